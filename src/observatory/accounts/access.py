@@ -1,0 +1,385 @@
+"""The access policy: the single place that answers what a user may see, change,
+export or do.
+
+Everything country-specific goes through here. Selectors hand in a queryset and
+the names of the fields that hold the reporting organisation, the area and the
+status; they get back the rows the actor may use. Each queryset filter has a
+predicate twin (``row_allows``) used for single objects, and the tests check
+that the two always agree.
+
+Rules (ARCHITECTURE.md, "Who uses it"):
+- anyone, logged in or not: published rows;
+- contributor: every row of its own organisation; changes them while draft or returned;
+- focal point: every row of its country's organisations; changes them while
+  draft or returned; submits them; manages the country's users;
+- office analyst: every row once submitted (never a country's drafts);
+  returns, accepts, publishes; changes nothing a country reported;
+- administrator: configuration, users, reference data; no country data by role.
+An API token narrows its user to the one organisation it was issued for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
+
+from django.db import models
+from django.db.models import Q
+
+from observatory.accounts.models import (
+    Membership,
+    Network,
+    NetworkContribution,
+    NetworkMember,
+    Organisation,
+    Role,
+)
+
+OFFICE_ROLE_VALUES = frozenset({Role.ANALYST.value, Role.ADMIN.value})
+
+Action = Literal["view", "change", "export"]
+M = TypeVar("M", bound=models.Model)
+
+
+class Status:
+    """Statuses of country data, as the submission workflow sets them."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    ACCEPTED = "accepted"
+    PUBLISHED = "published"
+
+    ALL = frozenset({DRAFT, SUBMITTED, RETURNED, ACCEPTED, PUBLISHED})
+    EDITABLE = frozenset({DRAFT, RETURNED})
+    SEEN_BY_OFFICE = frozenset({SUBMITTED, RETURNED, ACCEPTED, PUBLISHED})
+    PUBLIC = frozenset({PUBLISHED})
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One membership, flattened: a role in an organisation of an area."""
+
+    organisation_id: int
+    organisation_code: str
+    area_code: str | None
+    role: str
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting, with every grant they hold (or the one a token allows)."""
+
+    user_id: int | None
+    grants: tuple[Grant, ...] = ()
+    is_superuser: bool = False
+    token_organisation: str | None = None
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.user_id is not None
+
+    def roles(self) -> frozenset[str]:
+        return frozenset(grant.role for grant in self.grants)
+
+    def has_role(self, *roles: str) -> bool:
+        return any(grant.role in roles for grant in self.grants)
+
+    def organisation_ids(self, *roles: str) -> frozenset[int]:
+        return frozenset(g.organisation_id for g in self.grants if not roles or g.role in roles)
+
+    def area_codes(self, *roles: str) -> frozenset[str]:
+        return frozenset(
+            g.area_code for g in self.grants if g.area_code and (not roles or g.role in roles)
+        )
+
+    @property
+    def is_analyst(self) -> bool:
+        return self.has_role(Role.ANALYST)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.is_superuser or self.has_role(Role.ADMIN)
+
+
+ANONYMOUS = Actor(user_id=None)
+
+
+def actor_for(user: Any, *, organisation: Organisation | None = None) -> Actor:
+    """The Actor for a user (anonymous users included). With `organisation`, only
+    the grant in that organisation counts (API tokens)."""
+    if isinstance(user, Actor):
+        return user
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ANONYMOUS
+    cache_key = f"_observatory_actor_{organisation.pk if organisation else 'all'}"
+    cached = getattr(user, cache_key, None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    memberships = Membership.objects.filter(user=user, organisation__is_active=True)
+    if organisation is not None:
+        memberships = memberships.filter(organisation=organisation)
+    grants = tuple(
+        Grant(
+            organisation_id=m.organisation_id,
+            organisation_code=m.organisation.code,
+            area_code=m.organisation.area_id,
+            role=m.role,
+        )
+        for m in memberships.select_related("organisation")
+    )
+    actor = Actor(
+        user_id=user.pk,
+        grants=grants,
+        # A token never carries superuser power: machines act as an organisation.
+        is_superuser=bool(user.is_superuser) and organisation is None,
+        token_organisation=organisation.code if organisation else None,
+    )
+    setattr(user, cache_key, actor)
+    return actor
+
+
+# --------------------------------------------------------------------------
+# Country data: rows reported by an organisation of an area, with a status.
+
+
+def country_data_q(
+    user: Any,
+    action: Action = "view",
+    *,
+    organisation_field: str = "organisation",
+    area_field: str = "area",
+    status_field: str = "status",
+) -> Q:
+    """A filter for the rows `user` may use for `action`."""
+    actor = actor_for(user)
+    org = f"{organisation_field}_id" if "__" not in organisation_field else organisation_field
+    area = f"{area_field}_id" if "__" not in area_field else area_field
+    nothing = Q(pk__in=[])
+
+    if action == "change":
+        editable = Q(**{f"{status_field}__in": sorted(Status.EDITABLE)})
+        allowed = nothing
+        contributor_orgs = actor.organisation_ids(Role.CONTRIBUTOR)
+        focal_areas = actor.area_codes(Role.FOCAL_POINT)
+        if contributor_orgs:
+            allowed |= Q(**{f"{org}__in": sorted(contributor_orgs)})
+        if focal_areas:
+            allowed |= Q(**{f"{area}__in": sorted(focal_areas)})
+        return editable & allowed
+
+    allowed = Q(**{f"{status_field}__in": sorted(Status.PUBLIC)})
+    contributor_orgs = actor.organisation_ids(Role.CONTRIBUTOR)
+    focal_areas = actor.area_codes(Role.FOCAL_POINT)
+    if contributor_orgs:
+        allowed |= Q(**{f"{org}__in": sorted(contributor_orgs)})
+    if focal_areas:
+        allowed |= Q(**{f"{area}__in": sorted(focal_areas)})
+    if actor.is_analyst:
+        allowed |= Q(**{f"{status_field}__in": sorted(Status.SEEN_BY_OFFICE)})
+    return allowed
+
+
+def country_data_for(user: Any, queryset: models.QuerySet[M], action: Action = "view",
+                     **fields: str) -> models.QuerySet[M]:
+    """`queryset` narrowed to the rows `user` may use for `action`."""
+    return queryset.filter(country_data_q(user, action, **fields))
+
+
+def row_allows(user: Any, action: Action, *, organisation_id: int | None,
+               area_code: str | None, status: str) -> bool:
+    """The predicate twin of `country_data_q`, for one row."""
+    actor = actor_for(user)
+    own_org = organisation_id in actor.organisation_ids(Role.CONTRIBUTOR)
+    own_area = area_code is not None and area_code in actor.area_codes(Role.FOCAL_POINT)
+    if action == "change":
+        return status in Status.EDITABLE and (own_org or own_area)
+    return (
+        status in Status.PUBLIC
+        or own_org
+        or own_area
+        or (actor.is_analyst and status in Status.SEEN_BY_OFFICE)
+    )
+
+
+def is_restricted(status: str) -> bool:
+    """Whether rows in this status are not public (their export is audited)."""
+    return status not in Status.PUBLIC
+
+
+# --------------------------------------------------------------------------
+# Workflow actions.
+
+
+def can_submit(user: Any, *, area_code: str | None) -> bool:
+    """Focal points submit their own country's data to the office."""
+    return area_code is not None and area_code in actor_for(user).area_codes(Role.FOCAL_POINT)
+
+
+def can_review(user: Any) -> bool:
+    """Office analysts return or accept submitted data."""
+    return actor_for(user).is_analyst
+
+
+def can_publish(user: Any) -> bool:
+    return actor_for(user).is_analyst
+
+
+def can_see_office_overview(user: Any) -> bool:
+    actor = actor_for(user)
+    return actor.is_analyst or actor.is_admin
+
+
+# --------------------------------------------------------------------------
+# Users, organisations and configuration.
+
+
+def can_administer(user: Any) -> bool:
+    """Configuration, reference data, every user: administrators only."""
+    return actor_for(user).is_admin
+
+
+def can_view_audit_log(user: Any) -> bool:
+    return actor_for(user).is_admin
+
+
+def organisations_managed_by(user: Any, queryset: models.QuerySet[Organisation] | None = None
+                             ) -> models.QuerySet[Organisation]:
+    """Organisations whose members `user` may manage: all for administrators, the
+    national organisations of their country for focal points."""
+    queryset = Organisation.objects.all() if queryset is None else queryset
+    actor = actor_for(user)
+    if actor.is_admin and actor.token_organisation is None:
+        return queryset
+    focal_areas = actor.area_codes(Role.FOCAL_POINT)
+    if not focal_areas:
+        return queryset.none()
+    return queryset.filter(area_id__in=sorted(focal_areas)).exclude(kind=Organisation.Kind.OFFICE)
+
+
+def can_grant(user: Any, *, organisation: Organisation, role: str) -> bool:
+    """Whether `user` may give (or take away) `role` in `organisation`."""
+    valid = (role in OFFICE_ROLE_VALUES) == organisation.is_office
+    if not valid or role not in Role.values:
+        return False
+    return organisations_managed_by(user).filter(pk=organisation.pk).exists()
+
+
+def organisations_visible_to(user: Any, queryset: models.QuerySet[Organisation] | None = None
+                             ) -> models.QuerySet[Organisation]:
+    """Organisations a user may list: all for the office, own country's for others.
+
+    The directory of agencies is not public: it says who reports what."""
+    queryset = Organisation.objects.all() if queryset is None else queryset
+    actor = actor_for(user)
+    if not actor.is_authenticated:
+        return queryset.none()
+    if actor.is_analyst or actor.is_admin:
+        return queryset
+    areas = actor.area_codes()
+    return queryset.filter(Q(area_id__in=sorted(areas)) | Q(pk__in=sorted(actor.organisation_ids())))
+
+
+# --------------------------------------------------------------------------
+# Networks: reciprocity.
+
+
+def member_areas(user: Any, network: Network) -> frozenset[str]:
+    """The areas through which `user` takes part in `network` (active members only)."""
+    actor = actor_for(user)
+    mine = actor.area_codes(Role.CONTRIBUTOR, Role.FOCAL_POINT)
+    if not mine:
+        return frozenset()
+    active = NetworkMember.objects.filter(
+        network=network, status=NetworkMember.Status.ACTIVE, area_id__in=sorted(mine)
+    ).values_list("area_id", flat=True)
+    return frozenset(active)
+
+
+def contributed_periods(network: Network, areas: Iterable[str]) -> frozenset[str]:
+    return frozenset(
+        NetworkContribution.objects.filter(network=network, area_id__in=sorted(areas))
+        .values_list("period", flat=True)
+    )
+
+
+def network_data_q(
+    user: Any,
+    network: Network,
+    *,
+    area_field: str = "area",
+    period_field: str = "period",
+    national_only_field: str | None = "national_only",
+) -> Q:
+    """A filter for network rows `user` may see.
+
+    Own country's rows always; other members' rows for a period only if one of the
+    user's member areas contributed for that period (reciprocity), never rows
+    marked national-only, and nothing once the area has left. The office sees
+    everything; the public nothing."""
+    actor = actor_for(user)
+    area = f"{area_field}_id" if "__" not in area_field else area_field
+    if actor.is_analyst:
+        return Q()
+    own_areas = actor.area_codes(Role.CONTRIBUTOR, Role.FOCAL_POINT)
+    if not own_areas:
+        return Q(pk__in=[])
+    own = Q(**{f"{area}__in": sorted(own_areas)})
+    areas = member_areas(actor, network)
+    if not areas:
+        return own
+    periods = contributed_periods(network, areas)
+    if not periods:
+        return own
+    shared_by = NetworkMember.objects.filter(network=network).exclude(
+        status=NetworkMember.Status.INVITED
+    ).values_list("area_id", flat=True)
+    others = Q(**{f"{area}__in": sorted(shared_by), f"{period_field}__in": sorted(periods)})
+    if national_only_field:
+        others &= Q(**{national_only_field: False})
+    return own | others
+
+
+def network_rows_for(user: Any, network: Network, queryset: models.QuerySet[M], **fields: Any
+                     ) -> models.QuerySet[M]:
+    return queryset.filter(network_data_q(user, network, **fields))
+
+
+def network_row_allows(user: Any, network: Network, *, area_code: str, period: str,
+                       national_only: bool = False) -> bool:
+    """The predicate twin of `network_data_q`."""
+    actor = actor_for(user)
+    if actor.is_analyst:
+        return True
+    if area_code in actor.area_codes(Role.CONTRIBUTOR, Role.FOCAL_POINT):
+        return True
+    areas = member_areas(actor, network)
+    if not areas or national_only:
+        return False
+    sharing = NetworkMember.objects.filter(network=network, area_id=area_code).exclude(
+        status=NetworkMember.Status.INVITED
+    ).exists()
+    return sharing and period in contributed_periods(network, areas)
+
+
+def network_visibility_reason(user: Any, network: Network, *, period: str) -> str:
+    """Why `user` sees, or does not see, other members' data for `period`: the
+    page shows this when it has nothing from others to show."""
+    actor = actor_for(user)
+    if actor.is_analyst:
+        return "office"
+    if not actor.is_authenticated:
+        return "not_logged_in"
+    mine = actor.area_codes(Role.CONTRIBUTOR, Role.FOCAL_POINT)
+    statuses = dict(
+        NetworkMember.objects.filter(network=network, area_id__in=sorted(mine))
+        .values_list("area_id", "status")
+    )
+    if not statuses:
+        return "not_a_member"
+    if NetworkMember.Status.ACTIVE not in statuses.values():
+        return "left" if NetworkMember.Status.LEFT in statuses.values() else "invited"
+    if period not in contributed_periods(network, member_areas(actor, network)):
+        return "not_contributed"
+    return "contributor"

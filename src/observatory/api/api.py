@@ -1,0 +1,39 @@
+"""The /api/v1 root: mounts each app's router. OpenAPI at /api/v1/openapi.json,
+interactive documentation at /api/v1/docs."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+
+from observatory.accounts.api import router as accounts_router
+from observatory.core.errors import NotFound, PermissionDenied, ValidationFailed
+from observatory.reference.api import router as reference_router
+
+api = NinjaAPI(
+    title="Observatory API",
+    version="1",
+    description=(
+        "Drug and crime statistics: reference data, submissions, seizures and statistics. "
+        "Authenticate with `Authorization: Bearer <token>` (create one on the API tokens "
+        "page or with `observatory create-token`)."
+    ),
+    urls_namespace="api-1",
+)
+api.add_router("", accounts_router)
+api.add_router("/reference", reference_router)
+
+
+@api.exception_handler(NotFound)
+def _not_found(request: HttpRequest, error: NotFound) -> HttpResponse:
+    return api.create_response(request, {"detail": str(error)}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, error: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": str(error)}, status=403)
+
+
+@api.exception_handler(ValidationFailed)
+def _invalid(request: HttpRequest, error: ValidationFailed) -> HttpResponse:
+    return api.create_response(request, {"detail": str(error)}, status=422)

@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from observatory.accounts import views as account_views
+from observatory.api.api import api
+
+admin.site.site_header = "Observatory administration"
+admin.site.site_title = "Observatory"
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("accounts/", include("allauth.urls")),
+    path("me/", include("observatory.accounts.urls")),
+    path("reference/", include("observatory.reference.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    # The admin signs in through allauth, so MFA and the lockout apply there too.
+    path("admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("favicon.ico", RedirectView.as_view(url="/static/observatory/favicon.svg", permanent=True)),
+]
