@@ -122,6 +122,9 @@ class SearchResults:
     areas: list[Area]
     drugs: list[Drug]
     iccs: list[IccsCategory]
+    area_match: Area | None = None
+    drug_match: Drug | None = None
+    unit_match: Unit | None = None
 
     @property
     def empty(self) -> bool:
@@ -134,11 +137,16 @@ def reference_search(query: str, *, limit: int = 20) -> SearchResults:
     if not fold(query):
         empty = Match(text=query, code=None, confidence=0.0)
         return SearchResults(query, empty, empty, empty, [], [], [])
+    area, drug, unit = normalise("area", query), normalise("drug", query), normalise("unit", query)
     return SearchResults(
         query=query,
-        area=normalise("area", query),
-        drug=normalise("drug", query),
-        unit=normalise("unit", query),
+        area=area,
+        drug=drug,
+        unit=unit,
+        area_match=Area.objects.filter(code=area.code).first() if area.code else None,
+        drug_match=Drug.objects.select_related("group").filter(code=drug.code).first()
+        if drug.code else None,
+        unit_match=Unit.objects.filter(code=unit.code).first() if unit.code else None,
         areas=list(area_list(query=query)[:limit]),
         drugs=list(drug_list(query=query)[:limit]),
         iccs=list(iccs_list(query=query)[:limit]),

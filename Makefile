@@ -1,0 +1,80 @@
+# Observatory — the two commands a newcomer needs: `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/observatory
+export OBSERVATORY_VAR_DIR ?= $(CURDIR)/var
+
+.PHONY: install demo serve test lint test-sqlite test-postgres browser-deps lock messages clean help
+
+help:
+	@echo "make demo   install, migrate, load reference + demo data, serve on http://127.0.0.1:$(PORT)"
+	@echo "make test   lint, types, import contracts, tests on SQLite then PostgreSQL"
+	@echo "make lock   re-pin requirements.lock from pyproject.toml"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Installs exactly the pinned versions, then the project itself (editable).
+$(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+install: $(VENV)/.installed
+
+# Set-up shared by demo and serve: safe to repeat, keeps existing data.
+demo: install
+	$(BIN)/observatory migrate --no-input -v0
+	$(BIN)/observatory createcachetable
+	$(BIN)/observatory collectstatic --no-input -v0
+	OBSERVATORY_REQUIRE_MFA=0 $(BIN)/observatory demo
+	@echo "Open http://127.0.0.1:$(PORT)/ (Ctrl-C stops the server)"
+	OBSERVATORY_REQUIRE_MFA=0 $(BIN)/observatory serve --bind 127.0.0.1:$(PORT)
+
+serve: install
+	$(BIN)/observatory serve --bind 127.0.0.1:$(PORT)
+
+lint: install
+	$(BIN)/ruff check src tests
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+	OBSERVATORY_VAR_DIR=$$(mktemp -d) $(BIN)/observatory makemigrations --check --dry-run -v1
+
+# Chromium for the browser tests comes from Debian (Playwright's own download
+# does not work offline); installed here when missing and we are root.
+browser-deps:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian chromium and fonts-noto-cjk for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	  else echo "chromium missing and not root: run 'sudo apt-get install chromium fonts-noto-cjk'"; exit 1; fi; \
+	fi
+
+test-sqlite: install browser-deps
+	env -u DATABASE_URL OBSERVATORY_ENV=test $(BIN)/pytest -n 2 -q
+
+test-postgres: install
+	@url="$${DATABASE_URL:-$(PG_TEST_URL)}"; \
+	if $(BIN)/python -c "import sys, psycopg; psycopg.connect(sys.argv[1].replace('/observatory', '/postgres'), connect_timeout=3).close()" "$$url" 2>/dev/null; then \
+	  echo "== tests on PostgreSQL ($$url)"; \
+	  DATABASE_URL="$$url" OBSERVATORY_ENV=test $(BIN)/pytest -n 2 -q; \
+	else \
+	  echo "== PostgreSQL tests SKIPPED: no server at $$url (set DATABASE_URL)"; \
+	fi
+
+test: lint test-sqlite test-postgres
+
+lock: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip freeze --exclude-editable | grep -v '^-e' > requirements.lock
+	@echo "requirements.lock updated"
+
+messages: install
+	cd src/observatory && ../../$(BIN)/observatory makemessages -l zh_Hans --ignore 'static/*' && ../../$(BIN)/observatory compilemessages -l zh_Hans
+
+clean:
+	rm -rf $(VENV) var/static .mypy_cache .ruff_cache
