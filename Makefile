@@ -7,7 +7,7 @@ PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/observatory
 export OBSERVATORY_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: install demo serve test lint test-sqlite test-postgres browser-deps lock messages clean help
+.PHONY: install demo serve test lint suite test-sqlite test-postgres browser-deps lock messages clean help
 
 help:
 	@echo "make demo   install, migrate, load reference + demo data, serve on http://127.0.0.1:$(PORT)"
@@ -54,16 +54,27 @@ browser-deps:
 	  else echo "chromium missing and not root: run 'sudo apt-get install chromium fonts-noto-cjk'"; exit 1; fi; \
 	fi
 
-test-sqlite: install browser-deps
-	env -u DATABASE_URL OBSERVATORY_ENV=test $(BIN)/pytest -n 2 -q
+PYTEST := OBSERVATORY_ENV=test $(BIN)/pytest -q
+# Browser tests run in their own session: a live server empties its database.
+define run_suite
+	$(PYTEST) -n 2 -m "not browser"
+	$(PYTEST) -m browser
+endef
 
-test-postgres: install
+test-sqlite: install browser-deps
+	@echo "== tests on SQLite"
+	env -u DATABASE_URL $(MAKE) --no-print-directory suite
+
+suite:
+	$(run_suite)
+
+test-postgres: install browser-deps
 	@url="$${DATABASE_URL:-$(PG_TEST_URL)}"; \
-	if $(BIN)/python -c "import sys, psycopg; psycopg.connect(sys.argv[1].replace('/observatory', '/postgres'), connect_timeout=3).close()" "$$url" 2>/dev/null; then \
+	if $(BIN)/python -c "import sys, dj_database_url as d, psycopg; c = d.parse(sys.argv[1]); psycopg.connect(host=c['HOST'] or None, port=c['PORT'] or None, user=c['USER'] or None, password=c['PASSWORD'] or None, dbname='postgres', connect_timeout=3).close()" "$$url" 2>/dev/null; then \
 	  echo "== tests on PostgreSQL ($$url)"; \
-	  DATABASE_URL="$$url" OBSERVATORY_ENV=test $(BIN)/pytest -n 2 -q; \
+	  DATABASE_URL="$$url" $(MAKE) --no-print-directory suite; \
 	else \
-	  echo "== PostgreSQL tests SKIPPED: no server at $$url (set DATABASE_URL)"; \
+	  echo "== PostgreSQL tests SKIPPED: no server reachable at $$url (set DATABASE_URL)"; \
 	fi
 
 test: lint test-sqlite test-postgres

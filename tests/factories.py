@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import factory
-from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
 from factory.django import DjangoModelFactory
 
 from observatory.accounts.models import Membership, Network, NetworkMember, Organisation, Role, User
 from observatory.reference.models import Area
 
 PASSWORD = "correct-horse-battery-staple"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DP"
 
 
 class UserFactory(DjangoModelFactory):
@@ -48,8 +49,7 @@ def member(role: str, organisation: Organisation, *, mfa: bool = True, email: st
 
 
 def give_totp(user: User) -> None:
-    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP,
-                                 data={"secret": "JBSWY3DPEHPK3PXP"})
+    TOTP.activate(user, TOTP_SECRET)
 
 
 def office() -> Organisation:

@@ -116,7 +116,7 @@ def actor_for(user: Any, *, organisation: Organisation | None = None) -> Actor:
     cache_key = f"_observatory_actor_{organisation.pk if organisation else 'all'}"
     cached = getattr(user, cache_key, None)
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cached
     memberships = Membership.objects.filter(user=user, organisation__is_active=True)
     if organisation is not None:
         memberships = memberships.filter(organisation=organisation)
@@ -181,14 +181,16 @@ def country_data_q(
     return allowed
 
 
-def country_data_for(user: Any, queryset: models.QuerySet[M], action: Action = "view",
-                     **fields: str) -> models.QuerySet[M]:
+def country_data_for(
+    user: Any, queryset: models.QuerySet[M], action: Action = "view", **fields: str
+) -> models.QuerySet[M]:
     """`queryset` narrowed to the rows `user` may use for `action`."""
     return queryset.filter(country_data_q(user, action, **fields))
 
 
-def row_allows(user: Any, action: Action, *, organisation_id: int | None,
-               area_code: str | None, status: str) -> bool:
+def row_allows(
+    user: Any, action: Action, *, organisation_id: int | None, area_code: str | None, status: str
+) -> bool:
     """The predicate twin of `country_data_q`, for one row."""
     actor = actor_for(user)
     own_org = organisation_id in actor.organisation_ids(Role.CONTRIBUTOR)
@@ -244,8 +246,9 @@ def can_view_audit_log(user: Any) -> bool:
     return actor_for(user).is_admin
 
 
-def organisations_managed_by(user: Any, queryset: models.QuerySet[Organisation] | None = None
-                             ) -> models.QuerySet[Organisation]:
+def organisations_managed_by(
+    user: Any, queryset: models.QuerySet[Organisation] | None = None
+) -> models.QuerySet[Organisation]:
     """Organisations whose members `user` may manage: all for administrators, the
     national organisations of their country for focal points."""
     queryset = Organisation.objects.all() if queryset is None else queryset
@@ -266,8 +269,9 @@ def can_grant(user: Any, *, organisation: Organisation, role: str) -> bool:
     return organisations_managed_by(user).filter(pk=organisation.pk).exists()
 
 
-def organisations_visible_to(user: Any, queryset: models.QuerySet[Organisation] | None = None
-                             ) -> models.QuerySet[Organisation]:
+def organisations_visible_to(
+    user: Any, queryset: models.QuerySet[Organisation] | None = None
+) -> models.QuerySet[Organisation]:
     """Organisations a user may list: all for the office, own country's for others.
 
     The directory of agencies is not public: it says who reports what."""
@@ -278,7 +282,9 @@ def organisations_visible_to(user: Any, queryset: models.QuerySet[Organisation] 
     if actor.is_analyst or actor.is_admin:
         return queryset
     areas = actor.area_codes()
-    return queryset.filter(Q(area_id__in=sorted(areas)) | Q(pk__in=sorted(actor.organisation_ids())))
+    return queryset.filter(
+        Q(area_id__in=sorted(areas)) | Q(pk__in=sorted(actor.organisation_ids()))
+    )
 
 
 # --------------------------------------------------------------------------
@@ -299,8 +305,9 @@ def member_areas(user: Any, network: Network) -> frozenset[str]:
 
 def contributed_periods(network: Network, areas: Iterable[str]) -> frozenset[str]:
     return frozenset(
-        NetworkContribution.objects.filter(network=network, area_id__in=sorted(areas))
-        .values_list("period", flat=True)
+        NetworkContribution.objects.filter(network=network, area_id__in=sorted(areas)).values_list(
+            "period", flat=True
+        )
     )
 
 
@@ -332,22 +339,26 @@ def network_data_q(
     periods = contributed_periods(network, areas)
     if not periods:
         return own
-    shared_by = NetworkMember.objects.filter(network=network).exclude(
-        status=NetworkMember.Status.INVITED
-    ).values_list("area_id", flat=True)
+    shared_by = (
+        NetworkMember.objects.filter(network=network)
+        .exclude(status=NetworkMember.Status.INVITED)
+        .values_list("area_id", flat=True)
+    )
     others = Q(**{f"{area}__in": sorted(shared_by), f"{period_field}__in": sorted(periods)})
     if national_only_field:
         others &= Q(**{national_only_field: False})
     return own | others
 
 
-def network_rows_for(user: Any, network: Network, queryset: models.QuerySet[M], **fields: Any
-                     ) -> models.QuerySet[M]:
+def network_rows_for(
+    user: Any, network: Network, queryset: models.QuerySet[M], **fields: Any
+) -> models.QuerySet[M]:
     return queryset.filter(network_data_q(user, network, **fields))
 
 
-def network_row_allows(user: Any, network: Network, *, area_code: str, period: str,
-                       national_only: bool = False) -> bool:
+def network_row_allows(
+    user: Any, network: Network, *, area_code: str, period: str, national_only: bool = False
+) -> bool:
     """The predicate twin of `network_data_q`."""
     actor = actor_for(user)
     if actor.is_analyst:
@@ -357,9 +368,11 @@ def network_row_allows(user: Any, network: Network, *, area_code: str, period: s
     areas = member_areas(actor, network)
     if not areas or national_only:
         return False
-    sharing = NetworkMember.objects.filter(network=network, area_id=area_code).exclude(
-        status=NetworkMember.Status.INVITED
-    ).exists()
+    sharing = (
+        NetworkMember.objects.filter(network=network, area_id=area_code)
+        .exclude(status=NetworkMember.Status.INVITED)
+        .exists()
+    )
     return sharing and period in contributed_periods(network, areas)
 
 
@@ -373,8 +386,9 @@ def network_visibility_reason(user: Any, network: Network, *, period: str) -> st
         return "not_logged_in"
     mine = actor.area_codes(Role.CONTRIBUTOR, Role.FOCAL_POINT)
     statuses = dict(
-        NetworkMember.objects.filter(network=network, area_id__in=sorted(mine))
-        .values_list("area_id", "status")
+        NetworkMember.objects.filter(network=network, area_id__in=sorted(mine)).values_list(
+            "area_id", "status"
+        )
     )
     if not statuses:
         return "not_a_member"

@@ -17,14 +17,14 @@ from observatory.accounts.models import (
 from observatory.core.admin import AuditedAdmin
 
 
-class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
+class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["organisation"]
 
 
 @admin.register(User)
-class UserAdmin(AuditedAdmin, BaseUserAdmin):  # type: ignore[misc]
+class UserAdmin(AuditedAdmin, BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "full_name", "is_active", "is_staff", "date_joined", "last_login"]
     search_fields = ["email", "full_name"]
@@ -44,13 +44,21 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):  # type: ignore[misc]
 
         instances = formset.save(commit=False)
         for obj in formset.deleted_objects:
-            audit_record(actor=request.user, action=AuditEvent.Action.PERMISSION, obj=obj,
-                         changes={"role": [obj.role, None]})
+            audit_record(
+                actor=request.user,
+                action=AuditEvent.Action.PERMISSION,
+                obj=obj,
+                changes={"role": [obj.role, None]},
+            )
             obj.delete()
         for obj in instances:
             obj.save()
-            audit_record(actor=request.user, action=AuditEvent.Action.PERMISSION, obj=obj,
-                         changes={"role": obj.role})
+            audit_record(
+                actor=request.user,
+                action=AuditEvent.Action.PERMISSION,
+                obj=obj,
+                changes={"role": obj.role},
+            )
         formset.save_m2m()
 
 
@@ -62,7 +70,7 @@ class OrganisationAdmin(AuditedAdmin):
     autocomplete_fields = ["area"]
 
 
-class NetworkMemberInline(admin.TabularInline):  # type: ignore[type-arg]
+class NetworkMemberInline(admin.TabularInline):
     model = NetworkMember
     extra = 0
     autocomplete_fields = ["area"]
@@ -82,8 +90,15 @@ class NetworkContributionAdmin(AuditedAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(AuditedAdmin):
-    list_display = ["prefix", "user", "organisation", "name", "created_at", "last_used_at",
-                    "revoked_at"]
+    list_display = [
+        "prefix",
+        "user",
+        "organisation",
+        "name",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
     readonly_fields = ["prefix", "key_hash", "created_at", "last_used_at"]
     search_fields = ["prefix", "user__email"]
 

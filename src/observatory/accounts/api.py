@@ -1,6 +1,5 @@
 """/api/v1/me: who the caller is and what roles they hold."""
 
-from __future__ import annotations
 
 from datetime import datetime
 
@@ -38,6 +37,8 @@ def me(request: HttpRequest) -> MeOut:
         via_token=token is not None,
         token_organisation=actor.token_organisation,
         token_last_used_at=token.last_used_at if token else None,
-        roles=[GrantOut(organisation=g.organisation_code, area=g.area_code, role=g.role)
-               for g in actor.grants],
+        roles=[
+            GrantOut(organisation=g.organisation_code, area=g.area_code, role=g.role)
+            for g in actor.grants
+        ],
     )

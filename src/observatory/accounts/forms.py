@@ -9,14 +9,21 @@ from observatory.accounts.models import Organisation, Role, User
 
 
 class TokenCreateForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100, required=False,
-                           help_text=_("What the token is for, e.g. 'nightly upload script'"))
-    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none())
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        required=False,
+        help_text=_("What the token is for, e.g. 'nightly upload script'"),
+    )
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.none()
+    )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = Organisation.objects.filter(  # type: ignore[attr-defined]
-            memberships__user=user, is_active=True)
+            memberships__user=user, is_active=True
+        )
 
 
 class MembershipGrantForm(forms.Form):
@@ -25,8 +32,11 @@ class MembershipGrantForm(forms.Form):
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        allowed = ([Role.ANALYST, Role.ADMIN] if organisation.is_office
-                   else [Role.CONTRIBUTOR, Role.FOCAL_POINT])
+        allowed = (
+            [Role.ANALYST, Role.ADMIN]
+            if organisation.is_office
+            else [Role.CONTRIBUTOR, Role.FOCAL_POINT]
+        )
         self.fields["role"].choices = [(r.value, r.label) for r in allowed]  # type: ignore[attr-defined]
 
     def clean_email(self) -> User:

@@ -12,7 +12,13 @@ from observatory.accounts.selectors import user_needs_mfa_setup
 
 # Pages a user without MFA must still reach: to set it up, to log out, to
 # switch language, and static files. The API authenticates with tokens instead.
-ALLOWED_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/api/", "/favicon")  # allauth lives under /accounts/
+ALLOWED_PREFIXES = (
+    "/accounts/",
+    "/i18n/",
+    "/static/",
+    "/api/",
+    "/favicon",
+)  # allauth lives under /accounts/
 
 
 class RequireMfaMiddleware:

@@ -44,7 +44,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("may use the Django admin"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
 
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -81,20 +81,29 @@ class Organisation(models.Model):
         HEALTH = "health", _("health ministry")
         OTHER = "other", _("other")
 
-    code = models.CharField(_("code"), max_length=40, unique=True,
-                            help_text=_("Short code such as COL-POLICE"))
+    code = models.CharField(
+        _("code"), max_length=40, unique=True, help_text=_("Short code such as COL-POLICE")
+    )
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="organisations", verbose_name=_("area"))
+    area = models.ForeignKey(
+        Area,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organisations",
+        verbose_name=_("area"),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(
-                condition=(models.Q(kind="office", area__isnull=True)
-                           | (~models.Q(kind="office") & models.Q(area__isnull=False))),
+                condition=(
+                    models.Q(kind="office", area__isnull=True)
+                    | (~models.Q(kind="office") & models.Q(area__isnull=False))
+                ),
                 name="organisation_office_has_no_area",
             )
         ]
@@ -124,8 +133,9 @@ class Membership(models.Model):
     and focal point roles; the office takes analyst and administrator roles."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
-                                     related_name="memberships")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -155,10 +165,12 @@ class Network(models.Model):
 
     code = models.CharField(max_length=40, unique=True)
     name = models.CharField(max_length=200)
-    sharing_rule = models.CharField(max_length=20, choices=SharingRule.choices,
-                                    default=SharingRule.RECIPROCITY)
-    period_kind = models.CharField(max_length=10, choices=PeriodKind.choices,
-                                   default=PeriodKind.YEAR)
+    sharing_rule = models.CharField(
+        max_length=20, choices=SharingRule.choices, default=SharingRule.RECIPROCITY
+    )
+    period_kind = models.CharField(
+        max_length=10, choices=PeriodKind.choices, default=PeriodKind.YEAR
+    )
     suppression_threshold = models.PositiveSmallIntegerField(
         default=5, help_text=_("Aggregate cells below this count are suppressed for members")
     )
@@ -187,7 +199,9 @@ class NetworkMember(models.Model):
 
     class Meta:
         ordering = ["network", "area"]
-        constraints = [models.UniqueConstraint(fields=["network", "area"], name="network_member_area")]
+        constraints = [
+            models.UniqueConstraint(fields=["network", "area"], name="network_member_area")
+        ]
 
     def __str__(self) -> str:
         return f"{self.area_id} in {self.network.code} ({self.status})"
@@ -218,8 +232,9 @@ class ApiToken(models.Model):
     Only a SHA-256 hash of the secret is stored; the token is shown once."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
-                                     related_name="api_tokens")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(_("name"), max_length=100, blank=True)
     prefix = models.CharField(max_length=12, unique=True)
     key_hash = models.CharField(max_length=64)

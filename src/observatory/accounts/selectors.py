@@ -43,8 +43,9 @@ def organisation_members(*, actor: Any, organisation: Organisation) -> QuerySet[
     return Membership.objects.filter(organisation=organisation).select_related("user")
 
 
-def audit_events(*, actor: Any, action: str = "", email: str = "", object_type: str = ""
-                 ) -> QuerySet[AuditEvent]:
+def audit_events(
+    *, actor: Any, action: str = "", email: str = "", object_type: str = ""
+) -> QuerySet[AuditEvent]:
     if not access.can_view_audit_log(actor):
         return AuditEvent.objects.none()
     events = AuditEvent.objects.all()

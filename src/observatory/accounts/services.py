@@ -36,8 +36,14 @@ TOKEN_PREFIX = "obs"
 
 
 def user_create(
-    *, email: str, password: str | None, full_name: str = "", actor: Any = None,
-    is_staff: bool = False, is_superuser: bool = False, check_password: bool = True,
+    *,
+    email: str,
+    password: str | None,
+    full_name: str = "",
+    actor: Any = None,
+    is_staff: bool = False,
+    is_superuser: bool = False,
+    check_password: bool = True,
 ) -> User:
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
@@ -49,30 +55,46 @@ def user_create(
             raise ValidationFailed(" ".join(error.messages)) from error
     with transaction.atomic():
         user = User.objects.create_user(
-            email=email, password=password, full_name=full_name,
-            is_staff=is_staff, is_superuser=is_superuser,
+            email=email,
+            password=password,
+            full_name=full_name,
+            is_staff=is_staff,
+            is_superuser=is_superuser,
         )
-        audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=user,
-                     changes={"email": email, "is_staff": is_staff, "is_superuser": is_superuser})
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.CREATE,
+            obj=user,
+            changes={"email": email, "is_staff": is_staff, "is_superuser": is_superuser},
+        )
     return user
 
 
-def organisation_create(*, code: str, name: str, kind: str, area: Area | None,
-                        actor: Any = None) -> Organisation:
+def organisation_create(
+    *, code: str, name: str, kind: str, area: Area | None, actor: Any = None
+) -> Organisation:
     code = code.strip().upper()
     if kind not in Organisation.Kind.values:
-        raise ValidationFailed(f"unknown organisation kind {kind!r}; one of {Organisation.Kind.values}")
+        raise ValidationFailed(
+            f"unknown organisation kind {kind!r}; one of {Organisation.Kind.values}"
+        )
     if (kind == Organisation.Kind.OFFICE) != (area is None):
         raise ValidationFailed("the office has no area; every national organisation has one")
     with transaction.atomic():
         organisation = Organisation.objects.create(code=code, name=name, kind=kind, area=area)
-        audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=organisation,
-                     organisation=code, changes={"name": name, "kind": kind,
-                                                 "area": area.code if area else None})
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.CREATE,
+            obj=organisation,
+            organisation=code,
+            changes={"name": name, "kind": kind, "area": area.code if area else None},
+        )
     return organisation
 
 
-def membership_grant(*, user: User, organisation: Organisation, role: str, actor: Any) -> Membership:
+def membership_grant(
+    *, user: User, organisation: Organisation, role: str, actor: Any
+) -> Membership:
     """Give `user` `role` in `organisation` (replacing a previous role there).
 
     `actor=None` means the system itself (the demo loader, a migration)."""
@@ -86,8 +108,11 @@ def membership_grant(*, user: User, organisation: Organisation, role: str, actor
     if actor is not None and not access.can_grant(actor, organisation=organisation, role=role):
         raise PermissionDenied("you may not give this role in this organisation")
     with transaction.atomic():
-        existing = Membership.objects.select_for_update().filter(
-            user=user, organisation=organisation).first()
+        existing = (
+            Membership.objects.select_for_update()
+            .filter(user=user, organisation=organisation)
+            .first()
+        )
         before = existing.role if existing else None
         if existing and existing.role == role:
             return existing
@@ -97,9 +122,13 @@ def membership_grant(*, user: User, organisation: Organisation, role: str, actor
             membership = existing
         else:
             membership = Membership.objects.create(user=user, organisation=organisation, role=role)
-        audit_record(actor=actor, action=AuditEvent.Action.PERMISSION, obj=membership,
-                     organisation=organisation.code,
-                     changes={"user": user.email, "role": [before, role]})
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.PERMISSION,
+            obj=membership,
+            organisation=organisation.code,
+            changes={"user": user.email, "role": [before, role]},
+        )
     return membership
 
 
@@ -109,9 +138,13 @@ def membership_revoke(*, membership: Membership, actor: Any) -> None:
     ):
         raise PermissionDenied("you may not take away this role")
     with transaction.atomic():
-        audit_record(actor=actor, action=AuditEvent.Action.PERMISSION, obj=membership,
-                     organisation=membership.organisation.code,
-                     changes={"user": membership.user.email, "role": [membership.role, None]})
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.PERMISSION,
+            obj=membership,
+            organisation=membership.organisation.code,
+            changes={"user": membership.user.email, "role": [membership.role, None]},
+        )
         membership.delete()
 
 
@@ -123,8 +156,14 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def token_create(*, user: User, organisation: Organisation, name: str = "",
-                 expires_at: datetime | None = None, actor: Any = None) -> tuple[ApiToken, str]:
+def token_create(
+    *,
+    user: User,
+    organisation: Organisation,
+    name: str = "",
+    expires_at: datetime | None = None,
+    actor: Any = None,
+) -> tuple[ApiToken, str]:
     """Issue a token; returns it and the plain text, which is never stored."""
     if not Membership.objects.filter(user=user, organisation=organisation).exists():
         raise ValidationFailed(f"{user.email} has no role in {organisation.code}")
@@ -134,24 +173,42 @@ def token_create(*, user: User, organisation: Organisation, name: str = "",
     secret = secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
-            user=user, organisation=organisation, name=name[:100], prefix=prefix,
-            key_hash=_hash(secret), expires_at=expires_at,
+            user=user,
+            organisation=organisation,
+            name=name[:100],
+            prefix=prefix,
+            key_hash=_hash(secret),
+            expires_at=expires_at,
         )
-        audit_record(actor=actor if actor is not None else user, action=AuditEvent.Action.TOKEN,
-                     obj=token, organisation=organisation.code, changes={"issued": token.prefix})
+        audit_record(
+            actor=actor if actor is not None else user,
+            action=AuditEvent.Action.TOKEN,
+            obj=token,
+            organisation=organisation.code,
+            changes={"issued": token.prefix},
+        )
     return token, f"{TOKEN_PREFIX}_{prefix}_{secret}"
 
 
 def token_revoke(*, token: ApiToken, actor: Any) -> ApiToken:
-    if actor is not None and getattr(actor, "pk", None) != token.user_id and not access.can_administer(actor):
+    if (
+        actor is not None
+        and getattr(actor, "pk", None) != token.user_id
+        and not access.can_administer(actor)
+    ):
         raise PermissionDenied("you may revoke only your own tokens")
     if token.revoked_at is not None:
         return token
     with transaction.atomic():
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit_record(actor=actor, action=AuditEvent.Action.TOKEN, obj=token,
-                     organisation=token.organisation.code, changes={"revoked": token.prefix})
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.TOKEN,
+            obj=token,
+            organisation=token.organisation.code,
+            changes={"revoked": token.prefix},
+        )
     return token
 
 
@@ -160,10 +217,7 @@ def token_authenticate(raw: str) -> ApiToken | None:
     parts = raw.strip().split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
         return None
-    token = (
-        ApiToken.objects.select_related("user", "organisation")
-        .filter(prefix=parts[1]).first()
-    )
+    token = ApiToken.objects.select_related("user", "organisation").filter(prefix=parts[1]).first()
     if token is None or not hmac.compare_digest(token.key_hash, _hash(parts[2])):
         return None
     if not token.is_usable or not token.user.is_active or not token.organisation.is_active:
@@ -180,19 +234,22 @@ def token_authenticate(raw: str) -> ApiToken | None:
 # Networks
 
 
-def network_create(*, code: str, name: str, period_kind: str = Network.PeriodKind.YEAR,
-                   actor: Any = None) -> Network:
+def network_create(
+    *, code: str, name: str, period_kind: str = Network.PeriodKind.YEAR, actor: Any = None
+) -> Network:
     if actor is not None and not access.can_administer(actor) and not access.can_review(actor):
         raise PermissionDenied("only the office creates networks")
     with transaction.atomic():
-        network = Network.objects.create(code=code.strip().upper(), name=name,
-                                         period_kind=period_kind)
+        network = Network.objects.create(
+            code=code.strip().upper(), name=name, period_kind=period_kind
+        )
         audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=network)
     return network
 
 
-def network_member_set(*, network: Network, area: Area, status: str, actor: Any = None
-                       ) -> NetworkMember:
+def network_member_set(
+    *, network: Network, area: Area, status: str, actor: Any = None
+) -> NetworkMember:
     """Invite an area, record that it accepted, or that it left."""
     if status not in NetworkMember.Status.values:
         raise ValidationFailed(f"unknown status {status!r}")
@@ -206,19 +263,25 @@ def network_member_set(*, network: Network, area: Area, status: str, actor: Any 
         if status == NetworkMember.Status.LEFT:
             member.left_at = now
         member.save()
-        audit_record(actor=actor, action=AuditEvent.Action.PERMISSION, obj=member,
-                     changes={"network": network.code, "area": area.code, "status": [before, status]})
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.PERMISSION,
+            obj=member,
+            changes={"network": network.code, "area": area.code, "status": [before, status]},
+        )
     return member
 
 
-def network_contribution_record(*, network: Network, area: Area, period: str,
-                                actor: Any = None) -> NetworkContribution:
+def network_contribution_record(
+    *, network: Network, area: Area, period: str, actor: Any = None
+) -> NetworkContribution:
     member = NetworkMember.objects.filter(network=network, area=area).first()
     if member is None or member.status != NetworkMember.Status.ACTIVE:
         raise ValidationFailed(f"{area.code} is not an active member of {network.code}")
     with transaction.atomic():
         contribution, created = NetworkContribution.objects.get_or_create(
-            network=network, area=area, period=period)
+            network=network, area=area, period=period
+        )
         if created:
             audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=contribution)
     return contribution

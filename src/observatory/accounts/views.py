@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from observatory.accounts import access, selectors, services
 from observatory.accounts.forms import MembershipGrantForm, TokenCreateForm
-from observatory.accounts.models import ApiToken, Membership, Organisation, Role
+from observatory.accounts.models import ApiToken, Membership, Role
 from observatory.core.errors import ObservatoryError
 from observatory.core.models import AuditEvent
 
@@ -30,8 +30,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "focal_areas": sorted(actor.area_codes(Role.FOCAL_POINT)),
     }
     if request.user.is_authenticated:
-        context["memberships"] = selectors.membership_list(user=request.user)  # type: ignore[arg-type]
-        context["has_mfa"] = selectors.user_has_mfa(request.user)  # type: ignore[arg-type]
+        context["memberships"] = selectors.membership_list(user=request.user)
+        context["has_mfa"] = selectors.user_has_mfa(request.user)
         if actor.has_role(Role.FOCAL_POINT):
             context["country_organisations"] = access.organisations_managed_by(actor)
         if actor.is_admin:
@@ -41,10 +41,14 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/account.html", {
-        "memberships": selectors.membership_list(user=request.user),  # type: ignore[arg-type]
-        "has_mfa": selectors.user_has_mfa(request.user),  # type: ignore[arg-type]
-    })
+    return render(
+        request,
+        "accounts/account.html",
+        {
+            "memberships": selectors.membership_list(user=request.user),  # type: ignore[arg-type]
+            "has_mfa": selectors.user_has_mfa(request.user),  # type: ignore[arg-type]
+        },
+    )
 
 
 @login_required
@@ -56,16 +60,22 @@ def token_list(request: HttpRequest) -> HttpResponse:
             _token, new_token = services.token_create(
                 user=request.user,  # type: ignore[arg-type]
                 organisation=form.cleaned_data["organisation"],
-                name=form.cleaned_data["name"], actor=request.user,
+                name=form.cleaned_data["name"],
+                actor=request.user,
             )
         except ObservatoryError as error:
             form.add_error(None, str(error))
         else:
             form = TokenCreateForm(user=request.user)  # type: ignore[arg-type]
-    return render(request, "accounts/token_list.html", {
-        "tokens": selectors.token_list(user=request.user),  # type: ignore[arg-type]
-        "form": form, "new_token": new_token,
-    })
+    return render(
+        request,
+        "accounts/token_list.html",
+        {
+            "tokens": selectors.token_list(user=request.user),  # type: ignore[arg-type]
+            "form": form,
+            "new_token": new_token,
+        },
+    )
 
 
 @login_required
@@ -95,18 +105,29 @@ def organisation_detail(request: HttpRequest, code: str) -> HttpResponse:
             return HttpResponseForbidden(_("You may not manage this organisation's members."))
         if form.is_valid():
             try:
-                services.membership_grant(user=form.cleaned_data["email"], organisation=organisation,
-                                          role=form.cleaned_data["role"], actor=request.user)
+                services.membership_grant(
+                    user=form.cleaned_data["email"],
+                    organisation=organisation,
+                    role=form.cleaned_data["role"],
+                    actor=request.user,
+                )
             except ObservatoryError as error:
                 form.add_error(None, str(error))
             else:
                 messages.success(request, _("Role given."))
                 return redirect("accounts:organisation-detail", code=organisation.code)
-    return render(request, "accounts/organisation_detail.html", {
-        "organisation": organisation,
-        "members": selectors.organisation_members(actor=request.user, organisation=organisation),
-        "can_manage": can_manage, "form": form,
-    })
+    return render(
+        request,
+        "accounts/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "members": selectors.organisation_members(
+                actor=request.user, organisation=organisation
+            ),
+            "can_manage": can_manage,
+            "form": form,
+        },
+    )
 
 
 @login_required
@@ -129,6 +150,13 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     email = request.GET.get("email", "")[:254]
     events = selectors.audit_events(actor=request.user, action=action, email=email)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "accounts/audit_log.html", {
-        "page": page, "action": action, "email": email, "actions": AuditEvent.Action.choices,
-    })
+    return render(
+        request,
+        "accounts/audit_log.html",
+        {
+            "page": page,
+            "action": action,
+            "email": email,
+            "actions": AuditEvent.Action.choices,
+        },
+    )

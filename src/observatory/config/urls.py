@@ -15,10 +15,16 @@ urlpatterns = [
     path("reference/", include("observatory.reference.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # The admin signs in through allauth, so MFA and the lockout apply there too.
-    path("admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True),
-         name="admin-login"),
+    path(
+        "admin/login/",
+        RedirectView.as_view(pattern_name="account_login", query_string=True),
+        name="admin-login",
+    ),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
-    path("favicon.ico", RedirectView.as_view(url="/static/observatory/favicon.svg", permanent=True),
-         name="favicon"),
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url="/static/observatory/favicon.svg", permanent=True),
+        name="favicon",
+    ),
 ]

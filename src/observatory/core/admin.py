@@ -13,18 +13,21 @@ from observatory.core.audit import audit_record
 from observatory.core.models import AuditEvent
 
 
-class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AuditedAdmin(admin.ModelAdmin):
     """A ModelAdmin whose writes land in the audit log, in the same transaction."""
 
-    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:  # type: ignore[type-arg]
+    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
         with transaction.atomic():
             super().save_model(request, obj, form, change)
             audit_record(
                 actor=request.user,
                 action=AuditEvent.Action.UPDATE if change else AuditEvent.Action.CREATE,
                 obj=obj,
-                changes={name: form.cleaned_data.get(name) for name in form.changed_data
-                         if "password" not in name},
+                changes={
+                    name: form.cleaned_data.get(name)
+                    for name in form.changed_data
+                    if "password" not in name
+                },
             )
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
@@ -40,9 +43,17 @@ class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ["at", "actor_email", "action", "object_type", "object_repr", "organisation",
-                    "via", "ip_address"]
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = [
+        "at",
+        "actor_email",
+        "action",
+        "object_type",
+        "object_repr",
+        "organisation",
+        "via",
+        "ip_address",
+    ]
     list_filter = ["action", "via", "object_type"]
     search_fields = ["actor_email", "object_repr", "object_id"]
     date_hierarchy = "at"

@@ -52,9 +52,7 @@ def audit_record(
     )
 
 
-def model_changes(
-    before: dict[str, Any], after: dict[str, Any]
-) -> dict[str, list[Any]]:
+def model_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     """Fields whose value differs, as {field: [old, new]}."""
     return {
         key: [_jsonable(before.get(key)), _jsonable(value)]

@@ -12,7 +12,7 @@ from observatory.accounts import services
 from observatory.accounts.models import Network, NetworkMember, Organisation, Role, User
 from observatory.reference.models import Area
 
-DEMO_PASSWORD = "observatory-demo"  # noqa: S105  (published in the README, demo only)
+DEMO_PASSWORD = "observatory-demo"
 DOMAIN = "observatory.demo"
 
 # code, area, kind, name
@@ -55,18 +55,28 @@ def demo_users() -> list[DemoUser]:
         if area and area not in focal_org:
             focal_org[area] = code
     for area, org in focal_org.items():
-        users.append(DemoUser(f"focal.{area.lower()}@{DOMAIN}", f"Focal point {area}", org,
-                              Role.FOCAL_POINT))
+        users.append(
+            DemoUser(f"focal.{area.lower()}@{DOMAIN}", f"Focal point {area}", org, Role.FOCAL_POINT)
+        )
     for code, area, _kind, _name in ORGANISATIONS:
         if area:
             agency = code.split("-", 1)[1].lower()
-            users.append(DemoUser(f"{agency}.{area.lower()}@{DOMAIN}", f"Contributor {code}",
-                                  code, Role.CONTRIBUTOR))
+            users.append(
+                DemoUser(
+                    f"{agency}.{area.lower()}@{DOMAIN}",
+                    f"Contributor {code}",
+                    code,
+                    Role.CONTRIBUTOR,
+                )
+            )
     return users
 
 
-NETWORK = ("DEMO-NETWORK", "Regional network on migrant smuggling (demo)",
-           ["THA", "MMR", "AUS", "IRN", "AFG", "NGA"])
+NETWORK = (
+    "DEMO-NETWORK",
+    "Regional network on migrant smuggling (demo)",
+    ["THA", "MMR", "AUS", "IRN", "AFG", "NGA"],
+)
 
 
 def build_demo_world(stdout_write: object = None) -> dict[str, int]:
@@ -83,22 +93,30 @@ def build_demo_world(stdout_write: object = None) -> dict[str, int]:
             user = User.objects.filter(email=demo.email).first()
             if user is None:
                 user = services.user_create(
-                    email=demo.email, password=DEMO_PASSWORD, full_name=demo.name,
-                    is_staff=demo.role == Role.ADMIN, is_superuser=demo.role == Role.ADMIN,
+                    email=demo.email,
+                    password=DEMO_PASSWORD,
+                    full_name=demo.name,
+                    is_staff=demo.role == Role.ADMIN,
+                    is_superuser=demo.role == Role.ADMIN,
                     check_password=False,
                 )
                 created["users"] += 1
             organisation = Organisation.objects.get(code=demo.organisation)
             if not user.memberships.filter(organisation=organisation).exists():
-                services.membership_grant(user=user, organisation=organisation, role=demo.role,
-                                          actor=None)
+                services.membership_grant(
+                    user=user, organisation=organisation, role=demo.role, actor=None
+                )
                 created["roles"] += 1
         code, name, members = NETWORK
         network = Network.objects.filter(code=code).first() or services.network_create(
-            code=code, name=name)
+            code=code, name=name
+        )
         for area_code in members:
             if not NetworkMember.objects.filter(network=network, area_id=area_code).exists():
-                services.network_member_set(network=network, area=Area.objects.get(code=area_code),
-                                            status=NetworkMember.Status.ACTIVE)
+                services.network_member_set(
+                    network=network,
+                    area=Area.objects.get(code=area_code),
+                    status=NetworkMember.Status.ACTIVE,
+                )
                 created["network members"] += 1
     return created

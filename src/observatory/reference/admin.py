@@ -14,7 +14,7 @@ from observatory.reference.models import (
 )
 
 
-class AreaAliasInline(admin.TabularInline):  # type: ignore[type-arg]
+class AreaAliasInline(admin.TabularInline):
     model = AreaAlias
     extra = 0
 
@@ -33,7 +33,7 @@ class RegionAdmin(AuditedAdmin):
     list_filter = ["scheme", "level"]
 
 
-class DrugSynonymInline(admin.TabularInline):  # type: ignore[type-arg]
+class DrugSynonymInline(admin.TabularInline):
     model = DrugSynonym
     extra = 0
 

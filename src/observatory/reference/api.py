@@ -1,6 +1,5 @@
 """Reference data endpoints (public, read-only)."""
 
-from __future__ import annotations
 
 from decimal import Decimal
 from typing import Literal
@@ -88,7 +87,9 @@ class DrugDetailOut(DrugOut):
 
     @staticmethod
     def resolve_synonyms(obj: Drug) -> list[dict[str, str]]:
-        return [{"text": s.text, "language": s.language, "kind": s.kind} for s in obj.synonyms.all()]
+        return [
+            {"text": s.text, "language": s.language, "kind": s.kind} for s in obj.synonyms.all()
+        ]
 
 
 class UnitOut(Schema):
@@ -146,12 +147,19 @@ def area(request: HttpRequest, code: str) -> Area:
     return selectors.area_get(code)
 
 
-@router.get("/areas/{code}/population", response=list[PopulationOut],
-            summary="Total population by year (rates per 100,000 use it)")
-def population(request: HttpRequest, code: str, year_from: int | None = None,
-               year_to: int | None = None) -> list[object]:
-    return list(selectors.population_series(area=selectors.area_get(code), year_from=year_from,
-                                            year_to=year_to))
+@router.get(
+    "/areas/{code}/population",
+    response=list[PopulationOut],
+    summary="Total population by year (rates per 100,000 use it)",
+)
+def population(
+    request: HttpRequest, code: str, year_from: int | None = None, year_to: int | None = None
+) -> list[object]:
+    return list(
+        selectors.population_series(
+            area=selectors.area_get(code), year_from=year_from, year_to=year_to
+        )
+    )
 
 
 @router.get("/drugs", response=list[DrugOut])
@@ -181,11 +189,18 @@ def iccs_category(request: HttpRequest, code: str) -> IccsCategory:
     return selectors.iccs_get(code)
 
 
-@router.get("/normalise", response=MatchOut,
-            summary="Text to code, with confidence and ranked suggestions")
-def normalise_text(request: HttpRequest, kind: Literal["area", "drug", "unit"], q: str
-                   ) -> dict[str, object]:
+@router.get(
+    "/normalise", response=MatchOut, summary="Text to code, with confidence and ranked suggestions"
+)
+def normalise_text(
+    request: HttpRequest, kind: Literal["area", "drug", "unit"], q: str
+) -> dict[str, object]:
     match: Match = normalise(kind, q[:200])
-    return {"text": match.text, "kind": kind, "code": match.code, "label": match.label,
-            "confidence": match.confidence,
-            "suggestions": [s.__dict__ for s in match.suggestions]}
+    return {
+        "text": match.text,
+        "kind": kind,
+        "code": match.code,
+        "label": match.label,
+        "confidence": match.confidence,
+        "suggestions": [s.__dict__ for s in match.suggestions],
+    }

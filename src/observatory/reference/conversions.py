@@ -32,14 +32,20 @@ def tablet_mg(drug: Drug) -> Decimal | None:
 
 def to_kilogram_equivalent(quantity: Decimal, unit: Unit, drug: Drug) -> Conversion:
     if unit.dimension == Unit.Dimension.MASS:
-        return Conversion(quantity * unit.factor, f"mass: 1 {unit.code} = {unit.factor.normalize()} kg")
+        return Conversion(
+            quantity * unit.factor, f"mass: 1 {unit.code} = {unit.factor.normalize()} kg"
+        )
     if unit.dimension == Unit.Dimension.VOLUME:
         litres = quantity * unit.factor
-        return Conversion(litres, f"volume: 1 {unit.code} = {unit.factor.normalize()} l; 1 l = 1 kg")
+        return Conversion(
+            litres, f"volume: 1 {unit.code} = {unit.factor.normalize()} l; 1 l = 1 kg"
+        )
     if unit.code in CONVERTIBLE_COUNTS:
         weight = tablet_mg(drug)
         if weight is None:
             return Conversion(None, f"count: no assumed {unit.code} weight for {drug.code}")
         kilograms = quantity * unit.factor * weight / Decimal(1_000_000)
-        return Conversion(kilograms, f"count: 1 {unit.code} of {drug.code} = {weight.normalize()} mg")
+        return Conversion(
+            kilograms, f"count: 1 {unit.code} of {drug.code} = {weight.normalize()} mg"
+        )
     return Conversion(None, f"count: {unit.code} is not converted to mass")

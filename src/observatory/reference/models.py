@@ -11,8 +11,14 @@ from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-LANGUAGE_COLUMNS = {"en": "name_en", "zh": "name_zh", "es": "name_es", "fr": "name_fr",
-                    "ru": "name_ru", "ar": "name_ar"}
+LANGUAGE_COLUMNS = {
+    "en": "name_en",
+    "zh": "name_zh",
+    "es": "name_es",
+    "fr": "name_fr",
+    "ru": "name_ru",
+    "ar": "name_ar",
+}
 
 
 class MultilingualName(models.Model):
@@ -57,12 +63,15 @@ class Region(MultilingualName):
     scheme = models.CharField(max_length=10, choices=Scheme.choices)
     code = models.CharField(max_length=20)
     level = models.CharField(max_length=20, choices=Level.choices)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
 
     class Meta:
         ordering = ["scheme", "code"]
-        constraints = [models.UniqueConstraint(fields=["scheme", "code"], name="region_scheme_code")]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "code"], name="region_scheme_code")
+        ]
 
 
 class Area(MultilingualName):
@@ -78,16 +87,21 @@ class Area(MultilingualName):
     numeric = models.CharField(max_length=3, blank=True)
     m49 = models.CharField(max_length=3, blank=True)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.COUNTRY)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="parts")
-    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="+")
-    subregion = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="+")
-    intermediate_region = models.ForeignKey(Region, null=True, blank=True,
-                                            on_delete=models.PROTECT, related_name="+")
-    unodc_region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="+")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="parts"
+    )
+    region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    subregion = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    intermediate_region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    unodc_region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     is_ldc = models.BooleanField(default=False)
     is_lldc = models.BooleanField(default=False)
     is_sids = models.BooleanField(default=False)
@@ -124,7 +138,9 @@ class Population(models.Model):
 
     class Meta:
         ordering = ["area", "year"]
-        constraints = [models.UniqueConstraint(fields=["area", "year"], name="population_area_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "year"], name="population_area_year")
+        ]
 
     def __str__(self) -> str:
         return f"{self.area_id} {self.year}: {self.value}"
@@ -201,7 +217,7 @@ class Unit(models.Model):
     @property
     def name(self) -> str:
         language = (translation.get_language() or "en").split("-")[0]
-        return (self.name_zh if language == "zh" and self.name_zh else self.name_en)
+        return self.name_zh if language == "zh" and self.name_zh else self.name_en
 
     def __str__(self) -> str:
         return self.code
@@ -223,8 +239,9 @@ class IccsCategory(models.Model):
     version = models.CharField(max_length=10, default="1.0")
     code = models.CharField(max_length=6)
     level = models.CharField(max_length=10, choices=Level.choices)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     name_en = models.CharField(max_length=300)
     name_zh = models.CharField(max_length=300, blank=True)
     verified = models.BooleanField(default=False)
@@ -234,7 +251,9 @@ class IccsCategory(models.Model):
         ordering = ["version", "code"]
         verbose_name = _("ICCS category")
         verbose_name_plural = _("ICCS categories")
-        constraints = [models.UniqueConstraint(fields=["version", "code"], name="iccs_version_code")]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="iccs_version_code")
+        ]
 
     @property
     def name(self) -> str:

@@ -68,8 +68,13 @@ class Match:
 class Normaliser:
     """Maps free text to codes for one kind of reference entity."""
 
-    def __init__(self, kind: str, entries: Iterable[tuple[str, str]], labels: dict[str, str],
-                 exact_only: Iterable[tuple[str, str]] = ()) -> None:
+    def __init__(
+        self,
+        kind: str,
+        entries: Iterable[tuple[str, str]],
+        labels: dict[str, str],
+        exact_only: Iterable[tuple[str, str]] = (),
+    ) -> None:
         self.kind = kind
         self.labels = labels
         exact: dict[str, set[str]] = {}
@@ -96,28 +101,46 @@ class Normaliser:
                 code = next(iter(codes))
                 return Match(text=raw, code=code, confidence=1.0, label=self.labels.get(code, code))
             if codes:  # the same text names two things: never guess
-                return Match(text=raw, code=None, confidence=0.0,
-                             suggestions=tuple(Suggestion(c, self.labels.get(c, c), 1.0)
-                                               for c in sorted(codes)))
+                return Match(
+                    text=raw,
+                    code=None,
+                    confidence=0.0,
+                    suggestions=tuple(
+                        Suggestion(c, self.labels.get(c, c), 1.0) for c in sorted(codes)
+                    ),
+                )
         suggestions = self.suggest(key)
-        if (len(key) >= MIN_FUZZY_LENGTH and suggestions
-                and suggestions[0].score * 100 >= ACCEPT_SCORE
-                and (len(suggestions) == 1
-                     or (suggestions[0].score - suggestions[1].score) * 100 >= MARGIN)):
+        if (
+            len(key) >= MIN_FUZZY_LENGTH
+            and suggestions
+            and suggestions[0].score * 100 >= ACCEPT_SCORE
+            and (
+                len(suggestions) == 1
+                or (suggestions[0].score - suggestions[1].score) * 100 >= MARGIN
+            )
+        ):
             best = suggestions[0]
-            return Match(text=raw, code=best.code, confidence=round(best.score, 3),
-                         label=best.label, suggestions=suggestions)
+            return Match(
+                text=raw,
+                code=best.code,
+                confidence=round(best.score, 3),
+                label=best.label,
+                suggestions=suggestions,
+            )
         return Match(text=raw, code=None, confidence=0.0, suggestions=suggestions)
 
     def suggest(self, key: str, limit: int = 5) -> tuple[Suggestion, ...]:
         best: dict[str, float] = {}
-        for choice, score, _index in process.extract(key, self._choices, scorer=fuzz.WRatio,
-                                                     limit=limit * 4):
+        for choice, score, _index in process.extract(
+            key, self._choices, scorer=fuzz.WRatio, limit=limit * 4
+        ):
             for code in self._exact[choice]:
                 best[code] = max(best.get(code, 0.0), float(score))
         ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:limit]
-        return tuple(Suggestion(code, self.labels.get(code, code), round(score / 100, 3))
-                     for code, score in ranked)
+        return tuple(
+            Suggestion(code, self.labels.get(code, code), round(score / 100, 3))
+            for code, score in ranked
+        )
 
     def match_many(self, texts: Iterable[object]) -> dict[str, Match]:
         """Normalise each distinct text once (imports call this per column)."""
@@ -158,8 +181,9 @@ def _build_unit() -> Normaliser:
     for unit in Unit.objects.all():
         labels[unit.code] = unit.name_en
         codes.append((unit.code, unit.code))
-        entries.extend((unit.code, text) for text in [unit.name_en, unit.name_zh, *unit.synonyms]
-                       if text)
+        entries.extend(
+            (unit.code, text) for text in [unit.name_en, unit.name_zh, *unit.synonyms] if text
+        )
     return Normaliser("unit", entries, labels, exact_only=codes)
 
 

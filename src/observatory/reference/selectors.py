@@ -30,13 +30,23 @@ def _name_q(query: str, prefix: str = "") -> Q:
 
 
 def area_list(*, query: str = "", region: str = "", kind: str = "") -> QuerySet[Area]:
-    areas = Area.objects.select_related("region", "subregion", "intermediate_region", "unodc_region")
+    areas = Area.objects.select_related(
+        "region", "subregion", "intermediate_region", "unodc_region"
+    )
     if query:
-        areas = areas.filter(_name_q(query) | Q(code__iexact=query) | Q(iso2__iexact=query)
-                             | Q(aliases__text__icontains=query)).distinct()
+        areas = areas.filter(
+            _name_q(query)
+            | Q(code__iexact=query)
+            | Q(iso2__iexact=query)
+            | Q(aliases__text__icontains=query)
+        ).distinct()
     if region:
-        areas = areas.filter(Q(region__code=region) | Q(subregion__code=region)
-                             | Q(intermediate_region__code=region) | Q(unodc_region__code=region))
+        areas = areas.filter(
+            Q(region__code=region)
+            | Q(subregion__code=region)
+            | Q(intermediate_region__code=region)
+            | Q(unodc_region__code=region)
+        )
     if kind:
         areas = areas.filter(kind=kind)
     return areas
@@ -44,9 +54,13 @@ def area_list(*, query: str = "", region: str = "", kind: str = "") -> QuerySet[
 
 def area_get(code: str) -> Area:
     try:
-        return Area.objects.select_related(
-            "region", "subregion", "intermediate_region", "unodc_region", "parent"
-        ).prefetch_related("aliases", "parts").get(code=code.upper())
+        return (
+            Area.objects.select_related(
+                "region", "subregion", "intermediate_region", "unodc_region", "parent"
+            )
+            .prefetch_related("aliases", "parts")
+            .get(code=code.upper())
+        )
     except Area.DoesNotExist as error:
         raise NotFound(f"no area with the code {code!r}") from error
 
@@ -56,8 +70,9 @@ def region_list(*, scheme: str = "") -> QuerySet[Region]:
     return regions.filter(scheme=scheme) if scheme else regions
 
 
-def population_series(*, area: Area, year_from: int | None = None, year_to: int | None = None
-                      ) -> QuerySet[Population]:
+def population_series(
+    *, area: Area, year_from: int | None = None, year_to: int | None = None
+) -> QuerySet[Population]:
     rows = Population.objects.filter(area=area)
     if year_from:
         rows = rows.filter(year__gte=year_from)
@@ -68,14 +83,16 @@ def population_series(*, area: Area, year_from: int | None = None, year_to: int 
 
 def drug_group_list() -> QuerySet[DrugGroup]:
     return DrugGroup.objects.prefetch_related(
-        Prefetch("drugs", queryset=Drug.objects.order_by("code")))
+        Prefetch("drugs", queryset=Drug.objects.order_by("code"))
+    )
 
 
 def drug_list(*, query: str = "", group: str = "") -> QuerySet[Drug]:
     drugs = Drug.objects.select_related("group")
     if query:
-        drugs = drugs.filter(_name_q(query) | Q(code__icontains=query)
-                             | Q(synonyms__text__icontains=query)).distinct()
+        drugs = drugs.filter(
+            _name_q(query) | Q(code__icontains=query) | Q(synonyms__text__icontains=query)
+        ).distinct()
     if group:
         drugs = drugs.filter(group__code=group)
     return drugs
@@ -83,9 +100,13 @@ def drug_list(*, query: str = "", group: str = "") -> QuerySet[Drug]:
 
 def drug_get(code: str) -> Drug:
     try:
-        return Drug.objects.select_related("group").prefetch_related(
-            Prefetch("synonyms", queryset=DrugSynonym.objects.order_by("language", "text"))
-        ).get(code=code)
+        return (
+            Drug.objects.select_related("group")
+            .prefetch_related(
+                Prefetch("synonyms", queryset=DrugSynonym.objects.order_by("language", "text"))
+            )
+            .get(code=code)
+        )
     except Drug.DoesNotExist as error:
         raise NotFound(f"no drug with the code {code!r}") from error
 
@@ -97,8 +118,9 @@ def unit_list() -> QuerySet[Unit]:
 def iccs_list(*, version: str = "1.0", query: str = "", level: str = "") -> QuerySet[IccsCategory]:
     rows = IccsCategory.objects.filter(version=version)
     if query:
-        rows = rows.filter(Q(code__startswith=query) | Q(name_en__icontains=query)
-                           | Q(name_zh__icontains=query))
+        rows = rows.filter(
+            Q(code__startswith=query) | Q(name_en__icontains=query) | Q(name_zh__icontains=query)
+        )
     if level:
         rows = rows.filter(level=level)
     return rows.order_by("code")
@@ -128,8 +150,14 @@ class SearchResults:
 
     @property
     def empty(self) -> bool:
-        return not (self.area.resolved or self.drug.resolved or self.unit.resolved
-                    or self.areas or self.drugs or self.iccs)
+        return not (
+            self.area.resolved
+            or self.drug.resolved
+            or self.unit.resolved
+            or self.areas
+            or self.drugs
+            or self.iccs
+        )
 
 
 def reference_search(query: str, *, limit: int = 20) -> SearchResults:
@@ -145,7 +173,8 @@ def reference_search(query: str, *, limit: int = 20) -> SearchResults:
         unit=unit,
         area_match=Area.objects.filter(code=area.code).first() if area.code else None,
         drug_match=Drug.objects.select_related("group").filter(code=drug.code).first()
-        if drug.code else None,
+        if drug.code
+        else None,
         unit_match=Unit.objects.filter(code=unit.code).first() if unit.code else None,
         areas=list(area_list(query=query)[:limit]),
         drugs=list(drug_list(query=query)[:limit]),

@@ -14,20 +14,28 @@ PAGE_SIZE = 50
 
 
 def reference_index(request: HttpRequest) -> HttpResponse:
-    return render(request, "reference/index.html", {
-        "counts": {
-            "areas": Area.objects.count(),
-            "drugs": selectors.drug_list().count(),
-            "units": selectors.unit_list().count(),
-            "iccs": selectors.iccs_list().count(),
+    return render(
+        request,
+        "reference/index.html",
+        {
+            "counts": {
+                "areas": Area.objects.count(),
+                "drugs": selectors.drug_list().count(),
+                "units": selectors.unit_list().count(),
+                "iccs": selectors.iccs_list().count(),
+            },
         },
-    })
+    )
 
 
 def reference_search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
     results = selectors.reference_search(query) if query.strip() else None
-    template = "reference/_search_results.html" if request.headers.get("HX-Request") else "reference/search.html"
+    template = (
+        "reference/_search_results.html"
+        if request.headers.get("HX-Request")
+        else "reference/search.html"
+    )
     return render(request, template, {"query": query, "results": results})
 
 
@@ -37,8 +45,11 @@ def area_list(request: HttpRequest) -> HttpResponse:
     areas = selectors.area_list(query=query, region=region)
     page = Paginator(areas, PAGE_SIZE).get_page(request.GET.get("page"))
     regions = selectors.region_list().exclude(level=Region.Level.INTERMEDIATE)
-    return render(request, "reference/area_list.html",
-                  {"page": page, "query": query, "region": region, "regions": regions})
+    return render(
+        request,
+        "reference/area_list.html",
+        {"page": page, "query": query, "region": region, "regions": regions},
+    )
 
 
 def area_detail(request: HttpRequest, code: str) -> HttpResponse:
@@ -47,17 +58,22 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
     except NotFound as error:
         raise Http404(str(error)) from error
     population = list(selectors.population_series(area=area))
-    return render(request, "reference/area_detail.html",
-                  {"area": area, "population": population[-15:]})
+    return render(
+        request, "reference/area_detail.html", {"area": area, "population": population[-15:]}
+    )
 
 
 def drug_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     if query:
-        return render(request, "reference/drug_list.html",
-                      {"query": query, "drugs": selectors.drug_list(query=query)})
-    return render(request, "reference/drug_list.html",
-                  {"query": "", "groups": selectors.drug_group_list()})
+        return render(
+            request,
+            "reference/drug_list.html",
+            {"query": query, "drugs": selectors.drug_list(query=query)},
+        )
+    return render(
+        request, "reference/drug_list.html", {"query": "", "groups": selectors.drug_group_list()}
+    )
 
 
 def drug_detail(request: HttpRequest, code: str) -> HttpResponse:
@@ -75,6 +91,12 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 def iccs_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     categories = list(selectors.iccs_list(query=query))
-    return render(request, "reference/iccs_list.html",
-                  {"categories": categories, "query": query,
-                   "unverified": sum(1 for c in categories if not c.verified)})
+    return render(
+        request,
+        "reference/iccs_list.html",
+        {
+            "categories": categories,
+            "query": query,
+            "unverified": sum(1 for c in categories if not c.verified),
+        },
+    )

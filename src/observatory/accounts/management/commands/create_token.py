@@ -30,8 +30,9 @@ class Command(BaseCommand):
         with origin(Origin(via="cli")):
             try:
                 organisation = services.organisation_get(options["org"])
-                _token, plain = services.token_create(user=user, organisation=organisation,
-                                                      name=options["name"], expires_at=expires)
+                _token, plain = services.token_create(
+                    user=user, organisation=organisation, name=options["name"], expires_at=expires
+                )
             except ObservatoryError as error:
                 raise CommandError(str(error)) from error
         self.stdout.write(plain)

@@ -18,11 +18,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--email", required=True)
         parser.add_argument("--name", default="", help="full name")
-        parser.add_argument("--password", help="avoid on shared machines: it lands in shell history")
+        parser.add_argument(
+            "--password", help="avoid on shared machines: it lands in shell history"
+        )
         parser.add_argument("--org", help="organisation code, e.g. COL-POLICE")
         parser.add_argument("--role", choices=["contributor", "focal_point", "analyst", "admin"])
-        parser.add_argument("--superuser", action="store_true",
-                            help="may use the Django admin with every permission")
+        parser.add_argument(
+            "--superuser",
+            action="store_true",
+            help="may use the Django admin with every permission",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         import os
@@ -37,13 +42,17 @@ class Command(BaseCommand):
         with origin(Origin(via="cli")):
             try:
                 user = services.user_create(
-                    email=options["email"], password=password, full_name=options["name"],
-                    is_staff=options["superuser"], is_superuser=options["superuser"],
+                    email=options["email"],
+                    password=password,
+                    full_name=options["name"],
+                    is_staff=options["superuser"],
+                    is_superuser=options["superuser"],
                 )
                 if options["org"]:
                     organisation = services.organisation_get(options["org"])
-                    services.membership_grant(user=user, organisation=organisation,
-                                              role=options["role"], actor=None)
+                    services.membership_grant(
+                        user=user, organisation=organisation, role=options["role"], actor=None
+                    )
             except ObservatoryError as error:
                 raise CommandError(str(error)) from error
         self.stdout.write(self.style.SUCCESS(f"Created {user.email}"))

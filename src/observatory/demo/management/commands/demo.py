@@ -16,8 +16,11 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--reload-reference", action="store_true",
-                            help="reload reference data even if it is there")
+        parser.add_argument(
+            "--reload-reference",
+            action="store_true",
+            help="reload reference data even if it is there",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         with origin(Origin(via="cli")):
@@ -25,8 +28,13 @@ class Command(BaseCommand):
                 report = load_reference()
                 self.stdout.write(f"Reference data loaded: {report}")
             created = build_demo_world()
-        self.stdout.write(self.style.SUCCESS(
-            "Demo world ready (created: " + ", ".join(f"{v} {k}" for k, v in created.items()) + ")"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Demo world ready (created: "
+                + ", ".join(f"{v} {k}" for k, v in created.items())
+                + ")"
+            )
+        )
         self.stdout.write(f"Demo users (password {DEMO_PASSWORD!r}):")
         for user in demo_users():
             self.stdout.write(f"  {user.email:40} {user.role:12} {user.organisation}")
