@@ -74,3 +74,25 @@ def test_pages_load_no_external_assets_and_break_no_csp(page: Any, live_server: 
         page.wait_for_load_state("networkidle")
     assert [url for url in requests if not url.startswith(live_server.url)] == []
     assert errors == []
+
+
+def test_focal_point_without_mfa_must_set_it_up_first(page: Any, live_server: Any,
+                                                      reference_data: None) -> None:
+    organisation = factories.agency("ECU")
+    user = factories.member(Role.FOCAL_POINT, organisation, email="focal.ecu@example.org",
+                            mfa=False)
+    log_in(page, live_server.url, user.email)
+    # Any page sends them to the TOTP set-up; allauth asks for the password again
+    # before a second factor is added, then shows a QR code and the secret.
+    page.goto(f"{live_server.url}/organisations/")
+    expect(page.locator("h1")).to_have_text("Confirm Access")
+    page.fill("input[name=password]", factories.PASSWORD)
+    page.click("form button[type=submit]")
+    expect(page).to_have_url(f"{live_server.url}/accounts/2fa/totp/activate/")
+    secret = page.locator("#authenticator_secret").input_value()
+    page.fill("input[name=code]", format_hotp_value(hotp_value(secret, int(time.time()) // 30)))
+    page.click("form button[type=submit]")
+    # Then they may use the site.
+    page.goto(f"{live_server.url}/organisations/")
+    expect(page.locator("h1")).to_have_text("Organisations")
+    expect(page.locator("body")).to_contain_text("ECU-POLICE")

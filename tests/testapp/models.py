@@ -12,6 +12,9 @@ class CountryRecord(models.Model):
     status = models.CharField(max_length=20)
     label = models.CharField(max_length=50)
 
+    def __str__(self) -> str:
+        return self.label
+
 
 class NetworkRecord(models.Model):
     """A row shared with a network for a period, possibly national-only."""
@@ -21,3 +24,6 @@ class NetworkRecord(models.Model):
     period = models.CharField(max_length=10)
     national_only = models.BooleanField(default=False)
     label = models.CharField(max_length=50)
+
+    def __str__(self) -> str:
+        return self.label

@@ -1,6 +1,5 @@
 """/api/v1/me: who the caller is and what roles they hold."""
 
-
 from datetime import datetime
 
 from django.http import HttpRequest

@@ -222,6 +222,11 @@ def token_authenticate(raw: str) -> ApiToken | None:
         return None
     if not token.is_usable or not token.user.is_active or not token.organisation.is_active:
         return None
+    # A token acts within its organisation: without a role there it is dead.
+    if not Membership.objects.filter(
+        user_id=token.user_id, organisation_id=token.organisation_id
+    ).exists():
+        return None
     now = timezone.now()
     # Written at most once a minute: a busy client should not turn reads into writes.
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:

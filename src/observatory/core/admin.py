@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.auth.models import Group
 from django.db import models, transaction
 from django.forms import ModelForm
 from django.http import HttpRequest
@@ -40,6 +41,11 @@ class AuditedAdmin(admin.ModelAdmin):
             for obj in queryset:
                 audit_record(actor=request.user, action=AuditEvent.Action.DELETE, obj=obj)
             super().delete_queryset(request, queryset)
+
+
+# Roles are memberships in organisations, decided by accounts/access.py; Django
+# groups would be a second, unused permission system.
+admin.site.unregister(Group)
 
 
 @admin.register(AuditEvent)

@@ -1,6 +1,5 @@
 """Reference data endpoints (public, read-only)."""
 
-
 from decimal import Decimal
 from typing import Literal
 

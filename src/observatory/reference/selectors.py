@@ -70,6 +70,26 @@ def region_list(*, scheme: str = "") -> QuerySet[Region]:
     return regions.filter(scheme=scheme) if scheme else regions
 
 
+def region_tree() -> list[Region]:
+    """M49 regions, each followed by its sub-regions and their intermediate
+    regions (alphabetical at each level), then the drug-report regions."""
+    regions = list(Region.objects.all())
+    children: dict[int | None, list[Region]] = {}
+    for region in regions:
+        children.setdefault(region.parent_id, []).append(region)
+    ordered: list[Region] = []
+
+    def visit(parent: int | None, scheme: str) -> None:
+        for region in sorted(children.get(parent, []), key=lambda r: r.name_en):
+            if region.scheme == scheme:
+                ordered.append(region)
+                visit(region.pk, scheme)
+
+    visit(None, Region.Scheme.M49)
+    visit(None, Region.Scheme.UNODC)
+    return ordered
+
+
 def population_series(
     *, area: Area, year_from: int | None = None, year_to: int | None = None
 ) -> QuerySet[Population]:

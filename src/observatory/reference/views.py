@@ -8,7 +8,7 @@ from django.shortcuts import render
 
 from observatory.core.errors import NotFound
 from observatory.reference import selectors
-from observatory.reference.models import Area, Region
+from observatory.reference.models import Area
 
 PAGE_SIZE = 50
 
@@ -44,7 +44,7 @@ def area_list(request: HttpRequest) -> HttpResponse:
     region = request.GET.get("region", "").strip()[:20]
     areas = selectors.area_list(query=query, region=region)
     page = Paginator(areas, PAGE_SIZE).get_page(request.GET.get("page"))
-    regions = selectors.region_list().exclude(level=Region.Level.INTERMEDIATE)
+    regions = selectors.region_tree()
     return render(
         request,
         "reference/area_list.html",

@@ -12,3 +12,9 @@ document.addEventListener("click", (event) => {
     target.textContent = target.dataset.copied || "Copied";
   }
 });
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (form instanceof HTMLFormElement && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+    event.preventDefault();
+  }
+});

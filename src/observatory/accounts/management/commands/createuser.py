@@ -2,6 +2,7 @@ import getpass
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
 from observatory.accounts import services
 from observatory.core.context import Origin, origin
@@ -39,8 +40,10 @@ class Command(BaseCommand):
                 raise CommandError("the passwords differ")
         if bool(options["org"]) != bool(options["role"]):
             raise CommandError("--org and --role go together")
-        with origin(Origin(via="cli")):
+        # One transaction: a bad --org or --role leaves no half-made user behind.
+        with origin(Origin(via="cli")), transaction.atomic():
             try:
+                organisation = services.organisation_get(options["org"]) if options["org"] else None
                 user = services.user_create(
                     email=options["email"],
                     password=password,
@@ -48,8 +51,7 @@ class Command(BaseCommand):
                     is_staff=options["superuser"],
                     is_superuser=options["superuser"],
                 )
-                if options["org"]:
-                    organisation = services.organisation_get(options["org"])
+                if organisation is not None:
                     services.membership_grant(
                         user=user, organisation=organisation, role=options["role"], actor=None
                     )
