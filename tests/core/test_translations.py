@@ -1,0 +1,47 @@
+"""The Chinese translation is complete and its compiled catalogue is current."""
+
+from __future__ import annotations
+
+import ast
+import gettext
+import re
+from pathlib import Path
+
+import observatory
+
+LOCALE = Path(observatory.__file__).parent / "locale" / "zh_Hans" / "LC_MESSAGES"
+ENTRY = re.compile(r'^msgid ((?:".*"\n)+)msgstr ((?:".*"\n)+)', re.MULTILINE)
+
+
+def po_entries() -> dict[str, str]:
+    text = (LOCALE / "django.po").read_text(encoding="utf-8")
+    text = re.sub(r"^#~.*\n", "", text, flags=re.MULTILINE)  # obsolete entries
+
+    def join(block: str) -> str:
+        return "".join(ast.literal_eval(line) for line in block.strip().splitlines())
+
+    return {join(msgid): join(msgstr) for msgid, msgstr in ENTRY.findall(text) if join(msgid)}
+
+
+def test_every_string_is_translated() -> None:
+    entries = po_entries()
+    assert len(entries) > 200
+    assert [msgid for msgid, msgstr in entries.items() if not msgstr] == []
+
+
+def test_no_entry_is_fuzzy() -> None:
+    assert "#, fuzzy" not in (LOCALE / "django.po").read_text(encoding="utf-8")
+
+
+def test_compiled_catalogue_matches_the_po_file() -> None:
+    with (LOCALE / "django.mo").open("rb") as handle:
+        catalogue = gettext.GNUTranslations(handle)
+    stale = {msgid for msgid, msgstr in po_entries().items()
+             if catalogue.gettext(msgid) != msgstr}
+    assert stale == set(), "run `make messages` to recompile django.mo"
+
+
+def test_placeholders_survive_translation() -> None:
+    placeholder = re.compile(r"%\(\w+\)s")
+    for msgid, msgstr in po_entries().items():
+        assert sorted(placeholder.findall(msgid)) == sorted(placeholder.findall(msgstr)), msgid
