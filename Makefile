@@ -32,8 +32,10 @@ demo: install
 	$(BIN)/observatory createcachetable
 	$(BIN)/observatory collectstatic --no-input -v0
 	OBSERVATORY_REQUIRE_MFA=0 $(BIN)/observatory demo
-	@echo "Open http://127.0.0.1:$(PORT)/ (Ctrl-C stops the server)"
-	OBSERVATORY_REQUIRE_MFA=0 $(BIN)/observatory serve --bind 127.0.0.1:$(PORT)
+	@echo "Open http://127.0.0.1:$(PORT)/ (Ctrl-C stops the server and the task worker)"
+	export OBSERVATORY_REQUIRE_MFA=0; $(BIN)/observatory worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/observatory serve --bind 127.0.0.1:$(PORT)
 
 serve: install
 	$(BIN)/observatory serve --bind 127.0.0.1:$(PORT)
@@ -79,9 +81,13 @@ test-postgres: install browser-deps
 
 test: lint test-sqlite test-postgres
 
-lock: $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
-	$(BIN)/pip freeze --exclude-editable | grep -v '^-e' > requirements.lock
+# Resolved in a scratch environment, so nothing installed by hand leaks into the lock.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet --upgrade pip
+	.lock-venv/bin/pip install --quiet '.[dev]'
+	.lock-venv/bin/pip freeze --exclude-editable | grep -v '^observatory' > requirements.lock
+	rm -rf .lock-venv
 	@echo "requirements.lock updated"
 
 messages: install

@@ -30,9 +30,9 @@ from tests.testapp.models import CountryRecord, NetworkRecord
 NATIONAL_ORGS = ("COL-POLICE", "COL-LAB", "ESP-CUSTOMS")
 ALL_ORGS = frozenset({"OFFICE", *NATIONAL_ORGS})
 COL_ORGS = ("COL-POLICE", "COL-LAB")
-STATUSES = ("draft", "submitted", "returned", "accepted", "published")
+STATUSES = ("draft", "submitted", "returned", "accepted", "published", "superseded")
 EDITABLE = ("draft", "returned")
-SEEN_BY_OFFICE = ("submitted", "returned", "accepted", "published")
+SEEN_BY_OFFICE = ("submitted", "returned", "accepted", "published", "superseded")
 
 
 def labels(orgs: tuple[str, ...], statuses: tuple[str, ...]) -> frozenset[str]:

@@ -50,10 +50,11 @@ class Status:
     RETURNED = "returned"
     ACCEPTED = "accepted"
     PUBLISHED = "published"
+    SUPERSEDED = "superseded"  # a published version replaced by a newer one
 
-    ALL = frozenset({DRAFT, SUBMITTED, RETURNED, ACCEPTED, PUBLISHED})
+    ALL = frozenset({DRAFT, SUBMITTED, RETURNED, ACCEPTED, PUBLISHED, SUPERSEDED})
     EDITABLE = frozenset({DRAFT, RETURNED})
-    SEEN_BY_OFFICE = frozenset({SUBMITTED, RETURNED, ACCEPTED, PUBLISHED})
+    SEEN_BY_OFFICE = frozenset({SUBMITTED, RETURNED, ACCEPTED, PUBLISHED, SUPERSEDED})
     PUBLIC = frozenset({PUBLISHED})
 
 
@@ -205,6 +206,36 @@ def row_allows(
     )
 
 
+def workspace_q(user: Any, *, organisation_field: str = "organisation") -> Q:
+    """Uploads, import jobs and other work in progress of an organisation: its
+    contributors and its country's focal points. The office sees a country's
+    data once submitted, not its working files."""
+    actor = actor_for(user)
+    org = f"{organisation_field}_id"
+    allowed = Q(pk__in=[])
+    contributor_orgs = actor.organisation_ids(Role.CONTRIBUTOR)
+    focal_areas = actor.area_codes(Role.FOCAL_POINT)
+    if contributor_orgs:
+        allowed |= Q(**{f"{org}__in": sorted(contributor_orgs)})
+    if focal_areas:
+        allowed |= Q(**{f"{organisation_field}__area_id__in": sorted(focal_areas)})
+    return allowed
+
+
+def organisations_reporting_for(user: Any) -> models.QuerySet[Organisation]:
+    """Organisations the user may upload data for."""
+    return Organisation.objects.filter(_reporting_q(user), is_active=True).exclude(
+        kind=Organisation.Kind.OFFICE
+    )
+
+
+def _reporting_q(user: Any) -> Q:
+    actor = actor_for(user)
+    return Q(pk__in=sorted(actor.organisation_ids(Role.CONTRIBUTOR))) | Q(
+        area_id__in=sorted(actor.area_codes(Role.FOCAL_POINT))
+    )
+
+
 def is_restricted(status: str) -> bool:
     """Whether rows in this status are not public (their export is audited)."""
     return status not in Status.PUBLIC
@@ -267,6 +298,20 @@ def can_grant(user: Any, *, organisation: Organisation, role: str) -> bool:
     if not valid or role not in Role.values:
         return False
     return organisations_managed_by(user).filter(pk=organisation.pk).exists()
+
+
+def can_manage_user(user: Any, *, person: Any, organisation: Organisation) -> bool:
+    """Whether `user` may give `person` a role in `organisation`: administrators
+    anyone; a focal point only people with no role outside its country."""
+    actor = actor_for(user)
+    if actor.is_admin and actor.token_organisation is None:
+        return True
+    if not organisations_managed_by(actor).filter(pk=organisation.pk).exists():
+        return False
+    elsewhere = Membership.objects.filter(user=person).exclude(
+        organisation__area_id__in=sorted(actor.area_codes(Role.FOCAL_POINT))
+    )
+    return not elsewhere.exists()
 
 
 def organisations_visible_to(

@@ -2,6 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.admin import EmailAddressAdmin as AllauthEmailAddressAdmin
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
@@ -104,3 +107,31 @@ class ApiTokenAdmin(AuditedAdmin):
 
     def has_add_permission(self, request: Any) -> bool:
         return False  # tokens are issued on the API tokens page or by `observatory create-token`
+
+
+# django-allauth registers its own admins; replace them with audited ones, and
+# never show an authenticator's secret (whoever reads it owns the second factor).
+admin.site.unregister(Authenticator)
+admin.site.unregister(EmailAddress)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(AuditedAdmin):
+    """Administrators may remove a lost second factor (audited); nothing else."""
+
+    list_display = ["user", "type", "created_at", "last_used_at"]
+    list_filter = ["type"]
+    search_fields = ["user__email"]
+    fields = ("user", "type", "created_at", "last_used_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(EmailAddress)
+class EmailAddressAdmin(AuditedAdmin, AllauthEmailAddressAdmin):
+    pass

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from observatory.accounts import access
 from observatory.accounts.models import Organisation, Role, User
 
 
@@ -27,11 +28,16 @@ class TokenCreateForm(forms.Form):
 
 
 class MembershipGrantForm(forms.Form):
+    organisation: Organisation
+    actor: Any
     email = forms.EmailField(label=_("Email of an existing user"))
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 
-    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organisation: Organisation, actor: Any = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.actor = actor
         allowed = (
             [Role.ANALYST, Role.ADMIN]
             if organisation.is_office
@@ -42,6 +48,15 @@ class MembershipGrantForm(forms.Form):
     def clean_email(self) -> User:
         email = self.cleaned_data["email"].strip().lower()
         user = User.objects.filter(email__iexact=email, is_active=True).first()
-        if user is None:
-            raise forms.ValidationError(_("No active user has this email address."))
+        # One message for "no such user" and "a user you may not manage", so the form
+        # does not tell who has an account.
+        if user is None or not access.can_manage_user(
+            self.actor, person=user, organisation=self.organisation
+        ):
+            raise forms.ValidationError(
+                _(
+                    "No user with this email address can be given a role here. Ask the "
+                    "office to create the account."
+                )
+            )
         return user

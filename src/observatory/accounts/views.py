@@ -99,7 +99,7 @@ def organisation_detail(request: HttpRequest, code: str) -> HttpResponse:
     if organisation is None:
         raise Http404(_("No such organisation, or it is not visible to you."))
     can_manage = access.organisations_managed_by(request.user).filter(pk=organisation.pk).exists()
-    form = MembershipGrantForm(request.POST or None, organisation=organisation)
+    form = MembershipGrantForm(request.POST or None, organisation=organisation, actor=request.user)
     if request.method == "POST":
         if not can_manage:
             return HttpResponseForbidden(_("You may not manage this organisation's members."))
@@ -133,7 +133,9 @@ def organisation_detail(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def membership_revoke(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    membership = get_object_or_404(Membership, pk=pk, organisation__code=code)
+    # Only organisations the user may see exist for them: 404 before 403.
+    visible = selectors.organisation_list(actor=request.user).filter(code=code)
+    membership = get_object_or_404(Membership, pk=pk, organisation__in=visible)
     try:
         services.membership_revoke(membership=membership, actor=request.user)
     except ObservatoryError as error:

@@ -15,7 +15,12 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("OBSERVATORY_VAR_DIR", Path.cwd() / "var")).resolve()
+SOURCE_TREE = PACKAGE_DIR.parent.parent  # src/observatory -> the checkout
+# Data lives in the checkout's var/ (whatever the working directory), or where
+# OBSERVATORY_VAR_DIR says; an installed package without a checkout uses ./var.
+_default_var = (SOURCE_TREE / "var" if (SOURCE_TREE / "pyproject.toml").exists()
+                else Path.cwd() / "var")
+VAR_DIR = Path(os.environ.get("OBSERVATORY_VAR_DIR", _default_var)).resolve()
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
@@ -74,9 +79,13 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",
+    "django_filters",
     "observatory.core",
     "observatory.reference",
     "observatory.accounts",
+    "observatory.submissions",
+    "observatory.intake",
+    "observatory.seizures",
     "observatory.api",
     "observatory.demo",
 ]

@@ -13,6 +13,9 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("observatory.accounts.urls")),
     path("reference/", include("observatory.reference.urls")),
+    path("imports/", include("observatory.intake.urls")),
+    path("submissions/", include("observatory.submissions.urls")),
+    path("seizures/", include("observatory.seizures.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # The admin signs in through allauth, so MFA and the lockout apply there too.
     path(

@@ -18,3 +18,23 @@ document.addEventListener("submit", (event) => {
     event.preventDefault();
   }
 });
+// Drag and drop onto an upload zone fills its file input.
+document.addEventListener("dragover", (event) => {
+  const zone = event.target.closest && event.target.closest("[data-dropzone]");
+  if (zone) { event.preventDefault(); zone.classList.add("dragging"); }
+});
+document.addEventListener("dragleave", (event) => {
+  const zone = event.target.closest && event.target.closest("[data-dropzone]");
+  if (zone) zone.classList.remove("dragging");
+});
+document.addEventListener("drop", (event) => {
+  const zone = event.target.closest && event.target.closest("[data-dropzone]");
+  if (!zone) return;
+  event.preventDefault();
+  zone.classList.remove("dragging");
+  const input = zone.querySelector("input[type=file]");
+  if (input && event.dataTransfer.files.length) {
+    input.files = event.dataTransfer.files;
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+});

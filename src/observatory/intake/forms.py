@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from observatory.accounts import access
+from observatory.accounts.models import Organisation
+from observatory.intake.reading import EXCEL_SUFFIXES, TEXT_SUFFIXES
+from observatory.intake.schema import DatasetSchema
+
+ACCEPT = ",".join(sorted(EXCEL_SUFFIXES | TEXT_SUFFIXES | {".json"}))
+
+
+class UploadForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.none()
+    )
+    label = forms.CharField(
+        label=_("Submission label"),
+        max_length=100,
+        required=False,
+        help_text=_(
+            "e.g. “2024” — rows with the same label form one "
+            "submission; a new upload becomes its next version"
+        ),
+    )
+    file = forms.FileField(
+        label=_("File"), help_text=_("CSV, Excel (XLSX, XLS), OpenDocument (ODS) or JSON")
+    )
+
+    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["organisation"]
+        field.queryset = access.organisations_reporting_for(actor)  # type: ignore[attr-defined]
+        self.fields["file"].widget.attrs["accept"] = ACCEPT
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        limit = settings.OBSERVATORY_MAX_UPLOAD_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("The file is larger than the limit of %(mb)s MB.") % {"mb": limit // 2**20}
+            )
+        return upload
+
+
+class MappingForm(forms.Form):
+    """One select per column of the file, proposing the dataset field it feeds."""
+
+    day_first = forms.ChoiceField(
+        label=_("Dates such as 03/04/2024 are"),
+        required=False,
+        choices=[
+            ("", _("detect from the file")),
+            ("day", _("day/month/year")),
+            ("month", _("month/day/year")),
+        ],
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        headers: list[str],
+        schema: DatasetSchema,
+        initial_mapping: dict[str, str],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.headers = headers
+        choices = [("", _("— not imported —"))] + [
+            (f.name, f"{f.label}{' *' if f.required else ''}") for f in schema.fields
+        ]
+        for index, header in enumerate(headers):
+            self.fields[f"col_{index}"] = forms.ChoiceField(
+                label=header,
+                choices=choices,
+                required=False,
+                initial=initial_mapping.get(header, ""),
+            )
+
+    def mapping(self) -> dict[str, str]:
+        return {
+            header: self.cleaned_data.get(f"col_{index}") or ""
+            for index, header in enumerate(self.headers)
+        }

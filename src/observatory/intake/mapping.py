@@ -1,0 +1,86 @@
+"""Column mapping: which header of the file feeds which field of the dataset.
+
+Proposed from the field names, their labels and synonyms in the six UN
+languages and real export names; the user confirms or edits the proposal, and
+what they confirm is remembered per organisation and layout.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from observatory.intake.schema import DatasetSchema
+from observatory.reference.matching import fold
+
+MATCH_SCORE = 86.0
+
+
+@dataclass(frozen=True)
+class ProposedColumn:
+    header: str
+    field: str | None
+    confidence: float
+
+
+def layout_signature(headers: list[str]) -> str:
+    """The same columns in the same order give the same signature."""
+    return hashlib.sha256("\x1f".join(fold(h) for h in headers).encode()).hexdigest()[:32]
+
+
+def _header_texts(schema: DatasetSchema) -> dict[str, str]:
+    texts: dict[str, str] = {}
+    for spec in schema.fields:
+        for text in (spec.name, spec.name.replace("_", " "), spec.label, *spec.synonyms):
+            key = fold(text)
+            if key:
+                texts.setdefault(key, spec.name)
+    return texts
+
+
+def propose_mapping(
+    headers: list[str], schema: DatasetSchema, remembered: dict[str, str] | None = None
+) -> list[ProposedColumn]:
+    """A field (or None) for each header; each field is used at most once."""
+    remembered = remembered or {}
+    texts = _header_texts(schema)
+    choices = list(texts)
+    taken: set[str] = set()
+    proposal: list[ProposedColumn] = []
+    for header in headers:
+        target: str | None
+        if header in remembered and remembered[header] in schema.names:
+            target = remembered[header]
+            proposal.append(ProposedColumn(header, target if target not in taken else None, 1.0))
+            taken.add(target)
+            continue
+        key = fold(header)
+        target, score = texts.get(key), 100.0
+        if target is None and key:
+            best = process.extractOne(key, choices, scorer=fuzz.WRatio)
+            if best and best[1] >= MATCH_SCORE:
+                target, score = texts[best[0]], float(best[1])
+        if target in taken:
+            target = None
+        if target:
+            taken.add(target)
+        proposal.append(ProposedColumn(header, target, round(score / 100, 3) if target else 0.0))
+    return proposal
+
+
+def parse_mapping_options(pairs: list[str], schema: DatasetSchema) -> dict[str, str]:
+    """`SOURCE=field` pairs from the command line."""
+    mapping = {}
+    for pair in pairs:
+        source, sep, target = pair.partition("=")
+        if not sep or not source.strip() or not target.strip():
+            raise ValueError(f"--map expects SOURCE=field, got {pair!r}")
+        if target.strip() not in schema.names:
+            raise ValueError(
+                f"--map {pair!r}: unknown field {target.strip()!r}; "
+                f"fields are {', '.join(schema.names)}"
+            )
+        mapping[source.strip()] = target.strip()
+    return mapping

@@ -1,0 +1,287 @@
+"""Reading uploaded tables into string frames: CSV (delimiter and encoding
+detected), Excel and OpenDocument (python-calamine), JSON arrays.
+
+Everything is read as text: types are the validator's job, and a cell's
+original text must survive to appear in the error report. Row numbers are those
+a user sees in a spreadsheet (header = row 1 unless metadata lines precede it).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+from charset_normalizer import from_bytes
+
+from observatory.core.errors import ValidationFailed
+
+ROW_NUMBER = "__row__"
+MAX_COLUMNS = 500
+MAX_CELL_CHARS = 10_000
+# An .xlsx is a zip: refuse archives that expand absurdly (decompression bombs).
+MAX_UNCOMPRESSED_BYTES = 1_500 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 200
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+TEXT_SUFFIXES = {".csv", ".txt", ".tsv"}
+
+
+class UnreadableFile(ValidationFailed):
+    """The file cannot be read as a table; the message says why."""
+
+
+@dataclass
+class RawTable:
+    """A table as read: every cell text, plus where it came from."""
+
+    frame: pl.DataFrame  # string columns + ROW_NUMBER (int)
+    headers: list[str]
+    encoding: str = ""
+    delimiter: str = ""
+    sheet: str = ""
+    header_row: int = 1
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def row_count(self) -> int:
+        return self.frame.height
+
+
+def detect_encoding(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    sample = data[: 2 * 1024 * 1024]
+    try:
+        sample.decode("utf-8")
+    except UnicodeDecodeError as error:
+        # A multi-byte character cut at the sample's end is still UTF-8.
+        if error.start < len(sample) - 4:
+            best = from_bytes(sample, cp_isolation=["gb18030", "cp1252", "latin_1", "utf_16"])
+            match = best.best()
+            if match is None:
+                raise UnreadableFile(
+                    "the file's text encoding could not be recognised; save it as UTF-8 CSV"
+                ) from error
+            encoding = match.encoding
+            # Latin-1 and cp1252 differ only in rarely used positions; cp1252 is a superset
+            # for text, but Latin-1 never fails: use it for what the detector calls either.
+            return "latin-1" if encoding in {"cp1252", "latin_1", "iso8859_1"} else encoding
+    return "utf-8"
+
+
+def _sniff_delimiter(text: str) -> str:
+    sample = "\n".join(text.splitlines()[:50])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
+
+
+def _header_index(rows: list[list[str]]) -> int:
+    """Real exports put metadata lines before the header: the header is the first
+    row, among the first ten, with as many filled cells as the widest row."""
+    width = max((sum(1 for c in row if c.strip()) for row in rows[:50]), default=0)
+    for index, row in enumerate(rows[:10]):
+        if sum(1 for c in row if c.strip()) >= max(2, width * 0.8):
+            return index
+    return 0
+
+
+def _frame_from_rows(
+    rows: list[list[str]], *, first_row_number: int
+) -> tuple[pl.DataFrame, list[str]]:
+    if not rows:
+        raise UnreadableFile("the file is empty")
+    header_at = _header_index(rows)
+    headers = [str(h).strip() for h in rows[header_at]]
+    while headers and not headers[-1]:
+        headers.pop()
+    if not any(headers):
+        raise UnreadableFile("no header row was found: the first line must name the columns")
+    if len(headers) > MAX_COLUMNS:
+        raise UnreadableFile(
+            f"the file has {len(headers)} columns; at most {MAX_COLUMNS} are accepted"
+        )
+    names = _unique_names(headers)
+    body = rows[header_at + 1 :]
+    columns: dict[str, list[str]] = {name: [] for name in names}
+    numbers: list[int] = []
+    for offset, row in enumerate(body):
+        if not any(str(cell).strip() for cell in row):
+            continue  # blank lines are not records
+        numbers.append(first_row_number + header_at + 1 + offset)
+        for index, name in enumerate(names):
+            value = row[index] if index < len(row) else ""
+            columns[name].append(str(value)[:MAX_CELL_CHARS])
+    if not numbers:
+        raise UnreadableFile("the file has a header row but no data rows")
+    frame = pl.DataFrame(
+        {**columns, ROW_NUMBER: numbers},
+        schema={**dict.fromkeys(names, pl.String), ROW_NUMBER: pl.Int64},
+    )
+    return frame, names
+
+
+def _unique_names(headers: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    names = []
+    for index, header in enumerate(headers):
+        name = header or f"column {index + 1}"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name} ({seen[name]})"
+        else:
+            seen[name] = 1
+        names.append(name)
+    return names
+
+
+def read_csv_bytes(data: bytes) -> RawTable:
+    """CSV through Polars' native reader: every column as text, flat memory."""
+    if not data.strip():
+        raise UnreadableFile("the file is empty")
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise UnreadableFile("this is not a text file: upload CSV, Excel, OpenDocument or JSON")
+    encoding = detect_encoding(data)
+    if encoding == "utf-8-sig":
+        data = data[3:]
+    elif encoding != "utf-8":
+        data = data.decode(encoding).encode("utf-8")
+    head = data[: 64 * 1024].decode("utf-8", errors="ignore")
+    delimiter = _sniff_delimiter(head)
+    head_rows = list(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter))[:-1] or [[]]
+    header_at = _header_index(head_rows)
+    try:
+        frame = pl.read_csv(
+            io.BytesIO(data),
+            separator=delimiter,
+            skip_rows=header_at,
+            infer_schema=False,
+            has_header=True,
+            truncate_ragged_lines=True,
+            raise_if_empty=True,
+        )
+    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as error:
+        raise UnreadableFile(f"the CSV could not be read: {error}") from error
+    headers = [str(h).strip() for h in frame.columns]
+    if len(headers) > MAX_COLUMNS:
+        raise UnreadableFile(
+            f"the file has {len(headers)} columns; at most {MAX_COLUMNS} are accepted"
+        )
+    names = _unique_names([h if not h.startswith("_duplicated_") else "" for h in headers])
+    frame = frame.rename(dict(zip(frame.columns, names, strict=True)))
+    # Row numbers as a spreadsheet shows them: the header is on line header_at + 1.
+    frame = frame.with_row_index(ROW_NUMBER, offset=header_at + 2).with_columns(
+        pl.col(ROW_NUMBER).cast(pl.Int64), pl.col(names).fill_null("").str.slice(0, MAX_CELL_CHARS)
+    )
+    frame = frame.filter(pl.any_horizontal(pl.col(names).str.strip_chars() != ""))
+    if frame.is_empty():
+        raise UnreadableFile("the file has a header row but no data rows")
+    frame = frame.select([*names, ROW_NUMBER])
+    notes = [] if encoding.startswith("utf-8") else [f"read as {encoding}"]
+    return RawTable(
+        frame=frame,
+        headers=names,
+        encoding=encoding,
+        delimiter=delimiter,
+        header_row=header_at + 1,
+        notes=notes,
+    )
+
+
+def check_zip_container(path: Path) -> None:
+    """Refuse truncated archives and decompression bombs before a parser sees them."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except zipfile.BadZipFile as error:
+        raise UnreadableFile(
+            "the workbook is damaged or truncated (it is not a complete .xlsx/.ods file)"
+        ) from error
+    total = sum(info.file_size for info in infos)
+    packed = sum(info.compress_size for info in infos) or 1
+    if total > MAX_UNCOMPRESSED_BYTES or total / packed > MAX_COMPRESSION_RATIO:
+        raise UnreadableFile(
+            "the workbook expands to an implausible size "
+            f"({total // (1024 * 1024)} MB from {packed // 1024} KB); it was refused"
+        )
+
+
+def read_excel_path(path: Path, *, sheet: str | None = None) -> RawTable:
+    from python_calamine import CalamineWorkbook
+
+    suffix = path.suffix.lower()
+    if suffix in {".xlsx", ".xlsm", ".ods", ".xlsb"}:
+        check_zip_container(path)
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        names = workbook.sheet_names
+        name = sheet or next(
+            (n for n in names if workbook.get_sheet_by_name(n).total_height > 0), names[0]
+        )
+        rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except UnreadableFile:
+        raise
+    except Exception as error:  # calamine raises its own error types for damaged files
+        raise UnreadableFile(f"the workbook could not be read: {error}") from error
+    text_rows = [[_cell_text(cell) for cell in row] for row in rows]
+    frame, headers = _frame_from_rows(text_rows, first_row_number=1)
+    return RawTable(
+        frame=frame, headers=headers, sheet=name, header_row=_header_index(text_rows) + 1
+    )
+
+
+def _cell_text(cell: object) -> str:
+    # Dates arrive as date/datetime; numbers as float: keep integers integral.
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    if hasattr(cell, "isoformat"):
+        return cell.isoformat()
+    return str(cell)
+
+
+def read_json_bytes(data: bytes) -> RawTable:
+    try:
+        records = json.loads(data.decode(detect_encoding(data)))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise UnreadableFile(f"the JSON is malformed: {error}") from error
+    if isinstance(records, dict):
+        records = records.get("items") or records.get("data") or records.get("records")
+    if not isinstance(records, list) or not records:
+        raise UnreadableFile("the JSON must be a non-empty array of objects")
+    if not all(isinstance(r, dict) for r in records):
+        raise UnreadableFile("every element of the JSON array must be an object")
+    headers = list(dict.fromkeys(key for record in records for key in record))
+    rows = [headers] + [[_json_text(r.get(h)) for h in headers] for r in records]
+    frame, names = _frame_from_rows(rows, first_row_number=0)
+    return RawTable(frame=frame, headers=names)
+
+
+def _json_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ";".join(str(v) for v in value)
+    return str(value)
+
+
+def read_table(path: Path, *, filename: str | None = None, sheet: str | None = None) -> RawTable:
+    """Read any supported file; the suffix of `filename` (or `path`) decides how."""
+    suffix = Path(filename or path.name).suffix.lower()
+    if path.stat().st_size == 0:
+        raise UnreadableFile("the file is empty")
+    if suffix in EXCEL_SUFFIXES:
+        return read_excel_path(path, sheet=sheet)
+    if suffix == ".json":
+        return read_json_bytes(path.read_bytes())
+    if suffix in TEXT_SUFFIXES or not suffix:
+        return read_csv_bytes(path.read_bytes())
+    raise UnreadableFile(
+        f"files ending in {suffix} are not accepted: upload CSV, XLSX, XLS, ODS or JSON"
+    )

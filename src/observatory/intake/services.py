@@ -1,0 +1,352 @@
+"""Writes of the intake engine: store an upload, check it (dry run), commit it.
+
+A commit runs in one transaction: either every row (or, with "accept valid
+rows", every valid row plus the quarantine of the rest) lands, or nothing does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+import polars as pl
+from django.conf import settings
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+
+from observatory.accounts.models import Organisation
+from observatory.core.audit import audit_record
+from observatory.core.errors import ValidationFailed
+from observatory.core.models import AuditEvent
+from observatory.intake import mapping as mapping_module
+from observatory.intake.models import ImportIssue, ImportJob, QuarantinedRow, SavedMapping, Upload
+from observatory.intake.reading import ROW_NUMBER, RawTable, UnreadableFile, read_table
+from observatory.intake.registry import handler_for
+from observatory.intake.validation import ERROR, WARNING, Normalisers, ValidationResult, validate
+from observatory.reference.normalise import normaliser
+
+CHUNK = 1024 * 1024
+ISSUE_BATCH = 5000
+MAX_STORED_ISSUES = 100_000
+
+
+class UploadTooLarge(ValidationFailed):
+    pass
+
+
+def _hash_and_spool(stream: IO[bytes], limit: int) -> tuple[str, int, Path]:
+    digest = hashlib.sha256()
+    size = 0
+    spool = tempfile.NamedTemporaryFile(delete=False, prefix="observatory-upload-")  # noqa: SIM115
+    with spool:
+        while chunk := stream.read(CHUNK):
+            size += len(chunk)
+            if size > limit:
+                Path(spool.name).unlink(missing_ok=True)
+                raise UploadTooLarge(
+                    f"the file is larger than the limit of {limit // (1024 * 1024)} MB"
+                )
+            digest.update(chunk)
+            spool.write(chunk)
+    return digest.hexdigest(), size, Path(spool.name)
+
+
+def upload_store(
+    *, stream: IO[bytes], filename: str, organisation: Organisation, dataset: str, actor: Any
+) -> tuple[Upload, bool]:
+    """Keep the original; the same file for the same organisation is stored once.
+
+    Returns (upload, created)."""
+    handler_for(dataset)
+    limit = settings.OBSERVATORY_MAX_UPLOAD_BYTES
+    sha256, size, spooled = _hash_and_spool(stream, limit)
+    try:
+        if size == 0:
+            raise UnreadableFile("the file is empty")
+        existing = Upload.objects.filter(
+            organisation=organisation, dataset=dataset, sha256=sha256
+        ).first()
+        if existing:
+            return existing, False
+        with transaction.atomic(), spooled.open("rb") as handle:
+            upload = Upload(
+                organisation=organisation,
+                dataset=dataset,
+                filename=Path(filename).name[:255],
+                size=size,
+                sha256=sha256,
+                uploaded_by=actor if getattr(actor, "pk", None) else None,
+            )
+            upload.file.save(Path(filename).name, File(handle), save=False)
+            upload.save()
+            audit_record(
+                actor=actor,
+                action=AuditEvent.Action.CREATE,
+                obj=upload,
+                organisation=organisation.code,
+                changes={"filename": upload.filename, "sha256": sha256, "size": size},
+            )
+        return upload, True
+    finally:
+        spooled.unlink(missing_ok=True)
+
+
+@contextmanager
+def _local_copy(upload: Upload) -> Iterator[Path]:
+    """A path to the original (storage backends other than the file system copy it)."""
+    try:
+        yield Path(upload.file.path)
+    except NotImplementedError:
+        with tempfile.NamedTemporaryFile(suffix=Path(upload.filename).suffix) as copy:
+            with upload.file.open("rb") as source:
+                while chunk := source.read(CHUNK):
+                    copy.write(chunk)
+            copy.flush()
+            yield Path(copy.name)
+
+
+def reference_normalisers() -> Normalisers:
+    return Normalisers(
+        area=normaliser("area").match_many,
+        drug=normaliser("drug").match_many,
+        unit=normaliser("unit").match_many,
+    )
+
+
+def read_upload(upload: Upload, *, sheet: str | None = None) -> RawTable:
+    with _local_copy(upload) as path:
+        return read_table(path, filename=upload.filename, sheet=sheet)
+
+
+def remembered_mapping(
+    organisation: Organisation, dataset: str, headers: list[str]
+) -> dict[str, str]:
+    saved = SavedMapping.objects.filter(
+        organisation=organisation,
+        dataset=dataset,
+        signature=mapping_module.layout_signature(headers),
+    ).first()
+    return dict(saved.mapping) if saved else {}
+
+
+def job_create(
+    *,
+    upload: Upload,
+    label: str = "",
+    mapping: dict[str, str] | None = None,
+    options: dict[str, Any] | None = None,
+    actor: Any,
+) -> ImportJob:
+    """A new import of `upload`: reads the header and proposes a mapping (or takes
+    the one given)."""
+    handler = handler_for(upload.dataset)
+    raw = read_upload(upload)
+    proposal = mapping_module.propose_mapping(
+        raw.headers,
+        handler.schema,
+        remembered_mapping(upload.organisation, upload.dataset, raw.headers),
+    )
+    proposed = {p.header: p.field for p in proposal if p.field}
+    if mapping:
+        unknown = set(mapping) - set(raw.headers)
+        if unknown:
+            raise ValidationFailed(
+                f"--map names columns the file does not have: {', '.join(sorted(unknown))}; "
+                f"its columns are: {', '.join(raw.headers)}"
+            )
+        proposed = {h: f for h, f in proposed.items() if f not in mapping.values()}
+        proposed.update(mapping)
+    with transaction.atomic():
+        job = ImportJob.objects.create(
+            upload=upload,
+            organisation=upload.organisation,
+            dataset=upload.dataset,
+            label=(label or Path(upload.filename).stem)[:100],
+            mapping=proposed,
+            options=options or {},
+            headers=raw.headers,
+            notes=raw.notes,
+            rows_total=raw.row_count,
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.CREATE,
+            obj=job,
+            organisation=upload.organisation.code,
+            changes={"upload": upload.sha256[:12], "label": job.label},
+        )
+    return job
+
+
+def mapping_confirm(*, job: ImportJob, mapping: dict[str, str], actor: Any) -> ImportJob:
+    """Set the mapping the user confirmed and remember it for this layout."""
+    handler = handler_for(job.dataset)
+    mapping = {h: f for h, f in mapping.items() if f}
+    unknown = set(mapping.values()) - set(handler.schema.names)
+    if unknown:
+        raise ValidationFailed(f"unknown fields: {', '.join(sorted(unknown))}")
+    targets = list(mapping.values())
+    doubled = {f for f in targets if targets.count(f) > 1}
+    if doubled:
+        raise ValidationFailed(
+            f"each field can take one column; more than one feeds: {', '.join(sorted(doubled))}"
+        )
+    with transaction.atomic():
+        job.mapping = mapping
+        job.status = ImportJob.Status.PENDING
+        job.save(update_fields=["mapping", "status"])
+        SavedMapping.objects.update_or_create(
+            organisation=job.organisation,
+            dataset=job.dataset,
+            signature=mapping_module.layout_signature(job.headers),
+            defaults={"mapping": mapping},
+        )
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            obj=job,
+            organisation=job.organisation.code,
+            changes={"mapping": mapping},
+        )
+    return job
+
+
+def _progress(job: ImportJob, percent: int, message: str = "") -> None:
+    ImportJob.objects.filter(pk=job.pk).update(progress=percent, message=message)
+    job.progress, job.message = percent, message
+
+
+def _run_validation(job: ImportJob) -> tuple[RawTable, ValidationResult]:
+    handler = handler_for(job.dataset)
+    raw = read_upload(job.upload)
+    _progress(job, 20, "columns mapped")
+    day_first = job.options.get("day_first")
+    result = validate(
+        raw.frame, job.mapping, handler.schema, reference_normalisers(), day_first=day_first
+    )
+    _progress(job, 60, "values checked")
+    extra = handler.check(result, job)
+    if not extra.is_empty():
+        result.issues = pl.concat([result.issues, extra]).sort(["row", "column"])
+    result.notes = raw.notes + result.notes
+    return raw, result
+
+
+def job_validate(*, job: ImportJob) -> ImportJob:
+    """The dry run: every problem stored with the job; nothing else changes."""
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.VALIDATING, progress=5)
+    try:
+        _raw, result = _run_validation(job)
+    except (ValidationFailed, ValueError) as error:
+        return _fail(job, str(error))
+    issues = result.issues
+    with transaction.atomic():
+        ImportIssue.objects.filter(job=job).delete()
+        rows = issues.head(MAX_STORED_ISSUES).iter_rows(named=True)
+        batch: list[ImportIssue] = []
+        for issue in rows:
+            batch.append(
+                ImportIssue(job=job, **{k: ("" if v is None else v) for k, v in issue.items()})
+            )
+            if len(batch) >= ISSUE_BATCH:
+                ImportIssue.objects.bulk_create(batch)
+                batch = []
+        ImportIssue.objects.bulk_create(batch)
+        error_rows = issues.filter(pl.col("severity") == ERROR)["row"].n_unique()
+        job.rows_total = result.clean.height
+        job.rows_with_errors = error_rows
+        job.rows_valid = result.clean.height - error_rows
+        job.errors = issues.filter(pl.col("severity") == ERROR).height
+        job.warnings = issues.filter(pl.col("severity") == WARNING).height
+        job.notes = result.notes
+        job.status = ImportJob.Status.BLOCKED if job.errors else ImportJob.Status.VALIDATED
+        job.progress = 100
+        job.message = ""
+        job.save()
+    return job
+
+
+def _fail(job: ImportJob, message: str) -> ImportJob:
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.FAILED, message=message, progress=100, finished_at=timezone.now()
+    )
+    job.refresh_from_db()
+    return job
+
+
+def job_commit(*, job: ImportJob, accept_valid: bool = False, actor: Any) -> ImportJob:
+    """Write the rows as a new submission version, all or nothing.
+
+    With `accept_valid`, rows with errors are kept in quarantine with their
+    cells instead of blocking the import. Committing an upload whose content is
+    already committed changes nothing."""
+    if job.status == ImportJob.Status.COMMITTED:
+        return job
+    previous = (
+        ImportJob.objects.filter(upload=job.upload, status=ImportJob.Status.COMMITTED)
+        .exclude(pk=job.pk)
+        .first()
+    )
+    if previous is not None:
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.DUPLICATE,
+            version=previous.version,
+            message=f"this file was already imported (import #{previous.pk})",
+        )
+        job.refresh_from_db()
+        return job
+    handler = handler_for(job.dataset)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.COMMITTING, progress=5)
+    try:
+        raw, result = _run_validation(job)
+    except (ValidationFailed, ValueError) as error:
+        return _fail(job, str(error))
+    has_errors = not result.issues.filter(pl.col("severity") == ERROR).is_empty()
+    if has_errors and not accept_valid:
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.BLOCKED, progress=100)
+        job.refresh_from_db()
+        return job
+    valid = result.valid()
+    if valid.is_empty():
+        return _fail(job, "no row is valid: nothing to import")
+    _progress(job, 70, "writing rows")
+    with transaction.atomic():
+        version = handler.commit(valid, job, actor)
+        quarantined = 0
+        if accept_valid and has_errors:
+            bad = result.invalid()[ROW_NUMBER].implode()
+            cells = raw.frame.filter(pl.col(ROW_NUMBER).is_in(bad))
+            QuarantinedRow.objects.bulk_create(
+                [
+                    QuarantinedRow(job=job, row=row.pop(ROW_NUMBER), cells=row)
+                    for row in cells.iter_rows(named=True)
+                ],
+                batch_size=ISSUE_BATCH,
+            )
+            quarantined = cells.height
+        job.version = version
+        job.mode = ImportJob.Mode.ACCEPT_VALID if accept_valid else ImportJob.Mode.ALL_OR_NOTHING
+        job.status = ImportJob.Status.COMMITTED
+        job.progress = 100
+        job.message = ""
+        job.rows_valid = valid.height
+        job.finished_at = timezone.now()
+        job.save()
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.CREATE,
+            obj=job,
+            organisation=job.organisation.code,
+            changes={
+                "committed_rows": valid.height,
+                "quarantined_rows": quarantined,
+                "version": str(version),
+            },
+        )
+    return job

@@ -1,0 +1,568 @@
+"""Turning mapped text columns into typed, normalised columns, and finding every
+problem on the way, vectorised with Polars (never row by row in Python).
+
+Each problem is one row of the issues frame: the original row number, the
+column as the file names it, the value as written, what was expected, and a
+suggestion when there is one. Errors block a row; warnings can be accepted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+import polars as pl
+
+from observatory.intake.reading import ROW_NUMBER
+from observatory.intake.schema import DatasetSchema, FieldType
+from observatory.reference.matching import Match, fold
+
+ERROR = "error"
+WARNING = "warning"
+ISSUE_SCHEMA = {
+    "row": pl.Int64,
+    "column": pl.String,
+    "field": pl.String,
+    "value": pl.String,
+    "severity": pl.String,
+    "code": pl.String,
+    "message": pl.String,
+    "expected": pl.String,
+    "suggestion": pl.String,
+}
+UNKNOWN_WORDS = {
+    "unknown",
+    "desconocido",
+    "desconocida",
+    "inconnu",
+    "inconnue",
+    "未知",
+    "不详",
+    "неизвестно",
+    "غير معروف",
+    "n/a",
+    "na",
+    "nd",
+    "s/d",
+    "sin dato",
+    "ignorado",
+    "no especificado",
+    "not known",
+    "unk",
+    "unspecified",
+}
+OTHER_WORDS = {"other", "otro", "otra", "otros", "autre", "autres", "其他", "другое", "أخرى"}
+# Suggestions below this similarity are noise ("xyz" is nothing like GHB).
+SUGGESTION_SCORE = 0.7
+LIST_SEPARATORS = r"\s*[;,/>|]\s*|\s+-\s+|\s*→\s*"
+
+
+@dataclass
+class Normalisers:
+    """Text -> code functions for the reference kinds, injected so the engine
+    stays testable without a database."""
+
+    area: Callable[[Iterable[object]], dict[str, Match]]
+    drug: Callable[[Iterable[object]], dict[str, Match]]
+    unit: Callable[[Iterable[object]], dict[str, Match]]
+
+
+@dataclass
+class ValidationResult:
+    clean: pl.DataFrame
+    issues: pl.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def error_rows(self) -> set[int]:
+        return set(self.issues.filter(pl.col("severity") == ERROR)["row"].to_list())
+
+    def valid(self) -> pl.DataFrame:
+        bad = self.issues.filter(pl.col("severity") == ERROR)["row"].unique()
+        return self.clean.filter(~pl.col(ROW_NUMBER).is_in(bad.implode()))
+
+    def invalid(self) -> pl.DataFrame:
+        bad = self.issues.filter(pl.col("severity") == ERROR)["row"].unique()
+        return self.clean.filter(pl.col(ROW_NUMBER).is_in(bad.implode()))
+
+
+def empty_issues() -> pl.DataFrame:
+    return pl.DataFrame(schema=ISSUE_SCHEMA)
+
+
+def issues_where(
+    frame: pl.DataFrame,
+    condition: pl.Expr,
+    *,
+    column: str,
+    field_name: str,
+    value: pl.Expr,
+    severity: str,
+    code: str,
+    message: str | pl.Expr,
+    expected: str = "",
+    suggestion: pl.Expr | str = "",
+) -> pl.DataFrame:
+    """One issue for every row of `frame` where `condition` holds."""
+    hits = frame.filter(condition)
+    if hits.is_empty():
+        return empty_issues()
+    return hits.select(
+        pl.col(ROW_NUMBER).alias("row"),
+        pl.lit(column).alias("column"),
+        pl.lit(field_name).alias("field"),
+        value.cast(pl.String).alias("value"),
+        pl.lit(severity).alias("severity"),
+        pl.lit(code).alias("code"),
+        (message if isinstance(message, pl.Expr) else pl.lit(message)).alias("message"),
+        pl.lit(expected).alias("expected"),
+        (suggestion if isinstance(suggestion, pl.Expr) else pl.lit(suggestion))
+        .cast(pl.String)
+        .alias("suggestion"),
+    )
+
+
+# --------------------------------------------------------------------------
+# Numbers and dates
+
+
+_EUROPEAN = r"^-?\d+,\d{1,2}$|^-?\d+,\d{4,}$|^-?\d{1,3}(\.\d{3})+,\d+$"
+_ANGLO = r"^-?\d+\.\d{1,2}$|^-?\d+\.\d{4,}$|^-?\d{1,3}(,\d{3})+\.\d+$"
+
+
+def detect_decimal_comma(texts: pl.Series) -> bool:
+    """Whether a column writes decimals with a comma (12,5 and 1.234,5) rather than a
+    dot (12.5 and 1,234.5). "1.217" or "38,515" alone could be either: the
+    unambiguous values of the same column decide; with none, the dot wins."""
+    cleaned = texts.str.strip_chars().str.replace_all(r"[\s\u00a0\u202f']", "")
+    european = int(cleaned.str.contains(_EUROPEAN).sum())
+    anglo = int(cleaned.str.contains(_ANGLO).sum())
+    return european > anglo
+
+
+def parse_decimal(text: pl.Expr, *, decimal_comma: bool = False) -> pl.Expr:
+    """Text to Float64 with the column's decimal mark; spaces and the other mark
+    are thousands separators."""
+    cleaned = text.str.strip_chars().str.replace_all(r"[\s\u00a0\u202f']", "")
+    if decimal_comma:
+        cleaned = cleaned.str.replace_all(r"\.", "").str.replace(",", ".")
+    else:
+        cleaned = cleaned.str.replace_all(",", "")
+    return cleaned.cast(pl.Float64, strict=False)
+
+
+_SLASH = r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$"
+
+
+def detect_day_first(texts: pl.Series) -> tuple[bool, bool]:
+    """(day_first, ambiguous) for a file's a/b/yyyy dates: a value above 12 in the
+    first place means day/month, in the second month/day; neither is ambiguous."""
+    parts = texts.str.strip_chars().str.extract_groups(_SLASH).struct.unnest()
+    if parts.is_empty():
+        return True, False
+    first = parts["1"].cast(pl.Int32, strict=False)
+    second = parts["2"].cast(pl.Int32, strict=False)
+    first_big = bool((first > 12).any())
+    second_big = bool((second > 12).any())
+    if first_big and not second_big:
+        return True, False
+    if second_big and not first_big:
+        return False, False
+    has_slash_dates = bool(first.is_not_null().any())
+    return True, has_slash_dates and not first_big
+
+
+def parse_dates(text: pl.Expr, *, day_first: bool) -> tuple[pl.Expr, pl.Expr]:
+    """(date, precision) from ISO dates, dd/mm/yyyy or mm/dd/yyyy, Excel serial
+    numbers, 'yyyy-mm' (month precision) and 'yyyy' (year precision)."""
+    # 2023年5月14日 (Chinese and Japanese) -> 2023-5-14
+    t = text.str.strip_chars().str.replace(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?$",
+                                           "$1-$2-$3")
+    t10 = t.str.slice(0, 10)  # '2024-03-01T00:00:00' from Excel cells
+    slash = t.str.replace_all(r"[.\-]", "/")
+    day = pl.coalesce(
+        t10.str.strptime(pl.Date, "%Y-%m-%d", strict=False),
+        t10.str.strptime(pl.Date, "%Y/%m/%d", strict=False),
+        slash.str.strptime(pl.Date, "%d/%m/%Y" if day_first else "%m/%d/%Y", strict=False),
+        pl.when(t.str.contains(r"^\d{8}$")).then(t.str.strptime(pl.Date, "%Y%m%d", strict=False)),
+    )
+    serial = t.cast(pl.Float64, strict=False)
+    excel = pl.when(serial.is_between(20000, 80000)).then(
+        pl.lit(date(1899, 12, 30)) + pl.duration(days=serial.floor().cast(pl.Int64))
+    )
+    month = pl.when(t.str.contains(r"^\d{4}[-/]\d{1,2}$")).then(
+        (t.str.replace("/", "-") + "-01").str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+    )
+    year = pl.when(t.str.contains(r"^\d{4}$")).then(
+        (t + "-01-01").str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+    )
+    value = pl.coalesce(day, excel.cast(pl.Date), month, year)
+    precision = (
+        pl.when(day.is_not_null() | excel.is_not_null())
+        .then(pl.lit("day"))
+        .when(month.is_not_null())
+        .then(pl.lit("month"))
+        .when(year.is_not_null())
+        .then(pl.lit("year"))
+        .otherwise(pl.lit(None, dtype=pl.String))
+    )
+    return value, precision
+
+
+# --------------------------------------------------------------------------
+# The engine
+
+
+def _lookup_frame(matches: dict[str, Match], column: str) -> pl.DataFrame:
+    rows = [
+        (
+            text,
+            m.code,
+            m.confidence,
+            m.suggestions[0].code if m.suggestions else None,
+            ", ".join(
+                f"{s.label} ({s.code})" for s in m.suggestions[:3] if s.score >= SUGGESTION_SCORE
+            ),
+        )
+        for text, m in matches.items()
+    ]
+    return pl.DataFrame(
+        rows,
+        orient="row",
+        schema={
+            column: pl.String,
+            "_code": pl.String,
+            "_confidence": pl.Float64,
+            "_best": pl.String,
+            "_suggestions": pl.String,
+        },
+    )
+
+
+def validate(
+    raw: pl.DataFrame,
+    mapping: dict[str, str],
+    schema: DatasetSchema,
+    normalisers: Normalisers,
+    *,
+    today: date | None = None,
+    day_first: bool | None = None,
+) -> ValidationResult:
+    """Map, type, normalise and check every field; returns clean columns and issues."""
+    today = today or date.today()
+    by_field = {target: source for source, target in mapping.items() if target}
+    issues: list[pl.DataFrame] = []
+    notes: list[str] = []
+    columns: list[pl.Expr] = [pl.col(ROW_NUMBER)]
+
+    missing = [f for f in schema.fields if f.required and f.name not in by_field]
+    if missing:
+        labels = ", ".join(f"{f.label} ({f.name})" for f in missing)
+        raise ValueError(f"required fields are not mapped to any column: {labels}")
+
+    frame = raw
+    for spec in schema.fields:
+        source = by_field.get(spec.name)
+        if source is None:
+            continue
+        text = pl.col(source).fill_null("").str.strip_chars()
+        original = f"_orig_{spec.name}"
+        frame = frame.with_columns(text.alias(original))
+        if spec.required:
+            issues.append(
+                issues_where(
+                    frame,
+                    pl.col(original) == "",
+                    column=source,
+                    field_name=spec.name,
+                    value=pl.col(original),
+                    severity=ERROR,
+                    code="required",
+                    message=f"{spec.label} is required",
+                    expected=spec.help or spec.label,
+                )
+            )
+
+        if spec.type == FieldType.TEXT:
+            columns.append(pl.col(original).alias(spec.name))
+        elif spec.type in (FieldType.INTEGER, FieldType.DECIMAL):
+            number = parse_decimal(pl.col(original),
+                                   decimal_comma=detect_decimal_comma(frame[original]))
+            if spec.type == FieldType.INTEGER:
+                number = pl.when(number == number.floor()).then(number).cast(pl.Int64)
+            frame = frame.with_columns(number.alias(spec.name))
+            issues.append(
+                issues_where(
+                    frame,
+                    (pl.col(original) != "") & pl.col(spec.name).is_null(),
+                    column=source,
+                    field_name=spec.name,
+                    value=pl.col(original),
+                    severity=ERROR,
+                    code="not_a_number",
+                    message=f"{spec.label} is not a number",
+                    expected="a whole number"
+                    if spec.type == FieldType.INTEGER
+                    else "a number, e.g. 12.5 or 12,5",
+                )
+            )
+            if spec.minimum is not None:
+                issues.append(
+                    issues_where(
+                        frame,
+                        pl.col(spec.name) < spec.minimum,
+                        column=source,
+                        field_name=spec.name,
+                        value=pl.col(original),
+                        severity=ERROR,
+                        code="below_minimum",
+                        message=f"{spec.label} must be at least {spec.minimum:g}",
+                        expected=f">= {spec.minimum:g}",
+                    )
+                )
+            if spec.maximum is not None:
+                issues.append(
+                    issues_where(
+                        frame,
+                        pl.col(spec.name) > spec.maximum,
+                        column=source,
+                        field_name=spec.name,
+                        value=pl.col(original),
+                        severity=ERROR,
+                        code="above_maximum",
+                        message=f"{spec.label} must be at most {spec.maximum:g}",
+                        expected=f"<= {spec.maximum:g}",
+                    )
+                )
+            columns.extend([pl.col(spec.name), pl.col(original).alias(f"{spec.name}_text")])
+        elif spec.type == FieldType.DATE:
+            first, ambiguous = (
+                (day_first, False) if day_first is not None else detect_day_first(frame[original])
+            )
+            if ambiguous:
+                notes.append(
+                    f"{source}: dates such as 03/04/2024 could be day/month or month/day; they "
+                    "were read as day/month. Choose month/day if that is wrong."
+                )
+            value, precision = parse_dates(pl.col(original), day_first=first)
+            frame = frame.with_columns(
+                value.alias(spec.name), precision.alias(f"{spec.name}_precision")
+            )
+            issues.append(
+                issues_where(
+                    frame,
+                    (pl.col(original) != "") & pl.col(spec.name).is_null(),
+                    column=source,
+                    field_name=spec.name,
+                    value=pl.col(original),
+                    severity=ERROR,
+                    code="not_a_date",
+                    message=f"{spec.label} is not a date we can read",
+                    expected="a date such as 2024-03-31 or 31/03/2024",
+                )
+            )
+            issues.append(
+                issues_where(
+                    frame,
+                    pl.col(spec.name) > today,
+                    column=source,
+                    field_name=spec.name,
+                    value=pl.col(original),
+                    severity=ERROR,
+                    code="future_date",
+                    message=f"{spec.label} is in the future",
+                    expected=f"on or before {today}",
+                )
+            )
+            issues.append(
+                issues_where(
+                    frame,
+                    pl.col(spec.name) < date(1990, 1, 1),
+                    column=source,
+                    field_name=spec.name,
+                    value=pl.col(original),
+                    severity=WARNING,
+                    code="old_date",
+                    message=f"{spec.label} is before 1990: is the year right?",
+                )
+            )
+            columns.extend([pl.col(spec.name), pl.col(f"{spec.name}_precision")])
+        elif spec.type in (FieldType.AREA, FieldType.DRUG, FieldType.UNIT):
+            kind = spec.type.value
+            lookup = getattr(normalisers, kind)
+            special = _special_values(kind)
+            distinct = [
+                v for v in frame[original].unique().to_list() if v and fold(v) not in special
+            ]
+            table = _lookup_frame(lookup(distinct), original) if distinct else None
+            frame = _attach_codes(frame, original, spec.name, table, special)
+            unresolved = (pl.col(original) != "") & pl.col(spec.name).is_null()
+            issues.append(
+                issues_where(
+                    frame,
+                    unresolved,
+                    column=source,
+                    field_name=spec.name,
+                    value=pl.col(original),
+                    severity=ERROR,
+                    code=f"unknown_{kind}",
+                    message=pl.format("{} “{}” is not known", pl.lit(spec.label), pl.col(original)),
+                    expected={"area": "a country or area name or ISO code",
+                          "drug": "a drug name, synonym or code",
+                          "unit": "a unit such as kg, g, l or tablet"}[kind],
+                    suggestion=pl.col(f"_suggestions_{spec.name}").fill_null(""),
+                )
+            )
+            issues.append(
+                issues_where(
+                    frame,
+                    pl.col(spec.name).is_not_null() & (pl.col(f"_confidence_{spec.name}") < 1.0),
+                    column=source,
+                    field_name=spec.name,
+                    value=pl.col(original),
+                    severity=WARNING,
+                    code=f"fuzzy_{kind}",
+                    message=pl.format("“{}” was read as {}", pl.col(original), pl.col(spec.name)),
+                    suggestion=pl.col(spec.name),
+                )
+            )
+            columns.extend([pl.col(spec.name), pl.col(original).alias(f"{spec.name}_text")])
+        elif spec.type == FieldType.AREA_LIST:
+            frame, list_issues = _area_list(
+                frame, original, spec.name, source, spec.label, normalisers
+            )
+            issues.append(list_issues)
+            columns.append(pl.col(spec.name))
+        elif spec.type == FieldType.CHOICE:
+            lookup_map = {
+                fold(text): code for code, texts in spec.choices.items() for text in (code, *texts)
+            }
+            folded = pl.col(original).map_elements(fold, return_dtype=pl.String)
+            frame = frame.with_columns(
+                folded.replace_strict(lookup_map, default=None, return_dtype=pl.String).alias(
+                    spec.name
+                )
+            )
+            issues.append(
+                issues_where(
+                    frame,
+                    (pl.col(original) != "") & pl.col(spec.name).is_null(),
+                    column=source,
+                    field_name=spec.name,
+                    value=pl.col(original),
+                    severity=ERROR,
+                    code="unknown_choice",
+                    message=f"{spec.label} is not one of the known values",
+                    expected=", ".join(spec.choices),
+                )
+            )
+            columns.append(pl.col(spec.name))
+
+    clean = frame.select(columns)
+    all_issues = pl.concat([i for i in issues if not i.is_empty()] or [empty_issues()])
+    return ValidationResult(clean=clean, issues=all_issues.sort(["row", "column"]), notes=notes)
+
+
+def _special_values(kind: str) -> dict[str, str]:
+    if kind == "area":
+        return {**dict.fromkeys(UNKNOWN_WORDS, "unknown"), **dict.fromkeys(OTHER_WORDS, "other")}
+    if kind == "drug":
+        return {
+            **dict.fromkeys(UNKNOWN_WORDS, "unknown"),
+            **dict.fromkeys(OTHER_WORDS, "other-drug"),
+        }
+    return {}
+
+
+def _attach_codes(
+    frame: pl.DataFrame,
+    original: str,
+    name: str,
+    table: pl.DataFrame | None,
+    special: dict[str, str],
+) -> pl.DataFrame:
+    folded = pl.col(original).map_elements(fold, return_dtype=pl.String)
+    special_code = (
+        folded.replace_strict(special, default=None, return_dtype=pl.String)
+        if special
+        else pl.lit(None, dtype=pl.String)
+    )
+    if table is None:
+        table = pl.DataFrame(
+            schema={
+                original: pl.String,
+                "_code": pl.String,
+                "_confidence": pl.Float64,
+                "_best": pl.String,
+                "_suggestions": pl.String,
+            }
+        )
+    joined = frame.join(table, on=original, how="left")
+    return joined.with_columns(
+        pl.coalesce(special_code, pl.col("_code")).alias(name),
+        pl.when(special_code.is_not_null())
+        .then(1.0)
+        .otherwise(pl.col("_confidence"))
+        .alias(f"_confidence_{name}"),
+        pl.col("_suggestions").alias(f"_suggestions_{name}"),
+    ).drop("_code", "_confidence", "_best", "_suggestions")
+
+
+def _area_list(
+    frame: pl.DataFrame, original: str, name: str, source: str, label: str, normalisers: Normalisers
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Split 'ECU; PAN > Países Bajos' into codes, keeping the order."""
+    parts = (
+        frame.select(
+            pl.col(ROW_NUMBER),
+            pl.col(original).str.replace_all(LIST_SEPARATORS, ";").str.split(";"),
+        )
+        .explode(original)
+        .with_columns(pl.col(original).str.strip_chars())
+        .filter(pl.col(original) != "")
+        .with_row_index("_order")
+    )
+    special = _special_values("area")
+    distinct = [v for v in parts[original].unique().to_list() if fold(v) not in special]
+    table = _lookup_frame(normalisers.area(distinct), original) if distinct else None
+    parts = _attach_codes(parts, original, "_code_item", table, special)
+    issues = issues_where(
+        parts,
+        pl.col("_code_item").is_null(),
+        column=source,
+        field_name=name,
+        value=pl.col(original),
+        severity=ERROR,
+        code="unknown_area",
+        message=pl.format("{} “{}” is not known", pl.lit(label), pl.col(original)),
+        expected="area names or codes separated by ;",
+        suggestion=pl.col("_suggestions__code_item").fill_null(""),
+    )
+    codes = (
+        parts.sort("_order")
+        .group_by(ROW_NUMBER, maintain_order=True)
+        .agg(pl.col("_code_item").drop_nulls().alias(name))
+    )
+    frame = frame.join(codes, on=ROW_NUMBER, how="left").with_columns(
+        pl.col(name).fill_null(pl.lit([], dtype=pl.List(pl.String)))
+    )
+    return frame, issues
+
+
+def duplicate_issues(frame: pl.DataFrame, key: str, *, column: str, label: str) -> pl.DataFrame:
+    """Rows whose `key` repeats an earlier row of the same file."""
+    present = frame.filter(pl.col(key).is_not_null() & (pl.col(key) != ""))
+    first = present.group_by(key).agg(pl.col(ROW_NUMBER).min().alias("_first"))
+    repeated = present.join(first, on=key).filter(pl.col(ROW_NUMBER) != pl.col("_first"))
+    return issues_where(
+        repeated,
+        pl.lit(True),
+        column=column,
+        field_name=key,
+        value=pl.col(key),
+        severity=ERROR,
+        code="duplicate_in_file",
+        message=pl.format("{} repeats row {}", pl.lit(label), pl.col("_first")),
+        expected="a value used once per file",
+    )

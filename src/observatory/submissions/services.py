@@ -1,0 +1,226 @@
+"""The submission workflow: draft -> submitted (focal point) -> returned with
+comments or accepted (office analyst) -> published (office analyst).
+
+Every transition is checked against the access policy, recorded in the
+version's history and the audit log, and the people concerned are told by
+email after the transaction commits."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from observatory.accounts import access
+from observatory.accounts.models import Membership, Organisation, Role, User
+from observatory.core.audit import audit_record
+from observatory.core.errors import PermissionDenied, ValidationFailed
+from observatory.core.models import AuditEvent
+from observatory.submissions.models import ReviewComment, StatusChange, Submission, Version
+
+logger = logging.getLogger(__name__)
+S = Version.Status
+
+# Listeners called (after commit) when a version is published: the analytics
+# store registers one to rewrite the country's partition.
+on_publish: list[Callable[[Version], None]] = []
+
+
+def version_create(
+    *, organisation: Organisation, dataset: str, label: str, actor: Any, note: str = ""
+) -> Version:
+    """A new draft version (the next number) of the organisation's submission."""
+    if organisation.area_id is None:
+        raise ValidationFailed("the office does not submit country data")
+    submission, _created = Submission.objects.get_or_create(
+        organisation=organisation,
+        dataset=dataset,
+        label=label,
+        defaults={
+            "area_id": organisation.area_id,
+            "created_by": actor if getattr(actor, "pk", None) else None,
+        },
+    )
+    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    open_versions = submission.versions.filter(status__in=[S.SUBMITTED, S.ACCEPTED])
+    if open_versions.exists():
+        raise ValidationFailed(
+            f"version {open_versions.first().number} of “{label}” is with the office "  # type: ignore[union-attr]
+            "(submitted or accepted); wait for it to be returned or published"
+        )
+    number = (submission.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    version = Version.objects.create(
+        submission=submission,
+        number=number,
+        organisation=organisation,
+        area_id=organisation.area_id,
+        note=note,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    StatusChange.objects.create(
+        version=version, from_status="", to_status=S.DRAFT, actor=version.created_by
+    )
+    audit_record(
+        actor=actor, action=AuditEvent.Action.CREATE, obj=version, organisation=organisation.code
+    )
+    return version
+
+
+def _move(
+    version: Version, *, to: str, actor: Any, comment: str = "", allowed_from: set[str]
+) -> Version:
+    if version.status not in allowed_from:
+        raise ValidationFailed(
+            f"a version that is {version.get_status_display()} cannot become {S(to).label}"
+        )
+    before = version.status
+    now = timezone.now()
+    version.status = to
+    fields = ["status"]
+    if to == S.SUBMITTED:
+        version.submitted_at, fields = now, [*fields, "submitted_at"]
+    if to in {S.RETURNED, S.ACCEPTED}:
+        version.reviewed_at, fields = now, [*fields, "reviewed_at"]
+    if to == S.PUBLISHED:
+        version.published_at, fields = now, [*fields, "published_at"]
+    version.save(update_fields=fields)
+    StatusChange.objects.create(
+        version=version,
+        from_status=before,
+        to_status=to,
+        actor=actor if getattr(actor, "pk", None) else None,
+        comment=comment,
+    )
+    if comment:
+        ReviewComment.objects.create(
+            version=version, text=comment, author=actor if getattr(actor, "pk", None) else None
+        )
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=version,
+        organisation=version.organisation.code,
+        changes={"status": [before, to], "comment": comment},
+    )
+    return version
+
+
+def version_submit(*, version: Version, actor: Any) -> Version:
+    if not access.can_submit(actor, area_code=version.area_id):
+        raise PermissionDenied("only a focal point of this country submits its data")
+    with transaction.atomic():
+        version = _move(
+            _locked(version), to=S.SUBMITTED, actor=actor, allowed_from={S.DRAFT, S.RETURNED}
+        )
+        transaction.on_commit(lambda: _notify_office(version, "submitted"))
+    return version
+
+
+def version_return(*, version: Version, actor: Any, comment: str) -> Version:
+    if not access.can_review(actor):
+        raise PermissionDenied("only an office analyst returns submissions")
+    if not comment.strip():
+        raise ValidationFailed("say what must change: a comment is required to return data")
+    with transaction.atomic():
+        version = _move(
+            _locked(version),
+            to=S.RETURNED,
+            actor=actor,
+            comment=comment.strip(),
+            allowed_from={S.SUBMITTED, S.ACCEPTED},
+        )
+        transaction.on_commit(lambda: _notify_country(version, "returned", comment))
+    return version
+
+
+def version_accept(*, version: Version, actor: Any, comment: str = "") -> Version:
+    if not access.can_review(actor):
+        raise PermissionDenied("only an office analyst accepts submissions")
+    with transaction.atomic():
+        version = _move(
+            _locked(version),
+            to=S.ACCEPTED,
+            actor=actor,
+            comment=comment,
+            allowed_from={S.SUBMITTED},
+        )
+        transaction.on_commit(lambda: _notify_country(version, "accepted", comment))
+    return version
+
+
+def version_publish(*, version: Version, actor: Any) -> Version:
+    """Publish an accepted version; the submission's previous published version
+    becomes superseded."""
+    if not access.can_publish(actor):
+        raise PermissionDenied("only an office analyst publishes")
+    with transaction.atomic():
+        version = _locked(version)
+        for old in (
+            Version.objects.select_for_update()
+            .filter(submission=version.submission, status=S.PUBLISHED)
+            .exclude(pk=version.pk)
+        ):
+            _move(old, to=S.SUPERSEDED, actor=actor, allowed_from={S.PUBLISHED})
+        version = _move(version, to=S.PUBLISHED, actor=actor, allowed_from={S.ACCEPTED})
+        transaction.on_commit(lambda: _published(version))
+    return version
+
+
+def _locked(version: Version) -> Version:
+    return (
+        Version.objects.select_for_update()
+        .select_related("submission", "organisation")
+        .get(pk=version.pk)
+    )
+
+
+def _published(version: Version) -> None:
+    for listener in on_publish:
+        listener(version)
+    _notify_country(version, "published", "")
+
+
+def _recipients(users: Any) -> list[str]:
+    return sorted({u.email for u in users if u.email})
+
+
+def _notify_office(version: Version, what: str) -> None:
+    analysts = User.objects.filter(memberships__role=Role.ANALYST, is_active=True)
+    _send(
+        _recipients(analysts),
+        f"[Observatory] {version.submission} v{version.number} {what}",
+        f"{version.organisation.code} {what} {version.submission.dataset} "
+        f"“{version.submission.label}”, version {version.number} ({version.row_count} rows).",
+    )
+
+
+def _notify_country(version: Version, what: str, comment: str) -> None:
+    people = User.objects.filter(
+        memberships__in=Membership.objects.filter(
+            organisation__area_id=version.area_id, role=Role.FOCAL_POINT
+        )
+        | Membership.objects.filter(organisation=version.organisation),
+        is_active=True,
+    ).distinct()
+    body = (
+        f"Version {version.number} of {version.submission.dataset} “{version.submission.label}” "
+        f"({version.organisation.code}) was {what} by the office."
+    )
+    if comment:
+        body += f"\n\nComment:\n{comment}"
+    _send(_recipients(people), f"[Observatory] {version.submission} v{version.number} {what}", body)
+
+
+def _send(to: list[str], subject: str, body: str) -> None:
+    if not to:
+        return
+    try:
+        send_mail(subject, body, None, to)
+    except OSError:
+        # A mail server outage must not undo a committed workflow step; it is logged.
+        logger.exception("could not send notification %r", subject)

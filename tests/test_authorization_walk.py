@@ -1,0 +1,1430 @@
+"""The authorization walk: every URL pattern and every API operation, requested by
+every kind of user, with the exact outcome written down by hand.
+
+How it works:
+- Coverage guards walk the URL resolver and the OpenAPI document. A pattern or an
+  operation that is not declared in one of the tables below fails the guard: when
+  you add a page, add a row here saying who may open it.
+- The walk requests every declared page as each actor and compares the status code
+  (and, for redirects, where the redirect goes).
+- Writes (revoke a token, remove a member, give a role), the API with and without
+  tokens, the MFA requirement and the security headers have their own tests.
+
+An outcome is (status code, prefix of the Location header); "" for pages that do not
+redirect. Expectations are literal data; the tests only look them up.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, cast
+
+import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.http.response import HttpResponseBase
+from django.test import Client
+from django.test.client import ClientHandler
+from django.urls import URLResolver, get_resolver
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+from pytest_django.fixtures import Settings as SettingsWrapper
+
+from observatory.accounts import services
+from observatory.intake import services as intake_services
+from observatory.intake.models import ImportJob
+from observatory.seizures.models import Seizure
+from observatory.accounts.models import ApiToken, Membership, Organisation, Role, User
+from observatory.api.api import api
+from observatory.core.models import AuditEvent
+from observatory.reference.models import (
+    Area,
+    Drug,
+    DrugGroup,
+    IccsCategory,
+    Population,
+    Region,
+    Unit,
+)
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+Outcome = tuple[int, str]
+
+ACTORS = (
+    "anonymous",
+    "contributor",  # COL-POLICE
+    "focal_point",  # COL-POLICE
+    "analyst",  # OFFICE
+    "admin",  # OFFICE, staff and superuser
+    "other_focal_point",  # ESP-CUSTOMS
+    "other_contributor",  # ESP-CUSTOMS
+    "no_role",
+)
+
+OK: Outcome = (200, "")
+FORBIDDEN: Outcome = (403, "")
+NOT_FOUND: Outcome = (404, "")
+NOT_ALLOWED: Outcome = (405, "")
+TO_LOGIN: Outcome = (302, "/accounts/login/?next=")
+TO_ADMIN_LOGIN: Outcome = (302, "/admin/login/?next=")
+TO_HOME: Outcome = (302, "/")
+TO_REAUTHENTICATE: Outcome = (302, "/accounts/reauthenticate/")
+TO_MFA_ACTIVATE: Outcome = (302, "/accounts/2fa/totp/activate/")
+
+# --------------------------------------------------------------------------
+# Expectation profiles: one outcome per actor.
+
+PUBLIC = {
+    "anonymous": OK,
+    "contributor": OK,
+    "focal_point": OK,
+    "analyst": OK,
+    "admin": OK,
+    "other_focal_point": OK,
+    "other_contributor": OK,
+    "no_role": OK,
+}
+NOWHERE = {
+    "anonymous": NOT_FOUND,
+    "contributor": NOT_FOUND,
+    "focal_point": NOT_FOUND,
+    "analyst": NOT_FOUND,
+    "admin": NOT_FOUND,
+    "other_focal_point": NOT_FOUND,
+    "other_contributor": NOT_FOUND,
+    "no_role": NOT_FOUND,
+}
+LOGIN_REQUIRED = {
+    "anonymous": TO_LOGIN,
+    "contributor": OK,
+    "focal_point": OK,
+    "analyst": OK,
+    "admin": OK,
+    "other_focal_point": OK,
+    "other_contributor": OK,
+    "no_role": OK,
+}
+POST_ONLY = {
+    "anonymous": TO_LOGIN,
+    "contributor": NOT_ALLOWED,
+    "focal_point": NOT_ALLOWED,
+    "analyst": NOT_ALLOWED,
+    "admin": NOT_ALLOWED,
+    "other_focal_point": NOT_ALLOWED,
+    "other_contributor": NOT_ALLOWED,
+    "no_role": NOT_ALLOWED,
+}
+LOGGED_OUT_ONLY = {
+    "anonymous": OK,
+    "contributor": TO_HOME,
+    "focal_point": TO_HOME,
+    "analyst": TO_HOME,
+    "admin": TO_HOME,
+    "other_focal_point": TO_HOME,
+    "other_contributor": TO_HOME,
+    "no_role": TO_HOME,
+}
+DURING_LOGIN_ONLY = {  # steps of a login in progress: nothing to do before or after
+    "anonymous": (302, "/accounts/login/"),
+    "contributor": TO_HOME,
+    "focal_point": TO_HOME,
+    "analyst": TO_HOME,
+    "admin": TO_HOME,
+    "other_focal_point": TO_HOME,
+    "other_contributor": TO_HOME,
+    "no_role": TO_HOME,
+}
+AUDIT_LOG = {
+    "anonymous": TO_LOGIN,
+    "contributor": FORBIDDEN,
+    "focal_point": FORBIDDEN,
+    "analyst": FORBIDDEN,
+    "admin": OK,
+    "other_focal_point": FORBIDDEN,
+    "other_contributor": FORBIDDEN,
+    "no_role": FORBIDDEN,
+}
+COL_WORKSPACE = {  # a COL agency's uploads and drafts: COL only, not even the office
+    "anonymous": TO_LOGIN,
+    "contributor": OK,
+    "focal_point": OK,
+    "analyst": NOT_FOUND,
+    "admin": NOT_FOUND,
+    "other_focal_point": NOT_FOUND,
+    "other_contributor": NOT_FOUND,
+    "no_role": NOT_FOUND,
+}
+COL_WORKSPACE_REDIRECT = {  # a committed import's mapping page sends its owners to the report
+    **COL_WORKSPACE,
+    "contributor": (302, "/imports/"),
+    "focal_point": (302, "/imports/"),
+}
+COL_DRAFT_PUBLIC_PAGE = {  # a public page showing a COL draft: only COL finds it
+    **COL_WORKSPACE,
+    "anonymous": NOT_FOUND,
+}
+UPLOADERS = {  # national users upload; the office and people without a role do not
+    "anonymous": TO_LOGIN,
+    "contributor": OK,
+    "focal_point": OK,
+    "analyst": FORBIDDEN,
+    "admin": FORBIDDEN,
+    "other_focal_point": OK,
+    "other_contributor": OK,
+    "no_role": FORBIDDEN,
+}
+COL_ORGANISATION = {  # its country and the office see it; nobody else knows it exists
+    "anonymous": TO_LOGIN,
+    "contributor": OK,
+    "focal_point": OK,
+    "analyst": OK,
+    "admin": OK,
+    "other_focal_point": NOT_FOUND,
+    "other_contributor": NOT_FOUND,
+    "no_role": NOT_FOUND,
+}
+ESP_ORGANISATION = {
+    "anonymous": TO_LOGIN,
+    "contributor": NOT_FOUND,
+    "focal_point": NOT_FOUND,
+    "analyst": OK,
+    "admin": OK,
+    "other_focal_point": OK,
+    "other_contributor": OK,
+    "no_role": NOT_FOUND,
+}
+OFFICE_ORGANISATION = {
+    "anonymous": TO_LOGIN,
+    "contributor": NOT_FOUND,
+    "focal_point": NOT_FOUND,
+    "analyst": OK,
+    "admin": OK,
+    "other_focal_point": NOT_FOUND,
+    "other_contributor": NOT_FOUND,
+    "no_role": NOT_FOUND,
+}
+ADMIN_SITE = {  # the Django admin: staff only; everyone else is sent to its login
+    "anonymous": TO_ADMIN_LOGIN,
+    "contributor": TO_ADMIN_LOGIN,
+    "focal_point": TO_ADMIN_LOGIN,
+    "analyst": TO_ADMIN_LOGIN,
+    "admin": OK,
+    "other_focal_point": TO_ADMIN_LOGIN,
+    "other_contributor": TO_ADMIN_LOGIN,
+    "no_role": TO_ADMIN_LOGIN,
+}
+ADMIN_SITE_NO_ADD = {  # has_add_permission is False
+    "anonymous": TO_ADMIN_LOGIN,
+    "contributor": TO_ADMIN_LOGIN,
+    "focal_point": TO_ADMIN_LOGIN,
+    "analyst": TO_ADMIN_LOGIN,
+    "admin": FORBIDDEN,
+    "other_focal_point": TO_ADMIN_LOGIN,
+    "other_contributor": TO_ADMIN_LOGIN,
+    "no_role": TO_ADMIN_LOGIN,
+}
+ADMIN_SITE_NOT_FOUND = {
+    "anonymous": TO_ADMIN_LOGIN,
+    "contributor": TO_ADMIN_LOGIN,
+    "focal_point": TO_ADMIN_LOGIN,
+    "analyst": TO_ADMIN_LOGIN,
+    "admin": NOT_FOUND,
+    "other_focal_point": TO_ADMIN_LOGIN,
+    "other_contributor": TO_ADMIN_LOGIN,
+    "no_role": TO_ADMIN_LOGIN,
+}
+ADMIN_LOGOUT = {  # logging out of the admin is a POST; others are sent to the admin index
+    "anonymous": (302, "/admin/"),
+    "contributor": (302, "/admin/"),
+    "focal_point": (302, "/admin/"),
+    "analyst": (302, "/admin/"),
+    "admin": NOT_ALLOWED,
+    "other_focal_point": (302, "/admin/"),
+    "other_contributor": (302, "/admin/"),
+    "no_role": (302, "/admin/"),
+}
+EVERYONE_TO_ALLAUTH_LOGIN = {
+    "anonymous": (302, "/accounts/login/"),
+    "contributor": (302, "/accounts/login/"),
+    "focal_point": (302, "/accounts/login/"),
+    "analyst": (302, "/accounts/login/"),
+    "admin": (302, "/accounts/login/"),
+    "other_focal_point": (302, "/accounts/login/"),
+    "other_contributor": (302, "/accounts/login/"),
+    "no_role": (302, "/accounts/login/"),
+}
+EVERYONE_TO_HOME = {
+    "anonymous": TO_HOME,
+    "contributor": TO_HOME,
+    "focal_point": TO_HOME,
+    "analyst": TO_HOME,
+    "admin": TO_HOME,
+    "other_focal_point": TO_HOME,
+    "other_contributor": TO_HOME,
+    "no_role": TO_HOME,
+}
+FAVICON = {
+    "anonymous": (301, "/static/observatory/favicon.svg"),
+    "contributor": (301, "/static/observatory/favicon.svg"),
+    "focal_point": (301, "/static/observatory/favicon.svg"),
+    "analyst": (301, "/static/observatory/favicon.svg"),
+    "admin": (301, "/static/observatory/favicon.svg"),
+    "other_focal_point": (301, "/static/observatory/favicon.svg"),
+    "other_contributor": (301, "/static/observatory/favicon.svg"),
+    "no_role": (301, "/static/observatory/favicon.svg"),
+}
+LOGOUT = {
+    "anonymous": TO_HOME,
+    "contributor": OK,
+    "focal_point": OK,
+    "analyst": OK,
+    "admin": OK,
+    "other_focal_point": OK,
+    "other_contributor": OK,
+    "no_role": OK,
+}
+REAUTHENTICATE_BY_CODE = {  # no login codes are configured: back to the password form
+    "anonymous": TO_LOGIN,
+    "contributor": TO_REAUTHENTICATE,
+    "focal_point": TO_REAUTHENTICATE,
+    "analyst": TO_REAUTHENTICATE,
+    "admin": TO_REAUTHENTICATE,
+    "other_focal_point": TO_REAUTHENTICATE,
+    "other_contributor": TO_REAUTHENTICATE,
+    "no_role": TO_REAUTHENTICATE,
+}
+CONFIRM_REAUTHENTICATION_CODE = {
+    "anonymous": TO_LOGIN,
+    "contributor": (302, "/accounts/reauthenticate/code/"),
+    "focal_point": (302, "/accounts/reauthenticate/code/"),
+    "analyst": (302, "/accounts/reauthenticate/code/"),
+    "admin": (302, "/accounts/reauthenticate/code/"),
+    "other_focal_point": (302, "/accounts/reauthenticate/code/"),
+    "other_contributor": (302, "/accounts/reauthenticate/code/"),
+    "no_role": (302, "/accounts/reauthenticate/code/"),
+}
+SET_PASSWORD = {  # everyone has a password already: change it instead
+    "anonymous": TO_LOGIN,
+    "contributor": (302, "/accounts/password/change/"),
+    "focal_point": (302, "/accounts/password/change/"),
+    "analyst": (302, "/accounts/password/change/"),
+    "admin": (302, "/accounts/password/change/"),
+    "other_focal_point": (302, "/accounts/password/change/"),
+    "other_contributor": (302, "/accounts/password/change/"),
+    "no_role": (302, "/accounts/password/change/"),
+}
+MFA_REAUTHENTICATE = {  # only users with an authenticator can reauthenticate with it
+    "anonymous": TO_LOGIN,
+    "contributor": OK,
+    "focal_point": OK,
+    "analyst": OK,
+    "admin": OK,
+    "other_focal_point": OK,
+    "other_contributor": OK,
+    "no_role": TO_REAUTHENTICATE,
+}
+MFA_SENSITIVE = {  # allauth asks for the password again before MFA changes
+    "anonymous": TO_LOGIN,
+    "contributor": TO_REAUTHENTICATE,
+    "focal_point": TO_REAUTHENTICATE,
+    "analyst": TO_REAUTHENTICATE,
+    "admin": TO_REAUTHENTICATE,
+    "other_focal_point": TO_REAUTHENTICATE,
+    "other_contributor": TO_REAUTHENTICATE,
+    "no_role": TO_REAUTHENTICATE,
+}
+MFA_DEACTIVATE = {
+    "anonymous": TO_LOGIN,
+    "contributor": TO_REAUTHENTICATE,
+    "focal_point": TO_REAUTHENTICATE,
+    "analyst": TO_REAUTHENTICATE,
+    "admin": TO_REAUTHENTICATE,
+    "other_focal_point": TO_REAUTHENTICATE,
+    "other_contributor": TO_REAUTHENTICATE,
+    "no_role": NOT_FOUND,  # has no TOTP to deactivate
+}
+RECOVERY_CODES = {  # nobody in the fixture has generated recovery codes
+    "anonymous": TO_LOGIN,
+    "contributor": NOT_FOUND,
+    "focal_point": NOT_FOUND,
+    "analyst": NOT_FOUND,
+    "admin": NOT_FOUND,
+    "other_focal_point": NOT_FOUND,
+    "other_contributor": NOT_FOUND,
+    "no_role": NOT_FOUND,
+}
+
+# --------------------------------------------------------------------------
+# Every page, by pattern name (namespace:name; unnamed patterns by their route):
+# the URL to request (placeholders come from the `url_values` fixture) and the
+# outcome for each actor.
+
+WEB_PAGES: dict[str, tuple[str, dict[str, Outcome]]] = {
+    # Observatory
+    "home": ("/", PUBLIC),
+    "accounts:account": ("/me/", LOGIN_REQUIRED),
+    "accounts:token-list": ("/me/tokens/", LOGIN_REQUIRED),
+    "accounts:token-revoke": ("/me/tokens/{token}/revoke/", POST_ONLY),
+    "accounts:organisation-list": ("/organisations/", LOGIN_REQUIRED),
+    "accounts:organisation-detail": ("/organisations/COL-POLICE/", COL_ORGANISATION),
+    "accounts:membership-revoke": (
+        "/organisations/COL-POLICE/members/{membership}/remove/",
+        POST_ONLY,
+    ),
+    "accounts:audit-log": ("/audit/", AUDIT_LOG),
+    "intake:list": ("/imports/", LOGIN_REQUIRED),
+    "intake:new": ("/imports/new/seizures/", UPLOADERS),
+    "intake:detail": ("/imports/{job}/", COL_WORKSPACE),
+    "intake:mapping": ("/imports/{job}/mapping/", COL_WORKSPACE_REDIRECT),
+    "intake:commit": ("/imports/{job}/commit/", POST_ONLY),
+    "intake:report": ("/imports/{job}/report.csv", COL_WORKSPACE),
+    "intake:original": ("/imports/{job}/original/", COL_WORKSPACE),
+    "submissions:list": ("/submissions/", LOGIN_REQUIRED),
+    "submissions:version": ("/submissions/versions/{col_version}/", COL_WORKSPACE),
+    "submissions:action": ("/submissions/versions/{col_version}/submit/", POST_ONLY),
+    "seizures:list": ("/seizures/", PUBLIC),
+    "seizures:detail": ("/seizures/{col_seizure}/", COL_DRAFT_PUBLIC_PAGE),
+    "reference:index": ("/reference/", PUBLIC),
+    "reference:search": ("/reference/search/?q=heroin", PUBLIC),
+    "reference:area-list": ("/reference/areas/", PUBLIC),
+    "reference:area-detail": ("/reference/areas/NLD/", PUBLIC),
+    "reference:drug-list": ("/reference/drugs/", PUBLIC),
+    "reference:drug-detail": ("/reference/drugs/heroin/", PUBLIC),
+    "reference:unit-list": ("/reference/units/", PUBLIC),
+    "reference:iccs-list": ("/reference/iccs/", PUBLIC),
+    "set_language": ("/i18n/setlang/", EVERYONE_TO_HOME),
+    "favicon": ("/favicon.ico", FAVICON),
+    "api-1:openapi-json": ("/api/v1/openapi.json", PUBLIC),
+    "api-1:openapi-view": ("/api/v1/docs", PUBLIC),
+    "api-1:api-root": ("/api/v1/", NOWHERE),
+    # allauth (no sign-up: organisations vouch for users)
+    "account_login": ("/accounts/login/", LOGGED_OUT_ONLY),
+    "account_logout": ("/accounts/logout/", LOGOUT),
+    "account_inactive": ("/accounts/inactive/", PUBLIC),
+    "account_signup": ("/accounts/signup/", LOGGED_OUT_ONLY),
+    "account_reauthenticate": ("/accounts/reauthenticate/", LOGIN_REQUIRED),
+    "account_request_reauthentication_code": (
+        "/accounts/reauthenticate/code/",
+        REAUTHENTICATE_BY_CODE,
+    ),
+    "account_confirm_reauthentication_code": (
+        "/accounts/reauthenticate/code/confirm/",
+        CONFIRM_REAUTHENTICATION_CODE,
+    ),
+    "account_email": ("/accounts/email/", LOGIN_REQUIRED),
+    "account_email_verification_sent": ("/accounts/confirm-email/", PUBLIC),
+    "account_confirm_email": ("/accounts/confirm-email/not-a-real-key/", PUBLIC),
+    "account_change_password": ("/accounts/password/change/", LOGIN_REQUIRED),
+    "account_set_password": ("/accounts/password/set/", SET_PASSWORD),
+    "account_reset_password": ("/accounts/password/reset/", PUBLIC),
+    "account_reset_password_done": ("/accounts/password/reset/done/", PUBLIC),
+    "account_reset_password_from_key": ("/accounts/password/reset/key/1-not-a-key/", PUBLIC),
+    "account_reset_password_from_key_done": ("/accounts/password/reset/key/done/", PUBLIC),
+    "account_confirm_login_code": ("/accounts/login/code/confirm/", DURING_LOGIN_ONLY),
+    "mfa_index": ("/accounts/2fa/", LOGIN_REQUIRED),
+    "mfa_authenticate": ("/accounts/2fa/authenticate/", DURING_LOGIN_ONLY),
+    "mfa_reauthenticate": ("/accounts/2fa/reauthenticate/", MFA_REAUTHENTICATE),
+    "mfa_activate_totp": ("/accounts/2fa/totp/activate/", MFA_SENSITIVE),
+    "mfa_deactivate_totp": ("/accounts/2fa/totp/deactivate/", MFA_DEACTIVATE),
+    "mfa_view_recovery_codes": ("/accounts/2fa/recovery-codes/", RECOVERY_CODES),
+    "mfa_generate_recovery_codes": ("/accounts/2fa/recovery-codes/generate/", MFA_SENSITIVE),
+    "mfa_download_recovery_codes": ("/accounts/2fa/recovery-codes/download/", RECOVERY_CODES),
+    # The Django admin: its own login sends everyone to allauth (MFA and lockout apply).
+    "admin-login": ("/admin/login/", EVERYONE_TO_ALLAUTH_LOGIN),
+    "admin:index": ("/admin/", ADMIN_SITE),
+    "admin:logout": ("/admin/logout/", ADMIN_LOGOUT),
+    "admin:password_change": ("/admin/password_change/", ADMIN_SITE),
+    "admin:password_change_done": ("/admin/password_change/done/", ADMIN_SITE),
+    "admin:autocomplete": (
+        "/admin/autocomplete/?app_label=accounts&model_name=membership&field_name=organisation",
+        ADMIN_SITE,
+    ),
+    "admin:jsi18n": ("/admin/jsi18n/", ADMIN_SITE),
+    "admin:view_on_site": ("/admin/r/{organisation_type}/{col_police}/", ADMIN_SITE_NOT_FOUND),
+    "admin:app_list": ("/admin/reference/", ADMIN_SITE),
+    "admin/(?P<url>.*)$": ("/admin/no-such-page/", ADMIN_SITE_NOT_FOUND),
+    "admin:account_emailaddress_changelist": ("/admin/account/emailaddress/", ADMIN_SITE),
+    "admin:account_emailaddress_add": ("/admin/account/emailaddress/add/", ADMIN_SITE),
+    "admin:mfa_authenticator_changelist": ("/admin/mfa/authenticator/", ADMIN_SITE),
+    "admin:mfa_authenticator_add": ("/admin/mfa/authenticator/add/", ADMIN_SITE_NO_ADD),
+    "admin:django_tasks_database_dbtaskresult_changelist": (
+        "/admin/django_tasks_database/dbtaskresult/",
+        ADMIN_SITE,
+    ),
+    "admin:django_tasks_database_dbtaskresult_add": (
+        "/admin/django_tasks_database/dbtaskresult/add/",
+        ADMIN_SITE_NO_ADD,
+    ),
+    "admin:core_auditevent_changelist": ("/admin/core/auditevent/", ADMIN_SITE),
+    "admin:core_auditevent_add": ("/admin/core/auditevent/add/", ADMIN_SITE_NO_ADD),
+    "admin:reference_area_changelist": ("/admin/reference/area/", ADMIN_SITE),
+    "admin:reference_area_add": ("/admin/reference/area/add/", ADMIN_SITE),
+    "admin:reference_region_changelist": ("/admin/reference/region/", ADMIN_SITE),
+    "admin:reference_region_add": ("/admin/reference/region/add/", ADMIN_SITE),
+    "admin:reference_drug_changelist": ("/admin/reference/drug/", ADMIN_SITE),
+    "admin:reference_drug_add": ("/admin/reference/drug/add/", ADMIN_SITE),
+    "admin:reference_druggroup_changelist": ("/admin/reference/druggroup/", ADMIN_SITE),
+    "admin:reference_druggroup_add": ("/admin/reference/druggroup/add/", ADMIN_SITE),
+    "admin:reference_unit_changelist": ("/admin/reference/unit/", ADMIN_SITE),
+    "admin:reference_unit_add": ("/admin/reference/unit/add/", ADMIN_SITE),
+    "admin:reference_iccscategory_changelist": ("/admin/reference/iccscategory/", ADMIN_SITE),
+    "admin:reference_iccscategory_add": ("/admin/reference/iccscategory/add/", ADMIN_SITE),
+    "admin:reference_population_changelist": ("/admin/reference/population/", ADMIN_SITE),
+    "admin:reference_population_add": ("/admin/reference/population/add/", ADMIN_SITE),
+    "admin:accounts_user_changelist": ("/admin/accounts/user/", ADMIN_SITE),
+    "admin:accounts_user_add": ("/admin/accounts/user/add/", ADMIN_SITE),
+    "admin:accounts_organisation_changelist": ("/admin/accounts/organisation/", ADMIN_SITE),
+    "admin:accounts_organisation_add": ("/admin/accounts/organisation/add/", ADMIN_SITE),
+    "admin:accounts_network_changelist": ("/admin/accounts/network/", ADMIN_SITE),
+    "admin:accounts_network_add": ("/admin/accounts/network/add/", ADMIN_SITE),
+    "admin:accounts_networkcontribution_changelist": (
+        "/admin/accounts/networkcontribution/",
+        ADMIN_SITE,
+    ),
+    "admin:accounts_networkcontribution_add": (
+        "/admin/accounts/networkcontribution/add/",
+        ADMIN_SITE,
+    ),
+    "admin:accounts_apitoken_changelist": ("/admin/accounts/apitoken/", ADMIN_SITE),
+    "admin:accounts_apitoken_add": ("/admin/accounts/apitoken/add/", ADMIN_SITE_NO_ADD),
+}
+
+# Admin pages of one object: (URL, outcome for the administrator). Everyone without
+# staff status is sent to the admin login (NON_STAFF_ON_OBJECT_PAGES).
+ADMIN_OBJECT_PAGES: dict[str, tuple[str, Outcome]] = {
+    "admin:account_emailaddress_change": ("/admin/account/emailaddress/{email}/change/", OK),
+    "admin:account_emailaddress_delete": ("/admin/account/emailaddress/{email}/delete/", OK),
+    "admin:account_emailaddress_history": ("/admin/account/emailaddress/{email}/history/", OK),
+    "admin/account/emailaddress/<path:object_id>/": (
+        "/admin/account/emailaddress/{email}/",
+        (302, "/admin/account/emailaddress/{email}/change/"),
+    ),
+    "admin:mfa_authenticator_change": ("/admin/mfa/authenticator/{authenticator}/change/", OK),
+    "admin:mfa_authenticator_delete": ("/admin/mfa/authenticator/{authenticator}/delete/", OK),
+    "admin:mfa_authenticator_history": ("/admin/mfa/authenticator/{authenticator}/history/", OK),
+    "admin/mfa/authenticator/<path:object_id>/": (
+        "/admin/mfa/authenticator/{authenticator}/",
+        (302, "/admin/mfa/authenticator/{authenticator}/change/"),
+    ),
+    # Task results and the audit log are read-only: the change page only shows them.
+    "admin:django_tasks_database_dbtaskresult_change": (
+        "/admin/django_tasks_database/dbtaskresult/{task_result}/change/",
+        OK,
+    ),
+    "admin:django_tasks_database_dbtaskresult_delete": (
+        "/admin/django_tasks_database/dbtaskresult/{task_result}/delete/",
+        FORBIDDEN,
+    ),
+    "admin:django_tasks_database_dbtaskresult_history": (
+        "/admin/django_tasks_database/dbtaskresult/{task_result}/history/",
+        OK,
+    ),
+    "admin/django_tasks_database/dbtaskresult/<path:object_id>/": (
+        "/admin/django_tasks_database/dbtaskresult/{task_result}/",
+        (302, "/admin/django_tasks_database/dbtaskresult/{task_result}/change/"),
+    ),
+    "admin:core_auditevent_change": ("/admin/core/auditevent/{audit_event}/change/", OK),
+    "admin:core_auditevent_delete": ("/admin/core/auditevent/{audit_event}/delete/", FORBIDDEN),
+    "admin:core_auditevent_history": ("/admin/core/auditevent/{audit_event}/history/", OK),
+    "admin/core/auditevent/<path:object_id>/": (
+        "/admin/core/auditevent/{audit_event}/",
+        (302, "/admin/core/auditevent/{audit_event}/change/"),
+    ),
+    "admin:reference_area_change": ("/admin/reference/area/NLD/change/", OK),
+    "admin:reference_area_delete": ("/admin/reference/area/NLD/delete/", OK),
+    "admin:reference_area_history": ("/admin/reference/area/NLD/history/", OK),
+    "admin/reference/area/<path:object_id>/": (
+        "/admin/reference/area/NLD/",
+        (302, "/admin/reference/area/NLD/change/"),
+    ),
+    "admin:reference_region_change": ("/admin/reference/region/{region}/change/", OK),
+    "admin:reference_region_delete": ("/admin/reference/region/{region}/delete/", OK),
+    "admin:reference_region_history": ("/admin/reference/region/{region}/history/", OK),
+    "admin/reference/region/<path:object_id>/": (
+        "/admin/reference/region/{region}/",
+        (302, "/admin/reference/region/{region}/change/"),
+    ),
+    "admin:reference_drug_change": ("/admin/reference/drug/{drug}/change/", OK),
+    "admin:reference_drug_delete": ("/admin/reference/drug/{drug}/delete/", OK),
+    "admin:reference_drug_history": ("/admin/reference/drug/{drug}/history/", OK),
+    "admin/reference/drug/<path:object_id>/": (
+        "/admin/reference/drug/{drug}/",
+        (302, "/admin/reference/drug/{drug}/change/"),
+    ),
+    "admin:reference_druggroup_change": ("/admin/reference/druggroup/{drug_group}/change/", OK),
+    "admin:reference_druggroup_delete": ("/admin/reference/druggroup/{drug_group}/delete/", OK),
+    "admin:reference_druggroup_history": (
+        "/admin/reference/druggroup/{drug_group}/history/",
+        OK,
+    ),
+    "admin/reference/druggroup/<path:object_id>/": (
+        "/admin/reference/druggroup/{drug_group}/",
+        (302, "/admin/reference/druggroup/{drug_group}/change/"),
+    ),
+    "admin:reference_unit_change": ("/admin/reference/unit/{unit}/change/", OK),
+    "admin:reference_unit_delete": ("/admin/reference/unit/{unit}/delete/", OK),
+    "admin:reference_unit_history": ("/admin/reference/unit/{unit}/history/", OK),
+    "admin/reference/unit/<path:object_id>/": (
+        "/admin/reference/unit/{unit}/",
+        (302, "/admin/reference/unit/{unit}/change/"),
+    ),
+    "admin:reference_iccscategory_change": ("/admin/reference/iccscategory/{iccs}/change/", OK),
+    "admin:reference_iccscategory_delete": ("/admin/reference/iccscategory/{iccs}/delete/", OK),
+    "admin:reference_iccscategory_history": (
+        "/admin/reference/iccscategory/{iccs}/history/",
+        OK,
+    ),
+    "admin/reference/iccscategory/<path:object_id>/": (
+        "/admin/reference/iccscategory/{iccs}/",
+        (302, "/admin/reference/iccscategory/{iccs}/change/"),
+    ),
+    "admin:reference_population_change": (
+        "/admin/reference/population/{population}/change/",
+        OK,
+    ),
+    "admin:reference_population_delete": (
+        "/admin/reference/population/{population}/delete/",
+        OK,
+    ),
+    "admin:reference_population_history": (
+        "/admin/reference/population/{population}/history/",
+        OK,
+    ),
+    "admin/reference/population/<path:object_id>/": (
+        "/admin/reference/population/{population}/",
+        (302, "/admin/reference/population/{population}/change/"),
+    ),
+    "admin:accounts_user_change": ("/admin/accounts/user/{user}/change/", OK),
+    "admin:accounts_user_delete": ("/admin/accounts/user/{user}/delete/", OK),
+    "admin:accounts_user_history": ("/admin/accounts/user/{user}/history/", OK),
+    "admin:auth_user_password_change": ("/admin/accounts/user/{user}/password/", OK),
+    "admin/accounts/user/<path:object_id>/": (
+        "/admin/accounts/user/{user}/",
+        (302, "/admin/accounts/user/{user}/change/"),
+    ),
+    "admin:accounts_organisation_change": (
+        "/admin/accounts/organisation/{col_police}/change/",
+        OK,
+    ),
+    "admin:accounts_organisation_delete": (
+        "/admin/accounts/organisation/{col_police}/delete/",
+        OK,
+    ),
+    "admin:accounts_organisation_history": (
+        "/admin/accounts/organisation/{col_police}/history/",
+        OK,
+    ),
+    "admin/accounts/organisation/<path:object_id>/": (
+        "/admin/accounts/organisation/{col_police}/",
+        (302, "/admin/accounts/organisation/{col_police}/change/"),
+    ),
+    "admin:accounts_network_change": ("/admin/accounts/network/{network}/change/", OK),
+    "admin:accounts_network_delete": ("/admin/accounts/network/{network}/delete/", OK),
+    "admin:accounts_network_history": ("/admin/accounts/network/{network}/history/", OK),
+    "admin/accounts/network/<path:object_id>/": (
+        "/admin/accounts/network/{network}/",
+        (302, "/admin/accounts/network/{network}/change/"),
+    ),
+    "admin:accounts_networkcontribution_change": (
+        "/admin/accounts/networkcontribution/{contribution}/change/",
+        OK,
+    ),
+    "admin:accounts_networkcontribution_delete": (
+        "/admin/accounts/networkcontribution/{contribution}/delete/",
+        OK,
+    ),
+    "admin:accounts_networkcontribution_history": (
+        "/admin/accounts/networkcontribution/{contribution}/history/",
+        OK,
+    ),
+    "admin/accounts/networkcontribution/<path:object_id>/": (
+        "/admin/accounts/networkcontribution/{contribution}/",
+        (302, "/admin/accounts/networkcontribution/{contribution}/change/"),
+    ),
+    "admin:accounts_apitoken_change": ("/admin/accounts/apitoken/{token}/change/", OK),
+    "admin:accounts_apitoken_delete": ("/admin/accounts/apitoken/{token}/delete/", OK),
+    "admin:accounts_apitoken_history": ("/admin/accounts/apitoken/{token}/history/", OK),
+    "admin/accounts/apitoken/<path:object_id>/": (
+        "/admin/accounts/apitoken/{token}/",
+        (302, "/admin/accounts/apitoken/{token}/change/"),
+    ),
+}
+NON_STAFF_ON_OBJECT_PAGES: Outcome = TO_ADMIN_LOGIN
+
+# Patterns that are not requested by the walk, and why.
+NOT_WALKED: dict[str, str] = {
+    "admin:login": "shadowed: admin-login has the same route and comes first in the URLconf",
+}
+
+# The API's Django URL patterns: each is one operation of API_OPERATIONS.
+API_URL_PATTERNS: dict[str, tuple[str, str]] = {
+    "api-1:me": ("get", "/api/v1/me"),
+    "api-1:areas": ("get", "/api/v1/reference/areas"),
+    "api-1:area": ("get", "/api/v1/reference/areas/{code}"),
+    "api-1:population": ("get", "/api/v1/reference/areas/{code}/population"),
+    "api-1:drugs": ("get", "/api/v1/reference/drugs"),
+    "api-1:drug": ("get", "/api/v1/reference/drugs/{code}"),
+    "api-1:units": ("get", "/api/v1/reference/units"),
+    "api-1:iccs": ("get", "/api/v1/reference/iccs"),
+    "api-1:iccs_category": ("get", "/api/v1/reference/iccs/{code}"),
+    "api-1:normalise_text": ("get", "/api/v1/reference/normalise"),
+}
+
+# --------------------------------------------------------------------------
+# The API: callers are (actor, how they authenticate). "none" sends no credentials,
+# "session" a logged-in browser session, "token" `Authorization: Bearer <token>` for
+# a token of the actor's organisation (users without a role cannot get one).
+
+Caller = tuple[str, str]
+
+API_PUBLIC: dict[Caller, int] = {
+    ("anonymous", "none"): 200,
+    ("contributor", "session"): 200,
+    ("focal_point", "session"): 200,
+    ("analyst", "session"): 200,
+    ("admin", "session"): 200,
+    ("other_focal_point", "session"): 200,
+    ("other_contributor", "session"): 200,
+    ("no_role", "session"): 200,
+    ("contributor", "token"): 200,
+    ("focal_point", "token"): 200,
+    ("analyst", "token"): 200,
+    ("admin", "token"): 200,
+    ("other_focal_point", "token"): 200,
+    ("other_contributor", "token"): 200,
+}
+API_AUTHENTICATED: dict[Caller, int] = {
+    ("anonymous", "none"): 401,
+    ("contributor", "session"): 200,
+    ("focal_point", "session"): 200,
+    ("analyst", "session"): 200,
+    ("admin", "session"): 200,
+    ("other_focal_point", "session"): 200,
+    ("other_contributor", "session"): 200,
+    ("no_role", "session"): 200,
+    ("contributor", "token"): 200,
+    ("focal_point", "token"): 200,
+    ("analyst", "token"): 200,
+    ("admin", "token"): 200,
+    ("other_focal_point", "token"): 200,
+    ("other_contributor", "token"): 200,
+}
+
+API_OPERATIONS: dict[tuple[str, str], tuple[str, dict[Caller, int]]] = {
+    ("get", "/api/v1/me"): ("/api/v1/me", API_AUTHENTICATED),
+    ("get", "/api/v1/reference/areas"): ("/api/v1/reference/areas?q=neth", API_PUBLIC),
+    ("get", "/api/v1/reference/areas/{code}"): ("/api/v1/reference/areas/NLD", API_PUBLIC),
+    ("get", "/api/v1/reference/areas/{code}/population"): (
+        "/api/v1/reference/areas/NLD/population?year_from=2000",
+        API_PUBLIC,
+    ),
+    ("get", "/api/v1/reference/drugs"): ("/api/v1/reference/drugs", API_PUBLIC),
+    ("get", "/api/v1/reference/drugs/{code}"): ("/api/v1/reference/drugs/heroin", API_PUBLIC),
+    ("get", "/api/v1/reference/units"): ("/api/v1/reference/units", API_PUBLIC),
+    ("get", "/api/v1/reference/iccs"): ("/api/v1/reference/iccs", API_PUBLIC),
+    ("get", "/api/v1/reference/iccs/{code}"): ("/api/v1/reference/iccs/0101", API_PUBLIC),
+    ("get", "/api/v1/reference/normalise"): (
+        "/api/v1/reference/normalise?kind=area&q=Holland",
+        API_PUBLIC,
+    ),
+}
+
+TOKEN_ORGANISATION: dict[str, str] = {
+    "contributor": "COL-POLICE",
+    "focal_point": "COL-POLICE",
+    "analyst": "OFFICE",
+    "admin": "OFFICE",
+    "other_focal_point": "ESP-CUSTOMS",
+    "other_contributor": "ESP-CUSTOMS",
+}
+
+# --------------------------------------------------------------------------
+# The world every test of this module starts from. It is built once, inside a
+# transaction that is rolled back after the last test of the module; each test
+# runs in a savepoint of its own (pytest-django), so writes never leak.
+
+
+@dataclass(frozen=True)
+class World:
+    actors: dict[str, User | None]  # ACTORS; the administrator is staff and superuser
+    organisations: dict[str, Organisation]  # by code
+    tokens: dict[str, str]  # plain API token of each actor, for TOKEN_ORGANISATION
+    without_totp: dict[str, User]  # users who have not set up TOTP yet
+    values: dict[str, str]  # placeholders of WEB_PAGES and ADMIN_OBJECT_PAGES
+
+
+def plain_user(**fields: Any) -> User:
+    """A user without any role."""
+    return cast(User, factories.UserFactory(**fields))
+
+
+def build_world() -> World:
+    office = factories.office()
+    organisations = {
+        "OFFICE": office,
+        "COL-POLICE": factories.agency("COL", Organisation.Kind.POLICE),
+        "COL-LAB": factories.agency("COL", Organisation.Kind.LABORATORY),
+        "ESP-CUSTOMS": factories.agency("ESP", Organisation.Kind.CUSTOMS),
+    }
+    col_police, esp_customs = organisations["COL-POLICE"], organisations["ESP-CUSTOMS"]
+    admin = factories.member(Role.ADMIN, office, email="admin@office.test")
+    admin.is_staff = True
+    admin.is_superuser = True
+    admin.save(update_fields=["is_staff", "is_superuser"])
+    actors: dict[str, User | None] = {
+        "anonymous": None,
+        "contributor": factories.member(Role.CONTRIBUTOR, col_police, email="contributor@col.test"),
+        "focal_point": factories.member(Role.FOCAL_POINT, col_police, email="focal@col.test"),
+        "analyst": factories.member(Role.ANALYST, office, email="analyst@office.test"),
+        "admin": admin,
+        "other_focal_point": factories.member(
+            Role.FOCAL_POINT, esp_customs, email="focal@esp.test"
+        ),
+        "other_contributor": factories.member(
+            Role.CONTRIBUTOR, esp_customs, email="contributor@esp.test"
+        ),
+        "no_role": plain_user(email="nobody@example.test"),
+    }
+    tokens = {
+        actor: services.token_create(
+            user=actors[actor],  # type: ignore[arg-type]
+            organisation=organisations[code],
+        )[1]
+        for actor, code in TOKEN_ORGANISATION.items()
+    }
+    without_totp = {
+        "contributor": factories.member(Role.CONTRIBUTOR, col_police, mfa=False),
+        "focal_point": factories.member(Role.FOCAL_POINT, col_police, mfa=False),
+        "analyst": factories.member(Role.ANALYST, office, mfa=False),
+        "admin": factories.member(Role.ADMIN, office, mfa=False),
+        "superuser": plain_user(is_staff=True, is_superuser=True),  # no role
+        "no_role": plain_user(),
+    }
+    contributor = actors["contributor"]
+    assert contributor is not None
+    token = ApiToken.objects.get(user=contributor)
+    col = Area.objects.get(code="COL")
+    network = services.network_create(code="NET", name="A network")
+    services.network_member_set(network=network, area=col, status="active")
+    contribution = services.network_contribution_record(network=network, area=col, period="2024")
+    mailbox = plain_user(email="mailbox@example.test")
+    email = EmailAddress.objects.create(user=mailbox, email=mailbox.email, verified=True)
+    task_result = DBTaskResult.objects.create(
+        task_path="observatory.nothing",
+        args_kwargs={"args": [], "kwargs": {}},
+        backend_name="default",
+        run_after=timezone.now(),
+    )
+    job = seizure_import(col_police, contributor)
+    version = job.version
+    assert version is not None
+    values = {
+        "job": job.pk,
+        "col_version": version.pk,
+        "col_seizure": Seizure.objects.filter(version=version).earliest("pk").pk,
+        "token": token.pk,
+        "membership": Membership.objects.get(user=contributor).pk,
+        "organisation_type": ContentType.objects.get_for_model(Organisation).pk,
+        "col_police": col_police.pk,
+        "email": email.pk,
+        "authenticator": Authenticator.objects.get(user=contributor).pk,
+        "task_result": task_result.pk,
+        "audit_event": AuditEvent.objects.earliest("pk").pk,
+        "region": Region.objects.earliest("pk").pk,
+        "drug": Drug.objects.get(code="heroin").pk,
+        "drug_group": DrugGroup.objects.get(code="opioids").pk,
+        "unit": Unit.objects.get(code="kg").pk,
+        "iccs": IccsCategory.objects.get(code="0101").pk,
+        "population": Population.objects.filter(area_id="NLD").earliest("pk").pk,
+        "user": contributor.pk,
+        "network": network.pk,
+        "contribution": contribution.pk,
+    }
+    return World(
+        actors=actors,
+        organisations=organisations,
+        tokens=tokens,
+        without_totp=without_totp,
+        values={key: str(value) for key, value in values.items()},
+    )
+
+
+SEIZURE_CSV = (
+    "Fecha,Droga,Cantidad,Unidad,País de destino,Referencia\n"
+    "31/01/2024,cocaína,12,kg,España,W-1\n"
+    "01/02/2024,heroine,500,g,Países Bajos,W-2\n"
+)
+
+
+def seizure_import(organisation: Organisation, actor: User) -> ImportJob:
+    """A committed import: one draft version of two seizures."""
+    upload, _created = intake_services.upload_store(
+        stream=io.BytesIO(SEIZURE_CSV.encode()), filename="walk.csv",
+        organisation=organisation, dataset="seizures", actor=actor)
+    job = intake_services.job_create(upload=upload, label="2024", actor=actor)
+    job = intake_services.job_validate(job=job)
+    job = intake_services.job_commit(job=job, actor=actor)
+    assert job.status == ImportJob.Status.COMMITTED, job.message
+    return job
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
+    with django_db_blocker.unblock(), transaction.atomic():
+        try:
+            yield build_world()
+        finally:
+            transaction.set_rollback(True)
+
+
+class WalkClient(Client):
+    """The test client, sharing one request handler: each new handler loads the
+    middleware again, and WhiteNoise's scan of the static files takes ~0.1 s."""
+
+    shared_handler = ClientHandler(enforce_csrf_checks=False)
+
+    def __init__(self, **defaults: Any) -> None:
+        super().__init__(raise_request_exception=False, **defaults)
+        self.handler = self.shared_handler
+
+
+def web_client(user: User | None) -> Client:
+    client = WalkClient()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def token_client(raw: str) -> Client:
+    return WalkClient(HTTP_AUTHORIZATION=f"Bearer {raw}")
+
+
+def outcome(response: HttpResponseBase, expected: Outcome) -> Outcome:
+    """The response as an Outcome, its Location cut to the length of the expected prefix."""
+    return response.status_code, response.get("Location", "")[: len(expected[1])]
+
+
+def all_patterns(resolver: URLResolver, prefix: str = "", namespace: str = "") -> Iterator[str]:
+    """Every URL pattern: `namespace:name`, or the full route when it has no name."""
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from all_patterns(entry, prefix + str(entry.pattern), inner)
+        else:
+            yield f"{namespace}{entry.name}" if entry.name else prefix + str(entry.pattern)
+
+
+API_CLIENTS: dict[str, Callable[[World, str], Client]] = {
+    "none": lambda world, actor: WalkClient(),
+    "session": lambda world, actor: web_client(world.actors[actor]),
+    "token": lambda world, actor: token_client(world.tokens[actor]),
+}
+
+
+# --------------------------------------------------------------------------
+# Coverage guards.
+
+DECLARED_PATTERNS = [*WEB_PAGES, *ADMIN_OBJECT_PAGES, *NOT_WALKED, *API_URL_PATTERNS]
+
+
+def test_every_url_pattern_is_declared() -> None:
+    found = set(all_patterns(get_resolver()))
+    uncovered = sorted(found - set(DECLARED_PATTERNS))
+    assert not uncovered, (
+        f"URL patterns without an authorization expectation: {uncovered}. Add each to "
+        "WEB_PAGES (with the outcome for every actor), ADMIN_OBJECT_PAGES, API_URL_PATTERNS "
+        "or NOT_WALKED in tests/test_authorization_walk.py."
+    )
+    stale = sorted(set(DECLARED_PATTERNS) - found)
+    assert not stale, f"declared in tests/test_authorization_walk.py but gone: {stale}"
+
+
+def test_no_pattern_is_declared_twice() -> None:
+    assert len(DECLARED_PATTERNS) == len(set(DECLARED_PATTERNS))
+
+
+def test_every_api_operation_is_declared() -> None:
+    paths = api.get_openapi_schema()["paths"]
+    found = {(method, path) for path, operations in paths.items() for method in operations}
+    uncovered = sorted(found - set(API_OPERATIONS))
+    assert not uncovered, (
+        f"API operations without an authorization expectation: {uncovered}. Add each to "
+        "API_OPERATIONS (and its URL name to API_URL_PATTERNS) in "
+        "tests/test_authorization_walk.py."
+    )
+    assert sorted(set(API_OPERATIONS) - found) == []
+    assert sorted(set(API_URL_PATTERNS.values()) ^ set(API_OPERATIONS)) == []
+
+
+def test_every_page_expectation_names_every_actor() -> None:
+    incomplete = [name for name, (_url, expected) in WEB_PAGES.items() if tuple(expected) != ACTORS]
+    assert incomplete == []
+
+
+# --------------------------------------------------------------------------
+# The walk.
+
+
+@pytest.mark.parametrize(("pattern", "actor"), [(p, a) for p in WEB_PAGES for a in ACTORS])
+def test_page(pattern: str, actor: str, world: World) -> None:
+    url, expected_by_actor = WEB_PAGES[pattern]
+    expected = expected_by_actor[actor]
+    response = web_client(world.actors[actor]).get(url.format(**world.values))
+    assert outcome(response, expected) == expected, (
+        f"GET {url} as {actor}: {response.status_code} {response.get('Location', '')}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("pattern", "actor", "expected"),
+    [(p, "admin", admin_outcome) for p, (_url, admin_outcome) in ADMIN_OBJECT_PAGES.items()]
+    + [(p, "analyst", NON_STAFF_ON_OBJECT_PAGES) for p in ADMIN_OBJECT_PAGES],
+)
+def test_admin_object_page(pattern: str, actor: str, expected: Outcome, world: World) -> None:
+    url = ADMIN_OBJECT_PAGES[pattern][0].format(**world.values)
+    wanted = (expected[0], expected[1].format(**world.values))
+    response = web_client(world.actors[actor]).get(url)
+    assert outcome(response, wanted) == wanted, (
+        f"GET {url} as {actor}: {response.status_code} {response.get('Location', '')}"
+    )
+
+
+def test_admin_does_not_show_totp_secrets(world: World) -> None:
+    """Whoever reads an authenticator's secret can produce that user's second factor."""
+    url = "/admin/mfa/authenticator/{authenticator}/change/".format(**world.values)
+    response = web_client(world.actors["admin"]).get(url)
+    assert response.status_code == 200
+    assert "JBSWY3DPEHPK3PXP" not in response.content.decode(), (
+        "the admin shows the TOTP secret of an authenticator"
+    )
+
+
+def test_admin_removing_a_second_factor_is_audited(world: World) -> None:
+    """Every write is in the audit log, the admin's too: including the admins that
+    django-allauth registers (authenticators, email addresses)."""
+    authenticator = Authenticator.objects.get(user=world.actors["focal_point"])
+    admin = web_client(world.actors["admin"])
+    before = AuditEvent.objects.count()
+    response = admin.post(f"/admin/mfa/authenticator/{authenticator.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Authenticator.objects.filter(pk=authenticator.pk).exists()
+    assert AuditEvent.objects.count() == before + 1, "removing a user's TOTP left no audit row"
+
+
+def test_admin_changing_an_email_address_is_audited(world: World) -> None:
+    address = EmailAddress.objects.get(email="mailbox@example.test")
+    admin = web_client(world.actors["admin"])
+    before = AuditEvent.objects.count()
+    response = admin.post(
+        f"/admin/account/emailaddress/{address.pk}/change/",
+        {"user": address.user_id, "email": "elsewhere@example.test", "verified": "on"},
+    )
+    assert response.status_code == 302
+    assert EmailAddress.objects.get(pk=address.pk).email == "elsewhere@example.test"
+    assert AuditEvent.objects.count() == before + 1, "changing an email address left no audit row"
+
+
+ORGANISATION_DETAIL: dict[str, dict[str, Outcome]] = {
+    "COL-LAB": COL_ORGANISATION,
+    "ESP-CUSTOMS": ESP_ORGANISATION,
+    "OFFICE": OFFICE_ORGANISATION,
+}
+
+
+@pytest.mark.parametrize(("code", "actor"), [(c, a) for c in ORGANISATION_DETAIL for a in ACTORS])
+def test_organisation_detail(code: str, actor: str, world: World) -> None:
+    expected = ORGANISATION_DETAIL[code][actor]
+    response = web_client(world.actors[actor]).get(f"/organisations/{code}/")
+    assert outcome(response, expected) == expected
+
+
+ORGANISATION_LIST: dict[str, list[str]] = {  # actor -> organisations listed
+    "contributor": ["COL-LAB", "COL-POLICE"],
+    "focal_point": ["COL-LAB", "COL-POLICE"],
+    "analyst": ["COL-LAB", "COL-POLICE", "ESP-CUSTOMS", "OFFICE"],
+    "admin": ["COL-LAB", "COL-POLICE", "ESP-CUSTOMS", "OFFICE"],
+    "other_focal_point": ["ESP-CUSTOMS"],
+    "other_contributor": ["ESP-CUSTOMS"],
+    "no_role": [],
+}
+
+
+@pytest.mark.parametrize("actor", ORGANISATION_LIST)
+def test_organisation_list_shows_only_visible_organisations(actor: str, world: World) -> None:
+    page = web_client(world.actors[actor]).get("/organisations/").content.decode()
+    listed = [code for code in world.organisations if f'href="/organisations/{code}/"' in page]
+    assert sorted(listed) == ORGANISATION_LIST[actor]
+
+
+@pytest.mark.parametrize("actor", TOKEN_ORGANISATION)
+def test_token_list_shows_only_own_tokens(actor: str, world: World) -> None:
+    page = web_client(world.actors[actor]).get("/me/tokens/").content.decode()
+    prefixes = {name: raw.split("_")[1] for name, raw in world.tokens.items()}
+    shown = sorted(name for name, prefix in prefixes.items() if prefix in page)
+    assert shown == [actor]
+
+
+# --------------------------------------------------------------------------
+# Writes.
+
+TOKEN_REVOKE: dict[str, tuple[Outcome, bool, int]] = {
+    # actor -> outcome, whether the token is revoked, what the API then says to it
+    "contributor": ((302, "/me/tokens/"), True, 401),  # the token's owner
+    "focal_point": (NOT_FOUND, False, 200),
+    "other_contributor": (NOT_FOUND, False, 200),
+    "admin": (NOT_FOUND, False, 200),  # administrators revoke in the admin, not here
+    "anonymous": (TO_LOGIN, False, 200),
+}
+
+
+@pytest.mark.parametrize("actor", TOKEN_REVOKE)
+def test_token_revoke(actor: str, world: World) -> None:
+    token = ApiToken.objects.get(user=world.actors["contributor"])
+    expected, revoked, api_status = TOKEN_REVOKE[actor]
+    response = web_client(world.actors[actor]).post(f"/me/tokens/{token.pk}/revoke/")
+    assert outcome(response, expected) == expected
+    token.refresh_from_db()
+    assert (token.revoked_at is not None) == revoked
+    assert token_client(world.tokens["contributor"]).get("/api/v1/me").status_code == api_status
+
+
+def test_token_revoke_needs_the_csrf_token(world: World) -> None:
+    token = ApiToken.objects.get(user=world.actors["contributor"])
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.actors["contributor"])  # type: ignore[arg-type]
+    assert client.post(f"/me/tokens/{token.pk}/revoke/").status_code == 403
+    token.refresh_from_db()
+    assert token.revoked_at is None
+
+
+MEMBERSHIP_REMOVE: dict[str, tuple[Outcome, bool]] = {  # actor -> outcome, whether removed
+    "focal_point": ((302, "/organisations/COL-POLICE/"), True),
+    "admin": ((302, "/organisations/COL-POLICE/"), True),
+    "other_focal_point": (NOT_FOUND, False),  # COL organisations are not visible to ESP
+    "analyst": (FORBIDDEN, False),
+    "contributor": (FORBIDDEN, False),
+    "other_contributor": (NOT_FOUND, False),
+    "no_role": (NOT_FOUND, False),
+    "anonymous": (TO_LOGIN, False),
+}
+
+
+@pytest.mark.parametrize("actor", MEMBERSHIP_REMOVE)
+def test_membership_remove(actor: str, world: World) -> None:
+    victim = factories.member(
+        Role.CONTRIBUTOR, world.organisations["COL-POLICE"], email="victim@col.test"
+    )
+    membership = Membership.objects.get(user=victim)
+    expected, removed = MEMBERSHIP_REMOVE[actor]
+    response = web_client(world.actors[actor]).post(
+        f"/organisations/COL-POLICE/members/{membership.pk}/remove/"
+    )
+    assert outcome(response, expected) == expected
+    assert Membership.objects.filter(pk=membership.pk).exists() != removed
+
+
+def test_a_token_dies_with_its_role(world: World) -> None:
+    membership = Membership.objects.get(user=world.actors["contributor"])
+    response = web_client(world.actors["focal_point"]).post(
+        f"/organisations/COL-POLICE/members/{membership.pk}/remove/"
+    )
+    assert response.status_code == 302
+    assert token_client(world.tokens["contributor"]).get("/api/v1/me").status_code == 401
+
+
+def test_membership_remove_under_another_organisation_is_404(world: World) -> None:
+    """The ESP focal point cannot reach a COL membership through an ESP address."""
+    membership = Membership.objects.get(user=world.actors["contributor"])
+    response = web_client(world.actors["other_focal_point"]).post(
+        f"/organisations/ESP-CUSTOMS/members/{membership.pk}/remove/"
+    )
+    assert response.status_code == 404
+    assert Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_focal_point_cannot_remove_office_roles(world: World) -> None:
+    membership = Membership.objects.get(user=world.actors["analyst"])
+    response = web_client(world.actors["focal_point"]).post(
+        f"/organisations/OFFICE/members/{membership.pk}/remove/"
+    )
+    assert response.status_code == 404  # the office's members are not visible to a country
+    response = web_client(world.actors["focal_point"]).post(
+        f"/organisations/COL-POLICE/members/{membership.pk}/remove/"
+    )
+    assert response.status_code == 404  # nor reachable through an organisation they manage
+    assert Membership.objects.filter(pk=membership.pk).exists()
+
+
+ROLE_GIVE: dict[str, tuple[Outcome, bool]] = {  # actor -> outcome, whether given
+    "focal_point": ((302, "/organisations/COL-LAB/"), True),
+    "admin": ((302, "/organisations/COL-LAB/"), True),
+    "contributor": (FORBIDDEN, False),  # sees COL-LAB, may not manage it
+    "analyst": (FORBIDDEN, False),
+    "other_focal_point": (NOT_FOUND, False),  # COL organisations are not visible to ESP
+    "other_contributor": (NOT_FOUND, False),
+    "no_role": (NOT_FOUND, False),
+    "anonymous": (TO_LOGIN, False),
+}
+
+
+@pytest.mark.parametrize("actor", ROLE_GIVE)
+def test_give_role(actor: str, world: World) -> None:
+    newcomer = plain_user(email="newcomer@col.test")
+    expected, given = ROLE_GIVE[actor]
+    response = web_client(world.actors[actor]).post(
+        "/organisations/COL-LAB/", {"email": "newcomer@col.test", "role": Role.CONTRIBUTOR}
+    )
+    assert outcome(response, expected) == expected
+    lab = world.organisations["COL-LAB"]
+    assert Membership.objects.filter(user=newcomer, organisation=lab).exists() == given
+
+
+def test_focal_point_cannot_give_office_roles(world: World) -> None:
+    newcomer = plain_user(email="newcomer@col.test")
+    client = web_client(world.actors["focal_point"])
+    on_lab = client.post("/organisations/COL-LAB/", {"email": newcomer.email, "role": "analyst"})
+    on_office = client.post("/organisations/OFFICE/", {"email": newcomer.email, "role": "analyst"})
+    assert (on_lab.status_code, on_office.status_code) == (200, 404)  # form error; not visible
+    assert not Membership.objects.filter(user=newcomer).exists()
+
+
+def test_signup_is_closed(world: World) -> None:
+    response = WalkClient().post(
+        "/accounts/signup/",
+        {
+            "email": "intruder@example.test",
+            "password1": "Xk4-a-long-one",
+            "password2": "Xk4-a-long-one",
+        },
+    )
+    assert response.status_code == 200
+    assert not User.objects.filter(email="intruder@example.test").exists()
+
+
+# --------------------------------------------------------------------------
+# The API.
+
+
+@pytest.mark.parametrize(
+    ("operation", "caller"),
+    [(op, caller) for op, (_url, expected) in API_OPERATIONS.items() for caller in expected],
+)
+def test_api_operation(operation: tuple[str, str], caller: Caller, world: World) -> None:
+    url, expected = API_OPERATIONS[operation]
+    actor, mode = caller
+    response = API_CLIENTS[mode](world, actor).generic(operation[0].upper(), url)
+    assert response.status_code == expected[caller], response.content[:300]
+
+
+ME_VIA_TOKEN: dict[str, list[dict[str, str | None]]] = {
+    "contributor": [{"organisation": "COL-POLICE", "area": "COL", "role": "contributor"}],
+    "focal_point": [{"organisation": "COL-POLICE", "area": "COL", "role": "focal_point"}],
+    "analyst": [{"organisation": "OFFICE", "area": None, "role": "analyst"}],
+    "admin": [{"organisation": "OFFICE", "area": None, "role": "admin"}],
+    "other_focal_point": [{"organisation": "ESP-CUSTOMS", "area": "ESP", "role": "focal_point"}],
+    "other_contributor": [{"organisation": "ESP-CUSTOMS", "area": "ESP", "role": "contributor"}],
+}
+
+
+@pytest.mark.parametrize("actor", ME_VIA_TOKEN)
+def test_api_me_with_token(actor: str, world: World) -> None:
+    body = token_client(world.tokens[actor]).get("/api/v1/me").json()
+    assert (body["via_token"], body["token_organisation"], body["roles"]) == (
+        True,
+        TOKEN_ORGANISATION[actor],
+        ME_VIA_TOKEN[actor],
+    )
+
+
+def test_api_token_narrows_to_its_organisation(world: World) -> None:
+    """A user with roles in two organisations: the token speaks for one of them."""
+    contributor = world.actors["contributor"]
+    services.membership_grant(
+        user=contributor,  # type: ignore[arg-type]
+        organisation=world.organisations["COL-LAB"],
+        role=Role.FOCAL_POINT,
+        actor=None,
+    )
+    via_token = token_client(world.tokens["contributor"]).get("/api/v1/me").json()
+    via_session = web_client(contributor).get("/api/v1/me").json()
+    assert [grant["organisation"] for grant in via_token["roles"]] == ["COL-POLICE"]
+    assert sorted(grant["organisation"] for grant in via_session["roles"]) == [
+        "COL-LAB",
+        "COL-POLICE",
+    ]
+
+
+def test_api_rejects_a_revoked_token(world: World) -> None:
+    token = ApiToken.objects.get(user=world.actors["contributor"])
+    services.token_revoke(token=token, actor=None)
+    assert token_client(world.tokens["contributor"]).get("/api/v1/me").status_code == 401
+
+
+def test_api_rejects_an_expired_token(world: World) -> None:
+    ApiToken.objects.filter(user=world.actors["contributor"]).update(
+        expires_at=timezone.now() - timedelta(minutes=1)
+    )
+    assert token_client(world.tokens["contributor"]).get("/api/v1/me").status_code == 401
+
+
+def test_api_rejects_the_token_of_an_inactive_user(world: World) -> None:
+    User.objects.filter(email="contributor@col.test").update(is_active=False)
+    assert token_client(world.tokens["contributor"]).get("/api/v1/me").status_code == 401
+
+
+def test_api_rejects_the_token_of_an_inactive_organisation(world: World) -> None:
+    Organisation.objects.filter(code="COL-POLICE").update(is_active=False)
+    assert token_client(world.tokens["contributor"]).get("/api/v1/me").status_code == 401
+
+
+BAD_AUTHORIZATION = [
+    "Bearer garbage",
+    "Bearer obs_00000000_notthesecret",
+    "Bearer ",
+    "Token obs_00000000_notthesecret",
+    "Basic Y29udHJpYnV0b3JAY29sLnRlc3Q6Y29ycmVjdC1ob3JzZS1iYXR0ZXJ5LXN0YXBsZQ==",
+]
+
+
+@pytest.mark.parametrize("header", BAD_AUTHORIZATION)
+def test_api_rejects_bad_credentials(header: str, world: World) -> None:
+    assert WalkClient(HTTP_AUTHORIZATION=header).get("/api/v1/me").status_code == 401
+
+
+def test_api_rejects_a_token_with_the_wrong_secret(world: World) -> None:
+    prefix = world.tokens["contributor"].split("_")[1]
+    assert token_client(f"obs_{prefix}_{'A' * 43}").get("/api/v1/me").status_code == 401
+
+
+def test_api_accepts_the_x_api_key_header(world: World) -> None:
+    client = WalkClient(HTTP_X_API_KEY=world.tokens["contributor"])
+    assert client.get("/api/v1/me").status_code == 200
+
+
+# --------------------------------------------------------------------------
+# MFA: focal points, analysts and administrators must set up TOTP first.
+
+MFA_REQUIRED: dict[tuple[str, str], Outcome] = {
+    ("focal_point", "/"): TO_MFA_ACTIVATE,
+    ("focal_point", "/organisations/"): TO_MFA_ACTIVATE,
+    ("focal_point", "/accounts/logout/"): OK,
+    ("analyst", "/"): TO_MFA_ACTIVATE,
+    ("analyst", "/organisations/"): TO_MFA_ACTIVATE,
+    ("admin", "/"): TO_MFA_ACTIVATE,
+    ("admin", "/organisations/"): TO_MFA_ACTIVATE,
+    ("admin", "/audit/"): TO_MFA_ACTIVATE,
+    ("superuser", "/"): TO_MFA_ACTIVATE,
+    ("superuser", "/admin/"): TO_MFA_ACTIVATE,
+    ("contributor", "/"): OK,
+    ("contributor", "/organisations/"): OK,
+    ("no_role", "/"): OK,
+    ("no_role", "/organisations/"): OK,
+}
+MFA_SWITCHED_OFF: dict[tuple[str, str], Outcome] = {
+    ("focal_point", "/"): OK,
+    ("focal_point", "/organisations/"): OK,
+    ("analyst", "/"): OK,
+    ("analyst", "/organisations/"): OK,
+    ("admin", "/"): OK,
+    ("admin", "/organisations/"): OK,
+    ("superuser", "/admin/"): OK,
+    ("contributor", "/"): OK,
+}
+
+
+@pytest.mark.parametrize(("who", "path"), MFA_REQUIRED)
+def test_mfa_required(who: str, path: str, world: World, settings: SettingsWrapper) -> None:
+    settings.OBSERVATORY_REQUIRE_MFA = True
+    expected = MFA_REQUIRED[(who, path)]
+    response = web_client(world.without_totp[who]).get(path)
+    assert outcome(response, expected) == expected
+
+
+@pytest.mark.parametrize(("who", "path"), MFA_SWITCHED_OFF)
+def test_mfa_switched_off(who: str, path: str, world: World, settings: SettingsWrapper) -> None:
+    settings.OBSERVATORY_REQUIRE_MFA = False
+    expected = MFA_SWITCHED_OFF[(who, path)]
+    response = web_client(world.without_totp[who]).get(path)
+    assert outcome(response, expected) == expected
+
+
+@pytest.mark.parametrize(
+    ("who", "organisation"),
+    [("focal_point", "COL-POLICE"), ("analyst", "OFFICE"), ("admin", "OFFICE")],
+)
+def test_mfa_does_not_apply_to_api_tokens(
+    who: str, organisation: str, world: World, settings: SettingsWrapper
+) -> None:
+    settings.OBSERVATORY_REQUIRE_MFA = True
+    _token, raw = services.token_create(
+        user=world.without_totp[who], organisation=world.organisations[organisation]
+    )
+    assert token_client(raw).get("/api/v1/me").status_code == 200
+
+
+def test_mfa_redirect_leads_to_the_activation_form(world: World, settings: SettingsWrapper) -> None:
+    """Signed in with a password, a focal point is sent to set up TOTP, and can."""
+    settings.OBSERVATORY_REQUIRE_MFA = True
+    email = world.without_totp["focal_point"].email
+    client = WalkClient()
+    login = client.post("/accounts/login/", {"login": email, "password": factories.PASSWORD})
+    home = client.get("/")
+    activate = client.get(home["Location"])
+    reauthenticate = client.post(activate["Location"], {"password": factories.PASSWORD})
+    form = client.get(reauthenticate["Location"])
+    assert (login.status_code, home.status_code, form.status_code) == (302, 302, 200)
+    assert (home["Location"], reauthenticate["Location"]) == (
+        "/accounts/2fa/totp/activate/",
+        "/accounts/2fa/totp/activate/",
+    )
+    assert 'name="code"' in form.content.decode()
+
+
+def test_password_alone_does_not_sign_in_a_user_with_totp(world: World) -> None:
+    client = WalkClient()
+    login = client.post(
+        "/accounts/login/", {"login": "focal@col.test", "password": factories.PASSWORD}
+    )
+    after = client.get("/organisations/")
+    assert (login.status_code, login["Location"]) == (302, "/accounts/2fa/authenticate/")
+    assert outcome(after, TO_LOGIN) == TO_LOGIN
+
+
+# --------------------------------------------------------------------------
+# Security headers.
+
+
+def test_security_headers(world: World) -> None:
+    response = web_client(world.actors["focal_point"]).get("/organisations/")
+    policy = {
+        directive.split()[0]: directive.split()[1:]
+        for directive in response["Content-Security-Policy"].split(";")
+    }
+    assert policy["default-src"] == ["'self'"]
+    assert "'unsafe-inline'" not in policy["script-src"]
+    assert "'unsafe-eval'" not in policy["script-src"]
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+EVIL = "https://evil.example/"
+
+
+def test_login_does_not_redirect_off_site(world: World) -> None:
+    response = WalkClient().post(
+        f"/accounts/login/?next={EVIL}",
+        {"login": "nobody@example.test", "password": factories.PASSWORD, "next": EVIL},
+    )
+    assert (response.status_code, response["Location"]) == (302, "/")
+
+
+def test_language_switch_does_not_redirect_off_site(world: World) -> None:
+    response = WalkClient().post("/i18n/setlang/", {"language": "zh-hans", "next": EVIL})
+    assert (response.status_code, response["Location"]) == (302, "/")
