@@ -1,8 +1,15 @@
 """Test settings: the real settings plus a test-only app holding a model of
 country data, so the access policy is checked against real queries."""
 
+import tempfile
+from pathlib import Path
+
 from observatory.config.settings import *  # noqa: F403
 from observatory.config.settings import INSTALLED_APPS
+
+# Uploaded originals and the analytics store of a test run stay out of var/.
+VAR_DIR = Path(tempfile.mkdtemp(prefix="observatory-test-"))
+MEDIA_ROOT = VAR_DIR / "media"
 
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -36,12 +36,11 @@ from django_tasks_db.models import DBTaskResult
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from observatory.accounts import services
-from observatory.intake import services as intake_services
-from observatory.intake.models import ImportJob
-from observatory.seizures.models import Seizure
 from observatory.accounts.models import ApiToken, Membership, Organisation, Role, User
 from observatory.api.api import api
 from observatory.core.models import AuditEvent
+from observatory.intake import services as intake_services
+from observatory.intake.models import ImportJob
 from observatory.reference.models import (
     Area,
     Drug,
@@ -51,6 +50,7 @@ from observatory.reference.models import (
     Region,
     Unit,
 )
+from observatory.seizures.models import Seizure
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -390,6 +390,8 @@ WEB_PAGES: dict[str, tuple[str, dict[str, Outcome]]] = {
     "submissions:version": ("/submissions/versions/{col_version}/", COL_WORKSPACE),
     "submissions:action": ("/submissions/versions/{col_version}/submit/", POST_ONLY),
     "seizures:list": ("/seizures/", PUBLIC),
+    "analytics:trends": ("/analytics/trends/", PUBLIC),
+    "analytics:flows": ("/analytics/flows/", PUBLIC),
     "seizures:detail": ("/seizures/{col_seizure}/", COL_DRAFT_PUBLIC_PAGE),
     "reference:index": ("/reference/", PUBLIC),
     "reference:search": ("/reference/search/?q=heroin", PUBLIC),
@@ -675,6 +677,14 @@ API_URL_PATTERNS: dict[str, tuple[str, str]] = {
     "api-1:iccs": ("get", "/api/v1/reference/iccs"),
     "api-1:iccs_category": ("get", "/api/v1/reference/iccs/{code}"),
     "api-1:normalise_text": ("get", "/api/v1/reference/normalise"),
+    "api-1:seizure_list": ("get", "/api/v1/seizures"),
+    "api-1:seizure_detail": ("get", "/api/v1/seizures/{seizure_id}"),
+    "api-1:import_create": ("post", "/api/v1/imports"),
+    "api-1:import_detail": ("get", "/api/v1/imports/{job_id}"),
+    "api-1:import_commit": ("post", "/api/v1/imports/{job_id}/commit"),
+    "api-1:version_list": ("get", "/api/v1/submissions/versions"),
+    "api-1:version_detail": ("get", "/api/v1/submissions/versions/{version_id}"),
+    "api-1:version_action": ("post", "/api/v1/submissions/versions/{version_id}/{action}"),
 }
 
 # --------------------------------------------------------------------------
@@ -717,7 +727,52 @@ API_AUTHENTICATED: dict[Caller, int] = {
     ("other_contributor", "token"): 200,
 }
 
+def _by_caller(anonymous: int, col: int, office: int, others: int, no_role: int, *,
+               focal: int | None = None) -> dict[Caller, int]:
+    """An API expectation for a COL-owned object: COL users (by session or token; the
+    focal point may differ), the office, ESP users, a user without a role, nobody.
+    (The walk's clients do not enforce CSRF; test_token_revoke_needs_the_csrf_token
+    covers that.)"""
+    return {
+        ("anonymous", "none"): anonymous,
+        ("contributor", "session"): col,
+        ("focal_point", "session"): focal or col,
+        ("analyst", "session"): office,
+        ("admin", "session"): office,
+        ("other_focal_point", "session"): others,
+        ("other_contributor", "session"): others,
+        ("no_role", "session"): no_role,
+        ("contributor", "token"): col,
+        ("focal_point", "token"): focal or col,
+        ("analyst", "token"): office,
+        ("admin", "token"): office,
+        ("other_focal_point", "token"): others,
+        ("other_contributor", "token"): others,
+    }
+
+
+# A COL draft: COL users see it, the office does not (not submitted), nor ESP.
+API_COL_DRAFT = _by_caller(401, 200, 404, 404, 404)
+API_COL_DRAFT_PUBLIC = _by_caller(404, 200, 404, 404, 404)
+
 API_OPERATIONS: dict[tuple[str, str], tuple[str, dict[Caller, int]]] = {
+    ("get", "/api/v1/seizures"): ("/api/v1/seizures?area=COL", API_PUBLIC),
+    ("get", "/api/v1/seizures/{seizure_id}"): ("/api/v1/seizures/{col_seizure}",
+                                                API_COL_DRAFT_PUBLIC),
+    # No file sent: credentials are checked first (401), then the body (422).
+    ("post", "/api/v1/imports"): ("/api/v1/imports", _by_caller(401, 422, 422, 422, 422)),
+    ("get", "/api/v1/imports/{job_id}"): ("/api/v1/imports/{job}", API_COL_DRAFT),
+    # Already committed: committing again changes nothing and says so (200).
+    ("post", "/api/v1/imports/{job_id}/commit"): (
+        "/api/v1/imports/{job}/commit", _by_caller(401, 200, 404, 404, 404)),
+    ("get", "/api/v1/submissions/versions"): ("/api/v1/submissions/versions",
+                                              API_AUTHENTICATED),
+    ("get", "/api/v1/submissions/versions/{version_id}"): (
+        "/api/v1/submissions/versions/{col_version}", API_COL_DRAFT),
+    # Only the focal point submits; a contributor sees the draft but may not.
+    ("post", "/api/v1/submissions/versions/{version_id}/{action}"): (
+        "/api/v1/submissions/versions/{col_version}/submit",
+        _by_caller(401, 403, 404, 404, 404, focal=200)),
     ("get", "/api/v1/me"): ("/api/v1/me", API_AUTHENTICATED),
     ("get", "/api/v1/reference/areas"): ("/api/v1/reference/areas?q=neth", API_PUBLIC),
     ("get", "/api/v1/reference/areas/{code}"): ("/api/v1/reference/areas/NLD", API_PUBLIC),
@@ -1219,7 +1274,9 @@ def test_signup_is_closed(world: World) -> None:
 def test_api_operation(operation: tuple[str, str], caller: Caller, world: World) -> None:
     url, expected = API_OPERATIONS[operation]
     actor, mode = caller
-    response = API_CLIENTS[mode](world, actor).generic(operation[0].upper(), url)
+    response = API_CLIENTS[mode](world, actor).generic(
+        operation[0].upper(), url.format(**world.values), "{}" if operation[0] == "post" else "",
+        content_type="application/json")
     assert response.status_code == expected[caller], response.content[:300]
 
 

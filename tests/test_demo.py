@@ -32,14 +32,33 @@ def test_demo_users_log_in_with_the_published_password() -> None:
 
 
 def test_running_the_demo_twice_changes_nothing_and_keeps_passwords() -> None:
-    call_command("demo", stdout=StringIO())
+    call_command("demo", seizures=0, stdout=StringIO())
     user = User.objects.get(email="police.col@observatory.demo")
     user.set_password("a-changed-password-42")
     user.save()
     counts = (User.objects.count(), Membership.objects.count(), Organisation.objects.count())
     out = StringIO()
-    call_command("demo", stdout=out)
+    call_command("demo", seizures=0, stdout=out)
     assert (User.objects.count(), Membership.objects.count(),
             Organisation.objects.count()) == counts
     assert "created: 0 organisations, 0 users, 0 roles, 0 network members" in out.getvalue()
     assert User.objects.get(pk=user.pk).check_password("a-changed-password-42")
+
+
+def test_demo_seizures_are_imported_and_published_through_the_workflow() -> None:
+    from observatory.analytics import engine
+    from observatory.demo.seizures import LABEL, load_demo_seizures
+    from observatory.seizures.models import Seizure
+    from observatory.submissions.models import Version
+
+    build_demo_world()
+    published = load_demo_seizures(rows=600, say=lambda line: None)
+    assert published == 600
+    assert Seizure.objects.count() == 600
+    versions = Version.objects.filter(submission__label=LABEL)
+    assert set(versions.values_list("status", flat=True)) == {"published"}
+    assert set(versions.values_list("history__to_status", flat=True)) == {
+        "draft", "submitted", "accepted", "published"}
+    assert engine.has_data("seizures")
+    # Running it again adds nothing.
+    assert load_demo_seizures(rows=600, say=lambda line: None) == 0

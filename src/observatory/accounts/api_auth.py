@@ -41,4 +41,14 @@ def request_actor(request: HttpRequest) -> access.Actor:
     return access.actor_for(request.user)
 
 
+class Anonymous:
+    """Lets an operation run without credentials (as the public); any credentials
+    given are still checked by the authenticators before it."""
+
+    def __call__(self, request: HttpRequest) -> bool:
+        # A wrong token must fail loudly (401), not quietly become the public.
+        return not (request.headers.get("Authorization") or request.headers.get("X-API-Key"))
+
+
 API_AUTH = [TokenAuth(), TokenHeaderAuth(), SessionAuth()]
+OPTIONAL_AUTH = [*API_AUTH, Anonymous()]

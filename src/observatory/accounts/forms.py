@@ -33,8 +33,9 @@ class MembershipGrantForm(forms.Form):
     email = forms.EmailField(label=_("Email of an existing user"))
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 
-    def __init__(self, *args: Any, organisation: Organisation, actor: Any = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, organisation: Organisation, actor: Any = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.organisation = organisation
         self.actor = actor

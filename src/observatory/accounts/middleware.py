@@ -20,7 +20,8 @@ def _token_request(request: HttpRequest) -> bool:
     """API calls with a token: the API's own authentication checks those, and
     tokens are issued to users who logged in."""
     return request.path.startswith("/api/") and bool(
-        request.headers.get("Authorization") or request.headers.get("X-API-Key"))
+        request.headers.get("Authorization") or request.headers.get("X-API-Key")
+    )
 
 
 class RequireMfaMiddleware:
@@ -39,6 +40,7 @@ class RequireMfaMiddleware:
             if request.path.startswith("/api/"):
                 return JsonResponse(
                     {"detail": "set up two-factor authentication first, or use an API token"},
-                    status=403)
+                    status=403,
+                )
             return HttpResponseRedirect(reverse("mfa_activate_totp"))
         return self.get_response(request)

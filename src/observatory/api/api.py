@@ -8,7 +8,10 @@ from ninja import NinjaAPI
 
 from observatory.accounts.api import router as accounts_router
 from observatory.core.errors import NotFound, PermissionDenied, ValidationFailed
+from observatory.intake.api import router as imports_router
 from observatory.reference.api import router as reference_router
+from observatory.seizures.api import router as seizures_router
+from observatory.submissions.api import router as submissions_router
 
 api = NinjaAPI(
     title="Observatory API",
@@ -22,6 +25,9 @@ api = NinjaAPI(
 )
 api.add_router("", accounts_router)
 api.add_router("/reference", reference_router)
+api.add_router("/seizures", seizures_router)
+api.add_router("/imports", imports_router)
+api.add_router("/submissions", submissions_router)
 
 
 @api.exception_handler(NotFound)

@@ -18,8 +18,9 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 SOURCE_TREE = PACKAGE_DIR.parent.parent  # src/observatory -> the checkout
 # Data lives in the checkout's var/ (whatever the working directory), or where
 # OBSERVATORY_VAR_DIR says; an installed package without a checkout uses ./var.
-_default_var = (SOURCE_TREE / "var" if (SOURCE_TREE / "pyproject.toml").exists()
-                else Path.cwd() / "var")
+_default_var = (
+    SOURCE_TREE / "var" if (SOURCE_TREE / "pyproject.toml").exists() else Path.cwd() / "var"
+)
 VAR_DIR = Path(os.environ.get("OBSERVATORY_VAR_DIR", _default_var)).resolve()
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
@@ -86,6 +87,7 @@ INSTALLED_APPS = [
     "observatory.submissions",
     "observatory.intake",
     "observatory.seizures",
+    "observatory.analytics",
     "observatory.api",
     "observatory.demo",
 ]

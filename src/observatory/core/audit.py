@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import models
 
 from observatory.core.context import current_origin
@@ -17,6 +18,19 @@ def _jsonable(value: Any) -> Any:
     except TypeError:
         return str(value)
     return value
+
+
+def acting_user(actor: Any) -> Any:
+    """The user behind an actor: a user itself, or an access-policy Actor (which
+    carries the user's id), or None for the system and anonymous visitors."""
+    if actor is None:
+        return None
+    if hasattr(actor, "_meta"):
+        return actor if getattr(actor, "is_authenticated", False) else None
+    user_id = getattr(actor, "user_id", None)
+    if user_id is None:
+        return None
+    return get_user_model().objects.filter(pk=user_id).first()
 
 
 def audit_record(
@@ -36,7 +50,7 @@ def audit_record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:300]
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = acting_user(actor)
     return AuditEvent.objects.create(
         actor=user,
         actor_email=getattr(user, "email", "") if user else "",

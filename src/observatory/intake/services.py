@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from observatory.accounts.models import Organisation
-from observatory.core.audit import audit_record
+from observatory.core.audit import acting_user, audit_record
 from observatory.core.errors import ValidationFailed
 from observatory.core.models import AuditEvent
 from observatory.intake import mapping as mapping_module
@@ -80,7 +80,7 @@ def upload_store(
                 filename=Path(filename).name[:255],
                 size=size,
                 sha256=sha256,
-                uploaded_by=actor if getattr(actor, "pk", None) else None,
+                uploaded_by=acting_user(actor),
             )
             upload.file.save(Path(filename).name, File(handle), save=False)
             upload.save()
@@ -172,7 +172,7 @@ def job_create(
             headers=raw.headers,
             notes=raw.notes,
             rows_total=raw.row_count,
-            created_by=actor if getattr(actor, "pk", None) else None,
+            created_by=acting_user(actor),
         )
         audit_record(
             actor=actor,

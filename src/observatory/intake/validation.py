@@ -177,8 +177,9 @@ def parse_dates(text: pl.Expr, *, day_first: bool) -> tuple[pl.Expr, pl.Expr]:
     """(date, precision) from ISO dates, dd/mm/yyyy or mm/dd/yyyy, Excel serial
     numbers, 'yyyy-mm' (month precision) and 'yyyy' (year precision)."""
     # 2023年5月14日 (Chinese and Japanese) -> 2023-5-14
-    t = text.str.strip_chars().str.replace(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?$",
-                                           "$1-$2-$3")
+    t = text.str.strip_chars().str.replace(
+        r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?$", "$1-$2-$3"
+    )
     t10 = t.str.slice(0, 10)  # '2024-03-01T00:00:00' from Excel cells
     slash = t.str.replace_all(r"[.\-]", "/")
     day = pl.coalesce(
@@ -261,12 +262,16 @@ def validate(
         labels = ", ".join(f"{f.label} ({f.name})" for f in missing)
         raise ValueError(f"required fields are not mapped to any column: {labels}")
 
-    frame = raw
+    # Work on internal column names: a file's header may equal a field's name.
+    internal = {
+        header: f"__src_{index}" for index, header in enumerate(raw.columns) if header != ROW_NUMBER
+    }
+    frame = raw.rename(internal)
     for spec in schema.fields:
         source = by_field.get(spec.name)
         if source is None:
             continue
-        text = pl.col(source).fill_null("").str.strip_chars()
+        text = pl.col(internal[source]).fill_null("").str.strip_chars()
         original = f"_orig_{spec.name}"
         frame = frame.with_columns(text.alias(original))
         if spec.required:
@@ -287,8 +292,9 @@ def validate(
         if spec.type == FieldType.TEXT:
             columns.append(pl.col(original).alias(spec.name))
         elif spec.type in (FieldType.INTEGER, FieldType.DECIMAL):
-            number = parse_decimal(pl.col(original),
-                                   decimal_comma=detect_decimal_comma(frame[original]))
+            number = parse_decimal(
+                pl.col(original), decimal_comma=detect_decimal_comma(frame[original])
+            )
             if spec.type == FieldType.INTEGER:
                 number = pl.when(number == number.floor()).then(number).cast(pl.Int64)
             frame = frame.with_columns(number.alias(spec.name))
@@ -408,9 +414,11 @@ def validate(
                     severity=ERROR,
                     code=f"unknown_{kind}",
                     message=pl.format("{} “{}” is not known", pl.lit(spec.label), pl.col(original)),
-                    expected={"area": "a country or area name or ISO code",
-                          "drug": "a drug name, synonym or code",
-                          "unit": "a unit such as kg, g, l or tablet"}[kind],
+                    expected={
+                        "area": "a country or area name or ISO code",
+                        "drug": "a drug name, synonym or code",
+                        "unit": "a unit such as kg, g, l or tablet",
+                    }[kind],
                     suggestion=pl.col(f"_suggestions_{spec.name}").fill_null(""),
                 )
             )

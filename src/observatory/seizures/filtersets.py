@@ -12,9 +12,7 @@ from observatory.seizures.models import Seizure
 
 
 class SeizureFilterSet(django_filters.FilterSet):
-    area = django_filters.CharFilter(
-        field_name="area_id", lookup_expr="iexact", label=_("Country of seizure")
-    )
+    area = django_filters.CharFilter(method="filter_area", label=_("Country of seizure"))
     drug = django_filters.CharFilter(field_name="drug_id", label=_("Drug"))
     group = django_filters.CharFilter(field_name="drug__group__code", label=_("Drug group"))
     year = django_filters.NumberFilter(field_name="seizure_date__year", label=_("Year"))
@@ -36,6 +34,9 @@ class SeizureFilterSet(django_filters.FilterSet):
     class Meta:
         model = Seizure
         fields: list[str] = []
+
+    def filter_area(self, queryset: QuerySet[Seizure], name: str, value: Any) -> QuerySet[Seizure]:
+        return queryset.filter(area_id=str(value).strip().upper()[:10])
 
     def filter_via(self, queryset: QuerySet[Seizure], name: str, value: Any) -> QuerySet[Seizure]:
         code = str(value).upper()[:10]

@@ -119,9 +119,13 @@ class SeizureHandler:
                 )
             )
         if {"quantity", "unit", "drug"} <= set(frame.columns):
-            converted = with_kilograms(frame.filter(
-                pl.col("quantity").is_not_null() & pl.col("drug").is_not_null()
-                & pl.col("unit").is_not_null()))
+            converted = with_kilograms(
+                frame.filter(
+                    pl.col("quantity").is_not_null()
+                    & pl.col("drug").is_not_null()
+                    & pl.col("unit").is_not_null()
+                )
+            )
             threshold = pl.col("_group").replace_strict(
                 LARGE_SEIZURE_KG, default=DEFAULT_LARGE_KG, return_dtype=pl.Float64
             )

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from observatory.accounts import access
 from observatory.accounts.models import Membership, Organisation, Role, User
-from observatory.core.audit import audit_record
+from observatory.core.audit import acting_user, audit_record
 from observatory.core.errors import PermissionDenied, ValidationFailed
 from observatory.core.models import AuditEvent
 from observatory.submissions.models import ReviewComment, StatusChange, Submission, Version
@@ -43,7 +43,7 @@ def version_create(
         label=label,
         defaults={
             "area_id": organisation.area_id,
-            "created_by": actor if getattr(actor, "pk", None) else None,
+            "created_by": acting_user(actor),
         },
     )
     submission = Submission.objects.select_for_update().get(pk=submission.pk)
@@ -60,7 +60,7 @@ def version_create(
         organisation=organisation,
         area_id=organisation.area_id,
         note=note,
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=acting_user(actor),
     )
     StatusChange.objects.create(
         version=version, from_status="", to_status=S.DRAFT, actor=version.created_by
@@ -93,13 +93,11 @@ def _move(
         version=version,
         from_status=before,
         to_status=to,
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor=acting_user(actor),
         comment=comment,
     )
     if comment:
-        ReviewComment.objects.create(
-            version=version, text=comment, author=actor if getattr(actor, "pk", None) else None
-        )
+        ReviewComment.objects.create(version=version, text=comment, author=acting_user(actor))
     audit_record(
         actor=actor,
         action=AuditEvent.Action.UPDATE,

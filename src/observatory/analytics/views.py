@@ -1,0 +1,131 @@
+"""Trends dashboard and flows explorer over published seizures (public)."""
+
+from __future__ import annotations
+
+import io
+
+import polars as pl
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from observatory.analytics import engine, geography, queries
+from observatory.analytics.charts import flow_map, trend_chart
+from observatory.analytics.lake import LEGS, SEIZURES
+from observatory.reference.models import Drug, DrugGroup, Region
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def _filters(request: HttpRequest) -> queries.Filters:
+    get = request.GET
+    return queries.Filters(
+        drug=get.get("drug", "")[:40],
+        group=get.get("group", "")[:40],
+        area=get.get("area", "").upper()[:10],
+        region=get.get("region", "")[:20],
+        year_from=_int(get.get("year_from")),
+        year_to=_int(get.get("year_to")),
+    )
+
+
+def _choices() -> dict[str, object]:
+    return {
+        "drugs": Drug.objects.order_by("name_en"),
+        "groups": DrugGroup.objects.all(),
+        "regions": Region.objects.filter(level__in=["region", "subregion"]).order_by(
+            "scheme", "name_en"
+        ),
+    }
+
+
+def _csv(frame: pl.DataFrame, name: str) -> HttpResponse:
+    buffer = io.BytesIO()
+    frame.write_csv(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
+
+
+def trends(request: HttpRequest) -> HttpResponse:
+    filters = _filters(request)
+    by = request.GET.get("by", "group") if request.GET.get("by") in queries.GROUPINGS else "group"
+    period = request.GET.get("period") or "year"
+    period = period if period in queries.PERIODS else "year"
+    measure = "seizures" if request.GET.get("measure") == "seizures" else "kilograms"
+    frame = pl.DataFrame()
+    if engine.has_data(SEIZURES):
+        con = engine.connect()
+        frame = engine.run(
+            queries.trends(engine.table(con, SEIZURES), by=by, period=period, filters=filters)
+        )
+    if request.GET.get("format") == "csv":
+        return _csv(frame, f"seizure-trends-by-{by}-{period}")
+    spec = (
+        trend_chart(
+            frame,
+            measure=measure,
+            key_title=by,
+            title=_("Seizures by %(by)s and %(period)s") % {"by": by, "period": period},
+        )
+        if not frame.is_empty()
+        else None
+    )
+    return render(
+        request,
+        "analytics/trends.html",
+        {
+            "spec": spec,
+            "rows": frame.to_dicts() if not frame.is_empty() else [],
+            "by": by,
+            "period": period,
+            "measure": measure,
+            "filters": filters,
+            "groupings": sorted(queries.GROUPINGS),
+            "periods": ["year", "quarter", "month"],
+            **_choices(),
+        },
+    )
+
+
+def flows(request: HttpRequest) -> HttpResponse:
+    filters = _filters(request)
+    routes = legs = totals = pl.DataFrame()
+    hubs = pl.DataFrame()
+    if engine.has_data(SEIZURES):
+        con = engine.connect()
+        seizures = engine.table(con, SEIZURES)
+        routes = engine.run(queries.top_routes(seizures, filters=filters, limit=25))
+        legs = engine.run(queries.leg_totals(engine.table(con, LEGS), filters=filters))
+        totals = engine.run(queries.area_totals(seizures, filters=filters))
+        all_routes = engine.run(queries.top_routes(seizures, filters=filters, limit=100_000))
+        hubs = queries.hubs(all_routes, legs)
+    export = request.GET.get("format")
+    if export == "csv":
+        return _csv(routes, "seizure-routes")
+    if export == "legs.csv":
+        return _csv(legs, "seizure-route-legs")
+    spec = (
+        flow_map(
+            legs, totals, geography.centroids(), title=_("Trafficking routes (published seizures)")
+        )
+        if not legs.is_empty()
+        else None
+    )
+    return render(
+        request,
+        "analytics/flows.html",
+        {
+            "spec": spec,
+            "routes": routes.to_dicts(),
+            "legs": legs.head(25).to_dicts(),
+            "hubs": hubs.to_dicts(),
+            "filters": filters,
+            **_choices(),
+        },
+    )
