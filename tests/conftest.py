@@ -48,17 +48,20 @@ def esp_customs(db: Any) -> Organisation:
 
 
 @pytest.fixture
-def users(office: Organisation, col_police: Organisation, col_lab: Organisation,
-          esp_customs: Organisation) -> dict[str, User]:
+def users(
+    office: Organisation, col_police: Organisation, col_lab: Organisation, esp_customs: Organisation
+) -> dict[str, User]:
     """One user per role, plus users of another country, all with TOTP set up."""
     return {
         "contributor": factories.member(Role.CONTRIBUTOR, col_police, email="contributor@col.test"),
         "focal_point": factories.member(Role.FOCAL_POINT, col_police, email="focal@col.test"),
         "analyst": factories.member(Role.ANALYST, office, email="analyst@office.test"),
         "admin": factories.member(Role.ADMIN, office, email="admin@office.test"),
-        "other_contributor": factories.member(Role.CONTRIBUTOR, esp_customs,
-                                              email="contributor@esp.test"),
-        "other_focal_point": factories.member(Role.FOCAL_POINT, esp_customs,
-                                              email="focal@esp.test"),
+        "other_contributor": factories.member(
+            Role.CONTRIBUTOR, esp_customs, email="contributor@esp.test"
+        ),
+        "other_focal_point": factories.member(
+            Role.FOCAL_POINT, esp_customs, email="focal@esp.test"
+        ),
         "no_role": factories.UserFactory(email="nobody@example.test"),
     }

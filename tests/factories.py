@@ -33,13 +33,17 @@ class OrganisationFactory(DjangoModelFactory):
         model = Organisation
         django_get_or_create = ("code",)
 
-    code = factory.LazyAttribute(lambda o: f"{o.area.code}-{o.kind.upper()}" if o.area else "OFFICE")
+    code = factory.LazyAttribute(
+        lambda o: f"{o.area.code}-{o.kind.upper()}" if o.area else "OFFICE"
+    )
     name = factory.LazyAttribute(lambda o: f"{o.code} agency")
     kind = Organisation.Kind.POLICE
     area = factory.LazyFunction(lambda: Area.objects.get(code="COL"))
 
 
-def member(role: str, organisation: Organisation, *, mfa: bool = True, email: str | None = None) -> User:
+def member(
+    role: str, organisation: Organisation, *, mfa: bool = True, email: str | None = None
+) -> User:
     """A user holding `role` in `organisation` (with TOTP set up unless mfa=False)."""
     user = UserFactory(email=email) if email else UserFactory()
     Membership.objects.create(user=user, organisation=organisation, role=role)

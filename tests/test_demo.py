@@ -39,8 +39,11 @@ def test_running_the_demo_twice_changes_nothing_and_keeps_passwords() -> None:
     counts = (User.objects.count(), Membership.objects.count(), Organisation.objects.count())
     out = StringIO()
     call_command("demo", seizures=0, stdout=out)
-    assert (User.objects.count(), Membership.objects.count(),
-            Organisation.objects.count()) == counts
+    assert (
+        User.objects.count(),
+        Membership.objects.count(),
+        Organisation.objects.count(),
+    ) == counts
     assert "created: 0 organisations, 0 users, 0 roles, 0 network members" in out.getvalue()
     assert User.objects.get(pk=user.pk).check_password("a-changed-password-42")
 
@@ -58,7 +61,11 @@ def test_demo_seizures_are_imported_and_published_through_the_workflow() -> None
     versions = Version.objects.filter(submission__label=LABEL)
     assert set(versions.values_list("status", flat=True)) == {"published"}
     assert set(versions.values_list("history__to_status", flat=True)) == {
-        "draft", "submitted", "accepted", "published"}
+        "draft",
+        "submitted",
+        "accepted",
+        "published",
+    }
     assert engine.has_data("seizures")
     # Running it again adds nothing.
     assert load_demo_seizures(rows=600, say=lambda line: None) == 0

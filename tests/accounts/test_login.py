@@ -23,8 +23,9 @@ def attempt(client: Client, email: str, password: str) -> int:
 
 
 def test_login_with_email_and_password(client: Client, contributor: User) -> None:
-    response = client.post("/accounts/login/",
-                           {"login": "Someone@COL.test", "password": factories.PASSWORD})
+    response = client.post(
+        "/accounts/login/", {"login": "Someone@COL.test", "password": factories.PASSWORD}
+    )
     # Contributors are not asked for MFA but this one has it set up: allauth asks for the code.
     assert response.status_code == 302
     assert response["Location"] in {"/", "/accounts/2fa/authenticate/"}
@@ -32,7 +33,9 @@ def test_login_with_email_and_password(client: Client, contributor: User) -> Non
 
 def test_login_without_mfa_lands_on_home_and_is_audited(client: Client, col_police: object) -> None:
     user = factories.member(Role.CONTRIBUTOR, col_police, mfa=False)  # type: ignore[arg-type]
-    response = client.post("/accounts/login/", {"login": user.email, "password": factories.PASSWORD})
+    response = client.post(
+        "/accounts/login/", {"login": user.email, "password": factories.PASSWORD}
+    )
     assert (response.status_code, response["Location"]) == (302, "/")
     event = AuditEvent.objects.filter(action=AuditEvent.Action.LOGIN).latest("at")
     assert event.actor_email == user.email
@@ -50,16 +53,23 @@ def test_account_is_locked_after_five_failures(client: Client, col_police: objec
     for _ in range(5):
         assert attempt(client, user.email, "wrong-password-123") == 200
     # Even the right password is refused now, with a message saying so.
-    response = client.post("/accounts/login/", {"login": user.email, "password": factories.PASSWORD})
+    response = client.post(
+        "/accounts/login/", {"login": user.email, "password": factories.PASSWORD}
+    )
     assert response.status_code in {200, 429}
     assert "_auth_user_id" not in client.session
     assert "Too many failed login attempts" in response.content.decode()
 
 
 def test_open_sign_up_is_closed(client: Client) -> None:
-    response = client.post("/accounts/signup/", {"email": "new@example.org",
-                                                 "password1": "a-long-password-1",
-                                                 "password2": "a-long-password-1"})
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "email": "new@example.org",
+            "password1": "a-long-password-1",
+            "password2": "a-long-password-1",
+        },
+    )
     assert not User.objects.filter(email="new@example.org").exists()
     assert response.status_code == 200
 
@@ -77,8 +87,9 @@ def test_password_hashes_are_argon2_in_the_real_settings() -> None:
 
 
 def test_wrong_second_factor_is_refused_and_audited(client: Client, contributor: User) -> None:
-    response = client.post("/accounts/login/",
-                           {"login": contributor.email, "password": factories.PASSWORD})
+    response = client.post(
+        "/accounts/login/", {"login": contributor.email, "password": factories.PASSWORD}
+    )
     assert response["Location"] == "/accounts/2fa/authenticate/"
     response = client.post("/accounts/2fa/authenticate/", {"code": "000000"})
     assert "_auth_user_id" not in client.session

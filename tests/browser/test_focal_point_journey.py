@@ -29,8 +29,9 @@ def log_in(page: Any, base: str, email: str) -> None:
     page.click("form button[type=submit]")
 
 
-def test_focal_point_logs_in_and_switches_to_chinese(page: Any, live_server: Any,
-                                                     focal_point: Any) -> None:
+def test_focal_point_logs_in_and_switches_to_chinese(
+    page: Any, live_server: Any, focal_point: Any
+) -> None:
     # Given a focal point with two-factor authentication set up
     # When they log in with email and password
     log_in(page, live_server.url, focal_point.email)
@@ -50,8 +51,9 @@ def test_focal_point_logs_in_and_switches_to_chinese(page: Any, live_server: Any
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
 
 
-def test_reference_search_in_both_languages(page: Any, live_server: Any,
-                                            reference_data: None) -> None:
+def test_reference_search_in_both_languages(
+    page: Any, live_server: Any, reference_data: None
+) -> None:
     page.goto(f"{live_server.url}/reference/search/?q=heroine")
     expect(page.locator("#match-drug")).to_contain_text("Heroin")
     page.goto(f"{live_server.url}/reference/search/?q=Holland")
@@ -62,13 +64,15 @@ def test_reference_search_in_both_languages(page: Any, live_server: Any,
     expect(page.locator("#match-drug")).to_contain_text("甲基苯丙胺")
 
 
-def test_pages_load_no_external_assets_and_break_no_csp(page: Any, live_server: Any,
-                                                        reference_data: None) -> None:
+def test_pages_load_no_external_assets_and_break_no_csp(
+    page: Any, live_server: Any, reference_data: None
+) -> None:
     requests: list[str] = []
     errors: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
-    page.on("console", lambda message: errors.append(message.text)
-            if message.type == "error" else None)
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
     for path in ["/", "/reference/", "/reference/iccs/", "/api/v1/docs", "/accounts/login/"]:
         page.goto(f"{live_server.url}{path}")
         page.wait_for_load_state("networkidle")
@@ -76,11 +80,13 @@ def test_pages_load_no_external_assets_and_break_no_csp(page: Any, live_server: 
     assert errors == []
 
 
-def test_focal_point_without_mfa_must_set_it_up_first(page: Any, live_server: Any,
-                                                      reference_data: None) -> None:
+def test_focal_point_without_mfa_must_set_it_up_first(
+    page: Any, live_server: Any, reference_data: None
+) -> None:
     organisation = factories.agency("ECU")
-    user = factories.member(Role.FOCAL_POINT, organisation, email="focal.ecu@example.org",
-                            mfa=False)
+    user = factories.member(
+        Role.FOCAL_POINT, organisation, email="focal.ecu@example.org", mfa=False
+    )
     log_in(page, live_server.url, user.email)
     # Any page sends them to the TOTP set-up; allauth asks for the password again
     # before a second factor is added, then shows a QR code and the secret.

@@ -14,8 +14,13 @@ from observatory.core.models import AuditEvent
 @pytest.fixture
 def event(db: object) -> AuditEvent:
     with origin(Origin(via="web", ip_address="203.0.113.9", user_agent="pytest")):
-        return audit_record(actor=None, action=AuditEvent.Action.CREATE,
-                            object_type="test.thing", object_id="1", object_repr="thing")
+        return audit_record(
+            actor=None,
+            action=AuditEvent.Action.CREATE,
+            object_type="test.thing",
+            object_id="1",
+            object_repr="thing",
+        )
 
 
 def test_record_keeps_where_it_came_from(event: AuditEvent) -> None:
@@ -43,7 +48,9 @@ def test_queryset_refuses_update_and_delete(event: AuditEvent) -> None:
 
 def test_database_refuses_update_behind_the_orm(event: AuditEvent) -> None:
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("UPDATE core_auditevent SET object_repr = 'changed' WHERE id = %s", [event.pk])
+        cursor.execute(
+            "UPDATE core_auditevent SET object_repr = 'changed' WHERE id = %s", [event.pk]
+        )
     assert AuditEvent.objects.get(pk=event.pk).object_repr == "thing"
 
 

@@ -36,8 +36,7 @@ def test_no_entry_is_fuzzy() -> None:
 def test_compiled_catalogue_matches_the_po_file() -> None:
     with (LOCALE / "django.mo").open("rb") as handle:
         catalogue = gettext.GNUTranslations(handle)
-    stale = {msgid for msgid, msgstr in po_entries().items()
-             if catalogue.gettext(msgid) != msgstr}
+    stale = {msgid for msgid, msgstr in po_entries().items() if catalogue.gettext(msgid) != msgstr}
     assert stale == set(), "run `make messages` to recompile django.mo"
 
 

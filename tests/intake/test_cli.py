@@ -176,6 +176,22 @@ def test_accept_valid_imports_the_valid_rows(col_police: Organisation, tmp_path:
     assert ImportJob.objects.get().mode == ImportJob.Mode.ACCEPT_VALID
 
 
+def test_control_characters_from_a_file_are_not_printed_raw(
+    col_police: Organisation, tmp_path: Path,
+) -> None:
+    # Given a file whose bad cell holds terminal escape sequences (clear screen, set title)
+    hostile = "\x1b[2J\x1b]0;owned\x07xyz"
+    path = write_csv(tmp_path, "a.csv", [HEADER, ["31/01/2024", hostile, "1", "kg", "E-1"]])
+
+    # When the command reports the problem
+    _error, out, _err = run_failing("seizures", str(path), org="COL-POLICE")
+
+    # Then the terminal gets the problem, but not the escape sequences
+    assert "row 2, Droga: Drug" in out
+    assert "\x1b" not in out
+    assert "\x07" not in out
+
+
 # --------------------------------------------------------------------------
 # Other failures: CommandError, exit status 1
 

@@ -99,15 +99,17 @@ def contributor(col_police: Organisation) -> User:
     return factories.member(Role.CONTRIBUTOR, col_police, mfa=False)
 
 
-def store(organisation: Organisation, data: bytes | Path, filename: str = "",
+def store(organisation: Organisation, data: bytes, filename: str,
           actor: Any = None) -> tuple[Upload, bool]:
-    if isinstance(data, Path):
-        filename, data = filename or data.name, data.read_bytes()
     return services.upload_store(stream=io.BytesIO(data), filename=filename,
                                  organisation=organisation, dataset="seizures", actor=actor)
 
 
-def checked(organisation: Organisation, data: bytes | Path, filename: str = "", *,
+def sample(path: Path) -> tuple[bytes, str]:
+    return path.read_bytes(), path.name
+
+
+def checked(organisation: Organisation, data: bytes, filename: str, *,
             actor: Any = None, **job_options: Any) -> ImportJob:
     """Upload, create the job with the proposed mapping, and dry-run it."""
     upload, _created = store(organisation, data, filename, actor)
@@ -147,14 +149,13 @@ def counts() -> dict[str, int]:
 
 def readme_rows() -> dict[str, set[int]]:
     """The rows of the "wrong on purpose" table under each file's heading."""
-    rows: dict[str, set[int]] = {}
-    name = ""
-    for line in (SAMPLES / "README.md").read_text("utf-8").splitlines():
-        heading = re.match(r"^## (.+)$", line)
-        row = re.match(r"^\| (\d+) \|", line)
-        name = heading.group(1).strip() if heading else name
-        rows.setdefault(name, set()).update({int(row.group(1))} if row else set())
-    return rows
+    sections = re.split(r"^## ", (SAMPLES / "README.md").read_text("utf-8"), flags=re.M)[1:]
+    return {
+        section.splitlines()[0].strip(): {
+            int(row) for row in re.findall(r"^\| (\d+) \|", section, flags=re.M)
+        }
+        for section in sections
+    }
 
 
 def test_the_expectations_here_cover_exactly_the_rows_of_the_readme() -> None:
@@ -168,7 +169,7 @@ def test_the_expectations_here_cover_exactly_the_rows_of_the_readme() -> None:
 def test_the_colombian_workbook_has_exactly_the_planted_errors(col_police: Organisation) -> None:
     # Given the Spanish workbook, uploaded by the Colombian police
     # When it is checked
-    job = checked(col_police, COLOMBIA)
+    job = checked(col_police, *sample(COLOMBIA))
 
     # Then the errors are those of the README, at its rows, and nothing is written
     assert job.mapping["Cantidad"] == "quantity"
@@ -194,7 +195,7 @@ def test_the_colombian_workbook_keeps_the_value_of_cells_typed_as_numbers(
     assert typed[8] == Decimal("962.1")
 
     # When its valid rows are committed
-    job = checked(col_police, COLOMBIA)
+    job = checked(col_police, *sample(COLOMBIA))
     job = services.job_commit(job=job, accept_valid=True, actor=None)
 
     # Then every number keeps its value (not 9621: the dot of a number is no
@@ -210,7 +211,7 @@ def test_the_colombian_workbook_keeps_the_value_of_cells_typed_as_numbers(
 
 
 def test_the_thai_csv_has_exactly_the_planted_errors(thai_oncb: Organisation) -> None:
-    job = checked(thai_oncb, THAILAND)
+    job = checked(thai_oncb, *sample(THAILAND))
 
     assert job.notes == []  # UTF-8 with BOM: nothing to say
     assert issue_pairs(job) == set(THAILAND_ERRORS.items())
@@ -220,7 +221,7 @@ def test_the_thai_csv_has_exactly_the_planted_errors(thai_oncb: Organisation) ->
 
 
 def test_the_thai_csv_issues_keep_the_cells_as_written(thai_oncb: Organisation) -> None:
-    job = checked(thai_oncb, THAILAND)
+    job = checked(thai_oncb, *sample(THAILAND))
 
     issues = ImportIssue.objects.filter(job=job, severity=ERROR)
     assert list(issues.values_list("row", "column", "value")) == [
@@ -245,7 +246,7 @@ def test_the_ids_export_is_refused_row_by_row_for_another_country(
     assert 0 < len(foreign) < len(countries)
 
     # When it is checked
-    job = checked(nld_police, IDS)
+    job = checked(nld_police, *sample(IDS))
 
     # Then each row seized elsewhere is refused, every Dutch row is not
     refused = ImportIssue.objects.filter(job=job, code="other_country")
@@ -259,7 +260,7 @@ def test_the_ids_export_without_its_country_column_has_the_planted_errors(
     nld_police: Organisation,
 ) -> None:
     # Given the export mapped without COUNTRY_OF_SEIZURE (every row is the uploader's)
-    upload, _created = store(nld_police, IDS)
+    upload, _created = store(nld_police, *sample(IDS))
     job = services.job_create(upload=upload, actor=None)
     mapping = {h: f for h, f in job.mapping.items() if h != "COUNTRY_OF_SEIZURE"}
     job = services.mapping_confirm(job=job, mapping=mapping, actor=None)
@@ -277,7 +278,7 @@ def test_the_ids_export_without_its_country_column_has_the_planted_errors(
 def test_the_ids_export_commits_other_and_unknown_drugs_as_values(
     nld_police: Organisation,
 ) -> None:
-    upload, _created = store(nld_police, IDS)
+    upload, _created = store(nld_police, *sample(IDS))
     job = services.job_create(upload=upload, actor=None)
     job = services.mapping_confirm(
         job=job, mapping={h: f for h, f in job.mapping.items() if h != "COUNTRY_OF_SEIZURE"},
@@ -338,7 +339,7 @@ def test_a_clean_file_is_committed_as_a_new_draft_version(
 
 def test_a_file_with_errors_commits_nothing(thai_oncb: Organisation) -> None:
     # Given the Thai file, with its seven bad rows
-    job = checked(thai_oncb, THAILAND)
+    job = checked(thai_oncb, *sample(THAILAND))
     before = counts()
 
     # When it is committed all-or-nothing
@@ -357,7 +358,7 @@ def test_accept_valid_commits_the_valid_rows_and_quarantines_the_rest(
     # Given the Thai file and its original rows
     with THAILAND.open(encoding="utf-8-sig", newline="") as handle:
         original = dict(enumerate(csv.DictReader(handle), start=2))
-    job = checked(thai_oncb, THAILAND)
+    job = checked(thai_oncb, *sample(THAILAND))
 
     # When its valid rows are accepted
     job = services.job_commit(job=job, accept_valid=True, actor=None)
@@ -393,7 +394,7 @@ def test_accept_valid_with_no_valid_row_fails_and_writes_nothing(
 
 
 def test_thai_quantities_are_converted_to_kilograms(thai_oncb: Organisation) -> None:
-    job = checked(thai_oncb, THAILAND)
+    job = checked(thai_oncb, *sample(THAILAND))
 
     job = services.job_commit(job=job, accept_valid=True, actor=None)
 
@@ -404,6 +405,24 @@ def test_thai_quantities_are_converted_to_kilograms(thai_oncb: Organisation) -> 
     # Row 68: 184 株 (plants) of 大麻 are not converted
     assert seizures.values_list("quantity", "unit_id", "kilograms", "conversion_rule").get(
         source_row=68) == (Decimal("184"), "plant", None, "count: plant is not converted to mass")
+
+
+def test_a_case_reference_already_in_another_submission_is_an_error(
+    col_police: Organisation,
+) -> None:
+    # Given January's file committed (references R-0 to R-3)
+    january = checked(col_police, csv_bytes(seizure_rows(4)), "enero.csv")
+    assert services.job_commit(job=january, actor=None).status == ImportJob.Status.COMMITTED
+
+    # When February's file repeats R-2 (and brings new references)
+    february = csv_bytes([HEADER, ["01/02/2024", "cocaína", "1", "kg", "", "R-2"],
+                          ["02/02/2024", "cocaína", "1", "kg", "", "F-1"]])
+    job = checked(col_police, february, "febrero.csv")
+
+    # Then the repeated reference is refused; a corrected January file would not be
+    assert issue_pairs(job) == {(2, "duplicate_stored")}
+    correction = checked(col_police, csv_bytes(seizure_rows(5)), "enero.csv", label="enero")
+    assert issue_pairs(correction) == set()
 
 
 # --------------------------------------------------------------------------
@@ -531,6 +550,16 @@ def test_a_file_at_the_size_limit_is_accepted(
     upload, created = store(col_police, data, "exact.csv")
 
     assert (created, upload.size) == (True, len(data))
+
+
+def test_an_upload_keeps_only_the_base_name_and_is_stored_under_its_hash(
+    col_police: Organisation, media: Path,
+) -> None:
+    upload, _created = store(col_police, csv_bytes(seizure_rows(1)), "../../etc/seizures.csv")
+
+    assert upload.filename == "seizures.csv"
+    assert upload.file.name == f"uploads/{upload.sha256[:2]}/{upload.sha256}"
+    assert (media / upload.file.name).read_bytes() == csv_bytes(seizure_rows(1))
 
 
 def test_an_empty_upload_is_refused(col_police: Organisation) -> None:

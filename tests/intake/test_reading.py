@@ -82,6 +82,20 @@ def test_latin1_is_detected_and_noted(tmp_path: Path) -> None:
     assert table.frame["DRUG"].to_list() == ["heroína", "cocaïne"]
 
 
+def test_windows_1252_keeps_its_curly_quotes_and_euro_sign(tmp_path: Path) -> None:
+    # Given a CSV as Excel for Windows saves it in Spanish or French (code page 1252),
+    # where ’ “ ” € are bytes 0x92 0x93 0x94 0x80
+    text = "País;Nota\nCôte d’Ivoire;“caleta” de 5 000 €\nEspaña;otra\n"
+    path = write(tmp_path, "s.csv", text.encode("cp1252"))
+
+    # When it is read
+    table = read_table(path)
+
+    # Then those characters are themselves, not C1 control characters
+    assert table.frame["País"].to_list() == ["Côte d’Ivoire", "España"]
+    assert table.frame["Nota"].to_list() == ["“caleta” de 5 000 €", "otra"]
+
+
 def test_gb18030_chinese_text_is_detected(tmp_path: Path) -> None:
     lines = ["日期,毒品,数量,地点"] + [
         f"2023-05-{day:02d},海洛因,{day},曼谷素万那普机场" for day in range(1, 21)
@@ -144,6 +158,21 @@ def test_metadata_lines_before_the_header_are_skipped_as_in_unodc_portal_files(
     assert table.header_row == 4
     assert table.headers == ["Region", "Subregion", "Country", "Drug", "Year", "Unit", "Value"]
     assert table.frame.select("Country", ROW_NUMBER).rows() == [("Colombia", 5), ("Peru", 6)]
+
+
+def test_a_row_with_an_extra_cell_does_not_become_the_header(tmp_path: Path) -> None:
+    # Given a hand-made CSV where one amount was typed with an unquoted decimal comma
+    text = ("Fecha,Droga,Cantidad\n30/01/2024,heroína,3\n31/01/2024,cocaína,12,5\n"
+            "01/02/2024,hachís,7\n")
+    path = write(tmp_path, "s.csv", text.encode())
+
+    # When it is read
+    table = read_table(path)
+
+    # Then the first line is still the header and no data row is lost
+    assert (table.header_row, table.headers) == (1, ["Fecha", "Droga", "Cantidad"])
+    assert table.frame.select("Fecha", ROW_NUMBER).rows() == [
+        ("30/01/2024", 2), ("31/01/2024", 3), ("01/02/2024", 4)]
 
 
 def test_blank_lines_are_skipped_but_rows_keep_their_file_numbers(tmp_path: Path) -> None:

@@ -543,29 +543,30 @@ def test_a_clean_file_has_an_empty_typed_issues_frame() -> None:
 
 
 def big_frame(height: int) -> pl.DataFrame:
-    """`height` rows from a few distinct values per column, with one bad drug
+    """`height` rows from seven distinct values per column, with one bad drug
     every 1000 rows (at offset 999) and one bad date every 5000 (at offset 2500)."""
     index = pl.int_range(0, height)
     pick = index % 7
+
+    def cycle(*values: str) -> pl.Expr:
+        return pick.replace_strict(dict(enumerate(values)), return_dtype=pl.String)
+
     texts: dict[str, pl.Expr] = {
         "D": pl.when(index % 5000 == 2500).then(pl.lit("31/02/2024"))
         .otherwise(pl.format("{}/0{}/2024", (pick + 10).cast(pl.String),
                              (pick + 1).cast(pl.String))),
         "A": pl.format("{},{}", pick, index % 100),
         "C": (index % 50).cast(pl.String),
-        "AR": pl.lit(["Colombia", "ECU", "Países Bajos", "Unknown", "Spain", "PAN", "España"])
-        .list.get(pick),
-        "T": pl.lit(["ECU; PAN", "PAN > NLD", "", "Colombia", "ECU, ESP", "NLD", "THA"])
-        .list.get(pick),
+        "AR": cycle("Colombia", "ECU", "Países Bajos", "Unknown", "Spain", "PAN", "España"),
+        "T": cycle("ECU; PAN", "PAN > NLD", "", "Colombia", "ECU, ESP", "NLD", "THA"),
         "X": pl.when(index % 1000 == 999).then(pl.lit("xyz"))
-        .otherwise(pl.lit(["cocaína", "heroin", "GHB", "冰毒", "Other", "cocaine", "heroína"])
-                   .list.get(pick)),
-        "U": pl.lit(["kg", "g", "kilos", "tablets", "gramos", "kg", "g"]).list.get(pick),
-        "M": pl.lit(["air", "sea", "Aéreo", "marítimo", "", "AIR", "avion"]).list.get(pick),
+        .otherwise(cycle("cocaína", "heroin", "GHB", "冰毒", "Other", "cocaine", "heroína")),
+        "U": cycle("kg", "g", "kilos", "tablets", "gramos", "kg", "g"),
+        "M": cycle("air", "sea", "Aéreo", "marítimo", "", "AIR", "avion"),
         "R": pl.format("REF-{}", index),
     }
     return pl.select(
-        [expression.alias(name) for name, expression in texts.items()],
+        *[expression.alias(name) for name, expression in texts.items()],
         (index + 2).alias(ROW_NUMBER),
     )
 

@@ -49,11 +49,15 @@ def test_command_reports_what_it_loaded(capsys: pytest.CaptureFixture[str]) -> N
 
 
 def test_areas_carry_m49_hierarchy_and_six_names() -> None:
-    col = Area.objects.select_related("region", "subregion", "intermediate_region",
-                                      "unodc_region").get(code="COL")
+    col = Area.objects.select_related(
+        "region", "subregion", "intermediate_region", "unodc_region"
+    ).get(code="COL")
     assert (col.iso2, col.m49) == ("CO", "170")
     assert (col.region.name_en, col.subregion.name_en, col.intermediate_region.name_en) == (
-        "Americas", "Latin America and the Caribbean", "South America")
+        "Americas",
+        "Latin America and the Caribbean",
+        "South America",
+    )
     assert col.unodc_region is not None
     assert all(col.names().values())
     assert col.name_zh == "哥伦比亚"
@@ -66,8 +70,7 @@ def test_every_country_has_a_drug_report_region() -> None:
 
 def test_pseudo_areas_of_real_exports_exist() -> None:
     pseudo = dict(Area.objects.filter(kind=Area.Kind.PSEUDO).values_list("code", "parent_id"))
-    assert pseudo == {"GBR_EW": "GBR", "GBR_NI": "GBR", "GBR_S": "GBR", "KOS": None,
-                      "IRQ_C": "IRQ"}
+    assert pseudo == {"GBR_EW": "GBR", "GBR_NI": "GBR", "GBR_S": "GBR", "KOS": None, "IRQ_C": "IRQ"}
 
 
 def test_population_is_loaded_for_countries_not_aggregates() -> None:
@@ -98,21 +101,24 @@ def test_units_convert_to_their_base() -> None:
     ],
 )
 def test_kilogram_equivalents(quantity: str, unit: str, drug: str, kilograms: Decimal) -> None:
-    result = to_kilogram_equivalent(Decimal(quantity), Unit.objects.get(code=unit),
-                                    Drug.objects.get(code=drug))
+    result = to_kilogram_equivalent(
+        Decimal(quantity), Unit.objects.get(code=unit), Drug.objects.get(code=drug)
+    )
     assert result.kilograms == kilograms
     assert result.rule
 
 
 def test_plants_are_not_converted() -> None:
-    result = to_kilogram_equivalent(Decimal(10), Unit.objects.get(code="plant"),
-                                    Drug.objects.get(code="cannabis-plants"))
+    result = to_kilogram_equivalent(
+        Decimal(10), Unit.objects.get(code="plant"), Drug.objects.get(code="cannabis-plants")
+    )
     assert result.kilograms is None
     assert "not converted" in result.rule
 
 
 def test_tablet_weight_can_be_overridden_in_settings(settings: object) -> None:
     settings.OBSERVATORY_TABLET_MG_OVERRIDES = {"mdma": 200}  # type: ignore[attr-defined]
-    result = to_kilogram_equivalent(Decimal(1000), Unit.objects.get(code="tablet"),
-                                    Drug.objects.get(code="mdma"))
+    result = to_kilogram_equivalent(
+        Decimal(1000), Unit.objects.get(code="tablet"), Drug.objects.get(code="mdma")
+    )
     assert result.kilograms == Decimal("0.2")

@@ -94,8 +94,15 @@ def test_empty_text_is_unresolved(text: object) -> None:
 
 @pytest.mark.parametrize(
     ("text", "code"),
-    [("Gram", "g"), ("grams", "g"), ("Kilogram", "kg"), ("公斤", "kg"), ("Tablet", "tablet"),
-     ("litres", "l"), ("ml", "ml")],
+    [
+        ("Gram", "g"),
+        ("grams", "g"),
+        ("Kilogram", "kg"),
+        ("公斤", "kg"),
+        ("Tablet", "tablet"),
+        ("litres", "l"),
+        ("ml", "ml"),
+    ],
 )
 def test_units_resolve(text: str, code: str) -> None:
     assert normalise("unit", text).code == code

@@ -10,8 +10,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize(
     ("query", "expected"),
-    [("heroine", "/reference/drugs/heroin/"), ("冰毒", "/reference/drugs/methamphetamine/"),
-     ("Holland", "/reference/areas/NLD/")],
+    [
+        ("heroine", "/reference/drugs/heroin/"),
+        ("冰毒", "/reference/drugs/methamphetamine/"),
+        ("Holland", "/reference/areas/NLD/"),
+    ],
 )
 def test_search_page_finds_the_right_entry(client: Client, query: str, expected: str) -> None:
     response = client.get("/reference/search/", {"q": query})
@@ -109,8 +112,9 @@ def test_api_unknown_area_is_404_with_a_message(client: Client) -> None:
 
 
 def test_api_population(client: Client) -> None:
-    body = client.get("/api/v1/reference/areas/COL/population",
-                      {"year_from": 2019, "year_to": 2020}).json()
+    body = client.get(
+        "/api/v1/reference/areas/COL/population", {"year_from": 2019, "year_to": 2020}
+    ).json()
     assert [row["year"] for row in body] == [2019, 2020]
 
 

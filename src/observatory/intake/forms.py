@@ -34,7 +34,10 @@ class UploadForm(forms.Form):
     def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["organisation"]
-        field.queryset = access.organisations_reporting_for(actor)  # type: ignore[attr-defined]
+        organisations = access.organisations_reporting_for(actor)
+        field.queryset = organisations  # type: ignore[attr-defined]
+        if len(organisations) == 1:
+            field.initial = organisations[0].pk
         self.fields["file"].widget.attrs["accept"] = ACCEPT
 
     def clean_file(self) -> Any:
