@@ -57,16 +57,15 @@ NAMES = {
 def seizures_frame(rows: QuerySet[Seizure]) -> pl.DataFrame:
     records = list(rows.values_list(*COLUMNS).iterator(chunk_size=5000))
     frame = pl.DataFrame(
-        records, schema=[NAMES.get(c, c) for c in COLUMNS], orient="row", infer_schema_length=None
+        records, schema=[NAMES.get(c, c) for c in COLUMNS], orient="row",
+        infer_schema_length=None,
+        schema_overrides={"transit_areas": pl.List(pl.String),
+                          "arrested_nationalities": pl.List(pl.String)},
     )
-    return (
-        frame.with_columns(
-            pl.col("quantity", "kilograms", "purity_percent").cast(pl.Float64),
-            pl.col("transit_areas").list.join(";"),
-            pl.col("arrested_nationalities").list.join(";"),
-        )
-        if not frame.is_empty()
-        else frame
+    return frame.with_columns(
+        pl.col("quantity", "kilograms", "purity_percent").cast(pl.Float64),
+        pl.col("transit_areas").list.join(";"),
+        pl.col("arrested_nationalities").list.join(";"),
     )
 
 
