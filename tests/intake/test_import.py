@@ -27,11 +27,11 @@ from observatory.core.models import AuditEvent
 from observatory.intake import services, tasks
 from observatory.intake.models import ImportIssue, ImportJob, QuarantinedRow, SavedMapping, Upload
 from observatory.intake.reading import UnreadableFile
+from observatory.intake.registry import handler_for
 from observatory.intake.report import report_dict, write_report
 from observatory.intake.services import UploadTooLarge
 from observatory.intake.validation import ERROR, WARNING, validate
 from observatory.reference.models import Area
-from observatory.seizures.handler import BATCH
 from observatory.seizures.models import Seizure
 from observatory.seizures.schema import SEIZURES
 from observatory.submissions.models import Submission, Version
@@ -648,32 +648,40 @@ def test_a_column_confirmed_as_ignored_stays_ignored_for_the_same_layout(
 # A commit that dies half-way
 
 
-def test_a_commit_failing_after_the_first_batch_leaves_nothing(
+LARGE = 2_500  # rows: more than one insert batch of the handler (2,000 when written)
+
+
+def dying_commit(monkeypatch: pytest.MonkeyPatch, written: list[int]) -> None:
+    """Make the seizure handler's commit write its rows, note how many are in the
+    table, and then die, as a process killed before the transaction ends."""
+    handler = handler_for("seizures")
+    real_commit = handler.commit
+
+    def commit_then_die(rows: pl.DataFrame, job: ImportJob, actor: Any) -> Any:
+        version = real_commit(rows, job, actor)
+        written.append(Seizure.objects.filter(version=version).count())
+        raise RuntimeError("connection lost")
+
+    monkeypatch.setattr(handler, "commit", commit_then_die)
+
+
+def test_a_commit_dying_after_writing_rows_leaves_nothing(
     col_police: Organisation, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # Given a file larger than one batch of inserts
-    data = csv_bytes(seizure_rows(BATCH + 150))
-    job = checked(col_police, data, "big.csv")
+    # Given a checked file larger than one batch of inserts
+    job = checked(col_police, csv_bytes(seizure_rows(LARGE)), "big.csv")
     assert job.status == ImportJob.Status.VALIDATED
     before = counts()
     audits = AuditEvent.objects.count()
 
-    # When the database fails on the second batch
-    real_bulk_create: Callable[..., Any] = Seizure.objects.bulk_create
-    calls: list[int] = []
-
-    def failing_bulk_create(objs: list[Seizure], *args: Any, **kwargs: Any) -> Any:
-        calls.append(len(objs))
-        if len(calls) > 1:
-            raise RuntimeError("connection lost")
-        return real_bulk_create(objs, *args, **kwargs)
-
-    monkeypatch.setattr(Seizure.objects, "bulk_create", failing_bulk_create)
+    # When the commit dies after its rows were written
+    written: list[int] = []
+    dying_commit(monkeypatch, written)
     with pytest.raises(RuntimeError, match="connection lost"):
         services.job_commit(job=job, actor=None)
 
-    # Then the first batch was written and rolled back: no seizure, version or submission
-    assert calls == [BATCH, 150]
+    # Then the rows were in the table, and are gone with the version and submission
+    assert written == [LARGE]
     assert counts() == before
     assert not Version.objects.exists()
     assert not Submission.objects.exists()
@@ -686,20 +694,16 @@ def test_a_commit_failing_after_the_first_batch_leaves_nothing(
     monkeypatch.undo()
     job = services.job_commit(job=job, actor=None)
     assert job.status == ImportJob.Status.COMMITTED
-    assert Seizure.objects.count() == BATCH + 150
+    assert Seizure.objects.count() == LARGE
     assert Version.objects.count() == 1
 
 
 def test_a_commit_that_dies_does_not_leave_the_job_looking_busy(
     col_police: Organisation, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # Given a checked file whose commit fails in the database
+    # Given a checked file whose commit dies
     job = checked(col_police, csv_bytes(seizure_rows(3)), "a.csv")
-
-    def failing_bulk_create(objs: list[Seizure], *args: Any, **kwargs: Any) -> Any:
-        raise RuntimeError("connection lost")
-
-    monkeypatch.setattr(Seizure.objects, "bulk_create", failing_bulk_create)
+    dying_commit(monkeypatch, [])
     with pytest.raises(RuntimeError, match="connection lost"):
         services.job_commit(job=job, actor=None)
 

@@ -35,7 +35,7 @@ def write(folder: Path, name: str, data: bytes) -> Path:
 
 
 def rows(table: RawTable) -> list[dict[str, object]]:
-    return table.frame.to_dicts()
+    return table.cells.to_dicts()
 
 
 # --------------------------------------------------------------------------
@@ -203,7 +203,7 @@ def test_duplicate_and_empty_headers_are_made_unique_in_a_csv(tmp_path: Path) ->
     table = read_table(path)
 
     assert table.headers == ["a", "a (2)", "b", "column 4", "a (3)"]
-    assert table.frame.row(0) == ("1", "2", "3", "4", "5", 2)
+    assert table.cells.row(0) == ("1", "2", "3", "4", "5", 2)
 
 
 def test_duplicate_and_empty_headers_are_made_unique_in_a_workbook(tmp_path: Path) -> None:
@@ -217,7 +217,7 @@ def test_duplicate_and_empty_headers_are_made_unique_in_a_workbook(tmp_path: Pat
     table = read_table(tmp_path / "s.xlsx")
 
     assert table.headers == ["a", "a (2)", "b", "column 4", "a (3)"]
-    assert table.frame.row(0) == ("1", "2", "3", "4", "5", 2)
+    assert table.cells.row(0) == ("1", "2", "3", "4", "5", 2)
 
 
 def test_overlong_cells_are_cut(tmp_path: Path) -> None:

@@ -43,18 +43,28 @@ def _header_texts(schema: DatasetSchema) -> dict[str, str]:
 def propose_mapping(
     headers: list[str], schema: DatasetSchema, remembered: dict[str, str] | None = None
 ) -> list[ProposedColumn]:
-    """A field (or None) for each header; each field is used at most once."""
+    """A field (or None) for each header; each field is used at most once.
+
+    What the organisation confirmed for this layout comes first (including the
+    columns it chose to leave out, remembered as ""); the rest is proposed from
+    names and synonyms, exactly first, then fuzzily."""
     remembered = remembered or {}
     texts = _header_texts(schema)
     choices = list(texts)
+    decided: dict[str, tuple[str | None, float]] = {}
     taken: set[str] = set()
-    proposal: list[ProposedColumn] = []
     for header in headers:
-        target: str | None
-        if header in remembered and remembered[header] in schema.names:
-            target = remembered[header]
-            proposal.append(ProposedColumn(header, target if target not in taken else None, 1.0))
-            taken.add(target)
+        if header in remembered and (
+            remembered[header] in schema.names or remembered[header] == ""
+        ):
+            target = remembered[header] or None
+            if target and target in taken:
+                target = None
+            decided[header] = (target, 1.0)
+            if target:
+                taken.add(target)
+    for header in headers:
+        if header in decided:
             continue
         key = fold(header)
         target, score = texts.get(key), 100.0
@@ -66,8 +76,8 @@ def propose_mapping(
             target = None
         if target:
             taken.add(target)
-        proposal.append(ProposedColumn(header, target, round(score / 100, 3) if target else 0.0))
-    return proposal
+        decided[header] = (target, round(score / 100, 3) if target else 0.0)
+    return [ProposedColumn(header, *decided[header]) for header in headers]
 
 
 def parse_mapping_options(pairs: list[str], schema: DatasetSchema) -> dict[str, str]:

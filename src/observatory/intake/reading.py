@@ -12,8 +12,10 @@ import csv
 import io
 import json
 import zipfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 from charset_normalizer import from_bytes
@@ -21,6 +23,9 @@ from charset_normalizer import from_bytes
 from observatory.core.errors import ValidationFailed
 
 ROW_NUMBER = "__row__"
+# Excel cells typed as numbers: a flag column per header, so the validator reads
+# them as numbers whatever decimal mark the column's text cells use.
+NUMERIC_PREFIX = "__numeric__"
 MAX_COLUMNS = 500
 MAX_CELL_CHARS = 10_000
 # An .xlsx is a zip: refuse archives that expand absurdly (decompression bombs).
@@ -50,6 +55,11 @@ class RawTable:
     def row_count(self) -> int:
         return self.frame.height
 
+    @property
+    def cells(self) -> pl.DataFrame:
+        """The cells as read, with row numbers (without the reader's flag columns)."""
+        return self.frame.select([*self.headers, ROW_NUMBER])
+
 
 def detect_encoding(data: bytes) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
@@ -67,9 +77,17 @@ def detect_encoding(data: bytes) -> str:
                     "the file's text encoding could not be recognised; save it as UTF-8 CSV"
                 ) from error
             encoding = match.encoding
-            # Latin-1 and cp1252 differ only in rarely used positions; cp1252 is a superset
-            # for text, but Latin-1 never fails: use it for what the detector calls either.
-            return "latin-1" if encoding in {"cp1252", "latin_1", "iso8859_1"} else encoding
+            if encoding in {"cp1252", "latin_1", "iso8859_1"}:
+                # Windows-1252 (what Excel writes in western Europe) has ’ “ ” € where
+                # Latin-1 has control characters; Latin-1 only for bytes cp1252 lacks.
+                if not any(0x80 <= byte <= 0x9F for byte in sample):
+                    return "latin-1"  # the two agree on every byte present
+                try:
+                    data.decode("cp1252")
+                except UnicodeDecodeError:
+                    return "latin-1"
+                return "cp1252"
+            return encoding
     return "utf-8"
 
 
@@ -83,8 +101,11 @@ def _sniff_delimiter(text: str) -> str:
 
 def _header_index(rows: list[list[str]]) -> int:
     """Real exports put metadata lines before the header: the header is the first
-    row, among the first ten, with as many filled cells as the widest row."""
-    width = max((sum(1 for c in row if c.strip()) for row in rows[:50]), default=0)
+    row, among the first ten, about as wide as the table's usual row (a ragged
+    data row with an extra cell does not count)."""
+    widths = [sum(1 for c in row if str(c).strip()) for row in rows[:50]]
+    widths = [w for w in widths if w]
+    width = Counter(widths).most_common(1)[0][0] if widths else 0
     for index, row in enumerate(rows[:10]):
         if sum(1 for c in row if c.strip()) >= max(2, width * 0.8):
             return index
@@ -92,7 +113,7 @@ def _header_index(rows: list[list[str]]) -> int:
 
 
 def _frame_from_rows(
-    rows: list[list[str]], *, first_row_number: int
+    rows: list[list[str]], *, first_row_number: int, numeric: list[list[bool]] | None = None
 ) -> tuple[pl.DataFrame, list[str]]:
     if not rows:
         raise UnreadableFile("the file is empty")
@@ -109,20 +130,25 @@ def _frame_from_rows(
     names = _unique_names(headers)
     body = rows[header_at + 1 :]
     columns: dict[str, list[str]] = {name: [] for name in names}
+    flags: dict[str, list[bool]] = {name: [] for name in names}
     numbers: list[int] = []
     for offset, row in enumerate(body):
         if not any(str(cell).strip() for cell in row):
             continue  # blank lines are not records
         numbers.append(first_row_number + header_at + 1 + offset)
+        kinds = numeric[header_at + 1 + offset] if numeric else []
         for index, name in enumerate(names):
             value = row[index] if index < len(row) else ""
             columns[name].append(str(value)[:MAX_CELL_CHARS])
+            flags[name].append(bool(kinds[index]) if index < len(kinds) else False)
     if not numbers:
         raise UnreadableFile("the file has a header row but no data rows")
-    frame = pl.DataFrame(
-        {**columns, ROW_NUMBER: numbers},
-        schema={**dict.fromkeys(names, pl.String), ROW_NUMBER: pl.Int64},
-    )
+    data: dict[str, Any] = {**columns, ROW_NUMBER: numbers}
+    schema: dict[str, type[pl.DataType]] = {**dict.fromkeys(names, pl.String), ROW_NUMBER: pl.Int64}
+    if numeric:
+        data.update({f"{NUMERIC_PREFIX}{name}": flags[name] for name in names})
+        schema.update({f"{NUMERIC_PREFIX}{name}": pl.Boolean for name in names})
+    frame = pl.DataFrame(data, schema=schema)
     return frame, names
 
 
@@ -172,6 +198,10 @@ def read_csv_bytes(data: bytes) -> RawTable:
         raise UnreadableFile(
             f"the file has {len(headers)} columns; at most {MAX_COLUMNS} are accepted"
         )
+    # Polars names repeated headers "a_duplicated_0"; use the file's own texts.
+    texts = [str(h).strip() for h in head_rows[header_at]] if header_at < len(head_rows) else []
+    if len(texts) == len(headers):
+        headers = texts
     names = _unique_names([h if not h.startswith("_duplicated_") else "" for h in headers])
     frame = frame.rename(dict(zip(frame.columns, names, strict=True)))
     # Row numbers as a spreadsheet shows them: the header is on line header_at + 1.
@@ -229,7 +259,11 @@ def read_excel_path(path: Path, *, sheet: str | None = None) -> RawTable:
     except Exception as error:  # calamine raises its own error types for damaged files
         raise UnreadableFile(f"the workbook could not be read: {error}") from error
     text_rows = [[_cell_text(cell) for cell in row] for row in rows]
-    frame, headers = _frame_from_rows(text_rows, first_row_number=1)
+    numeric = [
+        [isinstance(cell, int | float) and not isinstance(cell, bool) for cell in row]
+        for row in rows
+    ]
+    frame, headers = _frame_from_rows(text_rows, first_row_number=1, numeric=numeric)
     return RawTable(
         frame=frame, headers=headers, sheet=name, header_row=_header_index(text_rows) + 1
     )

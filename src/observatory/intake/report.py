@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import polars as pl
@@ -70,6 +71,14 @@ def report_dict(job: ImportJob) -> dict[str, object]:
     }
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _printable(text: str) -> str:
+    """Control characters from a file (ESC, BEL ...) shown, not sent to the terminal."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
 def report_text(job: ImportJob, *, limit: int = 50) -> str:
     lines = [
         f"{job.upload.filename}: {job.rows_total} rows, {job.rows_valid} valid, "
@@ -86,7 +95,7 @@ def report_text(job: ImportJob, *, limit: int = 50) -> str:
             text += f"; expected {issue.expected}"
         if issue.suggestion:
             text += f"; did you mean {issue.suggestion}?"
-        lines.append(f"  {issue.severity.upper():7} {text}")
+        lines.append(f"  {issue.severity.upper():7} {_printable(text)}")
     more = ImportIssue.objects.filter(job=job).count() - limit
     if more > 0:
         lines.append(f"  ... and {more} more (write them all with --report PATH)")

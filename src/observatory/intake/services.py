@@ -187,6 +187,7 @@ def job_create(
 def mapping_confirm(*, job: ImportJob, mapping: dict[str, str], actor: Any) -> ImportJob:
     """Set the mapping the user confirmed and remember it for this layout."""
     handler = handler_for(job.dataset)
+    ignored = [h for h, f in mapping.items() if not f]
     mapping = {h: f for h, f in mapping.items() if f}
     unknown = set(mapping.values()) - set(handler.schema.names)
     if unknown:
@@ -205,7 +206,8 @@ def mapping_confirm(*, job: ImportJob, mapping: dict[str, str], actor: Any) -> I
             organisation=job.organisation,
             dataset=job.dataset,
             signature=mapping_module.layout_signature(job.headers),
-            defaults={"mapping": mapping},
+            # Columns left out are remembered too (as ""), so they stay out.
+            defaults={"mapping": {**dict.fromkeys(ignored, ""), **mapping}},
         )
         audit_record(
             actor=actor,
@@ -316,12 +318,40 @@ def job_commit(*, job: ImportJob, accept_valid: bool = False, actor: Any) -> Imp
     if valid.is_empty():
         return _fail(job, "no row is valid: nothing to import")
     _progress(job, 70, "writing rows")
+    try:
+        return _commit_rows(
+            job,
+            handler,
+            valid,
+            result,
+            raw,
+            accept_valid=accept_valid,
+            has_errors=has_errors,
+            actor=actor,
+        )
+    except Exception:
+        # The transaction rolled back: say so, so the job can be tried again.
+        _fail(job, "the import failed while writing; nothing was written")
+        raise
+
+
+def _commit_rows(
+    job: ImportJob,
+    handler: Any,
+    valid: pl.DataFrame,
+    result: ValidationResult,
+    raw: RawTable,
+    *,
+    accept_valid: bool,
+    has_errors: bool,
+    actor: Any,
+) -> ImportJob:
     with transaction.atomic():
         version = handler.commit(valid, job, actor)
         quarantined = 0
         if accept_valid and has_errors:
             bad = result.invalid()[ROW_NUMBER].implode()
-            cells = raw.frame.filter(pl.col(ROW_NUMBER).is_in(bad))
+            cells = raw.cells.filter(pl.col(ROW_NUMBER).is_in(bad))
             QuarantinedRow.objects.bulk_create(
                 [
                     QuarantinedRow(job=job, row=row.pop(ROW_NUMBER), cells=row)

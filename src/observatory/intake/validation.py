@@ -14,7 +14,7 @@ from datetime import date
 
 import polars as pl
 
-from observatory.intake.reading import ROW_NUMBER
+from observatory.intake.reading import NUMERIC_PREFIX, ROW_NUMBER
 from observatory.intake.schema import DatasetSchema, FieldType
 from observatory.reference.matching import Match, fold
 
@@ -292,8 +292,17 @@ def validate(
         if spec.type == FieldType.TEXT:
             columns.append(pl.col(original).alias(spec.name))
         elif spec.type in (FieldType.INTEGER, FieldType.DECIMAL):
-            number = parse_decimal(
-                pl.col(original), decimal_comma=detect_decimal_comma(frame[original])
+            # Cells a spreadsheet typed as numbers are numbers; only text cells
+            # decide (and follow) the column's decimal mark.
+            flag = f"{NUMERIC_PREFIX}{source}"
+            typed = pl.col(internal[flag]) if flag in internal else pl.lit(value=False)
+            text_cells = frame.filter(~typed)[original]
+            number = (
+                pl.when(typed)
+                .then(pl.col(original).cast(pl.Float64, strict=False))
+                .otherwise(
+                    parse_decimal(pl.col(original), decimal_comma=detect_decimal_comma(text_cells))
+                )
             )
             if spec.type == FieldType.INTEGER:
                 number = pl.when(number == number.floor()).then(number).cast(pl.Int64)
@@ -446,11 +455,12 @@ def validate(
             lookup_map = {
                 fold(text): code for code, texts in spec.choices.items() for text in (code, *texts)
             }
-            folded = pl.col(original).map_elements(fold, return_dtype=pl.String)
+            # Fold each distinct text once, not every row.
+            codes = {text: lookup_map.get(fold(text)) for text in frame[original].unique()}
             frame = frame.with_columns(
-                folded.replace_strict(lookup_map, default=None, return_dtype=pl.String).alias(
-                    spec.name
-                )
+                pl.col(original)
+                .replace_strict(codes, default=None, return_dtype=pl.String)
+                .alias(spec.name)
             )
             issues.append(
                 issues_where(
@@ -473,6 +483,11 @@ def validate(
 
 
 def _special_values(kind: str) -> dict[str, str]:
+    """Folded texts that mean "unknown" or "other" (values, not errors)."""
+    return {fold(text): code for text, code in _special_texts(kind).items()}
+
+
+def _special_texts(kind: str) -> dict[str, str]:
     if kind == "area":
         return {**dict.fromkeys(UNKNOWN_WORDS, "unknown"), **dict.fromkeys(OTHER_WORDS, "other")}
     if kind == "drug":
@@ -490,9 +505,10 @@ def _attach_codes(
     table: pl.DataFrame | None,
     special: dict[str, str],
 ) -> pl.DataFrame:
-    folded = pl.col(original).map_elements(fold, return_dtype=pl.String)
+    # Fold each distinct text once, not every row.
+    specials = {text: special.get(fold(text)) for text in frame[original].unique()}
     special_code = (
-        folded.replace_strict(special, default=None, return_dtype=pl.String)
+        pl.col(original).replace_strict(specials, default=None, return_dtype=pl.String)
         if special
         else pl.lit(None, dtype=pl.String)
     )

@@ -81,7 +81,8 @@ class Normaliser:
         for code, text in exact_only:
             self._codes.setdefault(fold(text), set()).add(code)
         self._exact = exact
-        self._choices = list(exact)
+        # Very short names ("u", "g") only ever match exactly: "unknown" is not "u".
+        self._choices = [key for key in exact if len(key) >= MIN_FUZZY_LENGTH]
 
     def match(self, text: object) -> Match:
         raw = "" if text is None else str(text)

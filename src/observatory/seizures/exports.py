@@ -57,10 +57,14 @@ NAMES = {
 def seizures_frame(rows: QuerySet[Seizure]) -> pl.DataFrame:
     records = list(rows.values_list(*COLUMNS).iterator(chunk_size=5000))
     frame = pl.DataFrame(
-        records, schema=[NAMES.get(c, c) for c in COLUMNS], orient="row",
+        records,
+        schema=[NAMES.get(c, c) for c in COLUMNS],
+        orient="row",
         infer_schema_length=None,
-        schema_overrides={"transit_areas": pl.List(pl.String),
-                          "arrested_nationalities": pl.List(pl.String)},
+        schema_overrides={
+            "transit_areas": pl.List(pl.String),
+            "arrested_nationalities": pl.List(pl.String),
+        },
     )
     return frame.with_columns(
         pl.col("quantity", "kilograms", "purity_percent").cast(pl.Float64),
