@@ -7,7 +7,7 @@ PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/observatory
 export OBSERVATORY_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: install demo serve test lint suite test-sqlite test-postgres browser-deps lock messages clean help
+.PHONY: bench install demo serve test lint suite test-sqlite test-postgres browser-deps lock messages clean help
 
 help:
 	@echo "make demo   install, migrate, load reference + demo data, serve on http://127.0.0.1:$(PORT)"
@@ -29,7 +29,6 @@ install: $(VENV)/.installed
 # Set-up shared by demo and serve: safe to repeat, keeps existing data.
 demo: install
 	$(BIN)/observatory migrate --no-input -v0
-	$(BIN)/observatory createcachetable
 	$(BIN)/observatory collectstatic --no-input -v0
 	OBSERVATORY_REQUIRE_MFA=0 $(BIN)/observatory demo
 	@echo "Open http://127.0.0.1:$(PORT)/ (Ctrl-C stops the server and the task worker)"
@@ -80,6 +79,11 @@ test-postgres: install browser-deps
 	fi
 
 test: lint test-sqlite test-postgres
+
+# Benchmarks print `BENCH <name> ratio=<x> target=<y>`, each ratio against a
+# baseline measured in the same run. ROWS=100000 make bench for a quick look.
+bench: install
+	ROWS=$${ROWS:-1000000} $(BIN)/python benchmarks/ingest.py
 
 # Resolved in a scratch environment, so nothing installed by hand leaks into the lock.
 lock:

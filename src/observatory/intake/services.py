@@ -7,6 +7,7 @@ rows", every valid row plus the quarantine of the rest) lands, or nothing does.
 from __future__ import annotations
 
 import hashlib
+import json
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -224,19 +225,46 @@ def _progress(job: ImportJob, percent: int, message: str = "") -> None:
     job.progress, job.message = percent, message
 
 
-def _run_validation(job: ImportJob) -> tuple[RawTable, ValidationResult]:
+def _checked_paths(job: ImportJob) -> tuple[Path, Path]:
+    """Where the dry run keeps its typed rows, so the commit need not redo it; the
+    name changes with the file, the mapping and the options."""
+    key = hashlib.sha256(
+        json.dumps([job.upload.sha256, job.mapping, job.options], sort_keys=True).encode()
+    ).hexdigest()[:24]
+    folder = Path(settings.VAR_DIR) / "intake" / "checked"
+    return folder / f"{job.pk}-{key}.rows.parquet", folder / f"{job.pk}-{key}.issues.parquet"
+
+
+def _run_validation(
+    job: ImportJob, *, reuse: bool = False
+) -> tuple[RawTable | None, ValidationResult]:
+    """Read, map, type and check the file. With `reuse`, the typed rows of this
+    job's dry run are taken as they are; the dataset's own checks (which look at
+    stored data) always run again."""
     handler = handler_for(job.dataset)
-    raw = read_upload(job.upload)
-    _progress(job, 20, "columns mapped")
-    day_first = job.options.get("day_first")
-    result = validate(
-        raw.frame, job.mapping, handler.schema, reference_normalisers(), day_first=day_first
-    )
+    rows_path, issues_path = _checked_paths(job)
+    raw: RawTable | None = None
+    if reuse and rows_path.exists() and issues_path.exists():
+        result = ValidationResult(
+            clean=pl.read_parquet(rows_path),
+            issues=pl.read_parquet(issues_path),
+            notes=list(job.notes),
+        )
+    else:
+        raw = read_upload(job.upload)
+        _progress(job, 20, "columns mapped")
+        day_first = job.options.get("day_first")
+        result = validate(
+            raw.frame, job.mapping, handler.schema, reference_normalisers(), day_first=day_first
+        )
+        rows_path.parent.mkdir(parents=True, exist_ok=True)
+        result.clean.write_parquet(rows_path)
+        result.issues.write_parquet(issues_path)
+        result.notes = raw.notes + result.notes
     _progress(job, 60, "values checked")
     extra = handler.check(result, job)
     if not extra.is_empty():
         result.issues = pl.concat([result.issues, extra]).sort(["row", "column"])
-    result.notes = raw.notes + result.notes
     return raw, result
 
 
@@ -306,7 +334,7 @@ def job_commit(*, job: ImportJob, accept_valid: bool = False, actor: Any) -> Imp
     handler = handler_for(job.dataset)
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.COMMITTING, progress=5)
     try:
-        raw, result = _run_validation(job)
+        raw, result = _run_validation(job, reuse=True)
     except (ValidationFailed, ValueError) as error:
         return _fail(job, str(error))
     has_errors = not result.issues.filter(pl.col("severity") == ERROR).is_empty()
@@ -340,7 +368,7 @@ def _commit_rows(
     handler: Any,
     valid: pl.DataFrame,
     result: ValidationResult,
-    raw: RawTable,
+    raw: RawTable | None,
     *,
     accept_valid: bool,
     has_errors: bool,
@@ -351,6 +379,7 @@ def _commit_rows(
         quarantined = 0
         if accept_valid and has_errors:
             bad = result.invalid()[ROW_NUMBER].implode()
+            raw = raw or read_upload(job.upload)
             cells = raw.cells.filter(pl.col(ROW_NUMBER).is_in(bad))
             QuarantinedRow.objects.bulk_create(
                 [
