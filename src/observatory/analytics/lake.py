@@ -112,6 +112,8 @@ def legs(frame: pl.DataFrame) -> pl.DataFrame:
     with_legs = frame.filter(pl.col("route").list.len() >= 2).select(
         "seizure_id",
         "area",
+        "region",
+        "subregion",
         "year",
         "drug",
         "drug_group",

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from observatory.accounts.models import Organisation
 from observatory.core.audit import acting_user, audit_record
-from observatory.core.errors import ValidationFailed
+from observatory.core.errors import ObservatoryError, ValidationFailed
 from observatory.core.models import AuditEvent
 from observatory.intake import mapping as mapping_module
 from observatory.intake.models import ImportIssue, ImportJob, QuarantinedRow, SavedMapping, Upload
@@ -357,8 +357,15 @@ def job_commit(*, job: ImportJob, accept_valid: bool = False, actor: Any) -> Imp
             has_errors=has_errors,
             actor=actor,
         )
+    except ObservatoryError as error:
+        # Refused (e.g. the submission is with the office): nothing was written and
+        # the checked file can be committed later, once the refusal no longer holds.
+        back = ImportJob.Status.BLOCKED if has_errors else ImportJob.Status.VALIDATED
+        ImportJob.objects.filter(pk=job.pk).update(status=back, progress=100, message=str(error))
+        job.refresh_from_db()
+        raise
     except Exception:
-        # The transaction rolled back: say so, so the job can be tried again.
+        # The transaction rolled back: say so.
         _fail(job, "the import failed while writing; nothing was written")
         raise
 

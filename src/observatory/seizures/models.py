@@ -18,11 +18,21 @@ class Seizure(models.Model):
     Area fields outside `area` hold an ISO3 code, "unknown" or "other" (values,
     not errors), or are empty when the file did not say."""
 
-    version = models.ForeignKey(Version, on_delete=models.PROTECT, related_name="seizures")
+    # Foreign keys without single-column indexes: the composite indexes below lead
+    # with them, and every extra index slows large imports.
+    version = models.ForeignKey(
+        Version, on_delete=models.PROTECT, related_name="seizures", db_index=False
+    )
     # Denormalised from the version: the access policy and the analytics filter on them.
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     area = models.ForeignKey(
-        Area, on_delete=models.PROTECT, related_name="+", verbose_name=_("country of seizure")
+        Area,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("country of seizure"),
+        db_index=False,
     )
     source_row = models.PositiveIntegerField(_("row in the original file"), null=True)
     case_reference = models.CharField(_("case reference"), max_length=100, blank=True)
@@ -33,12 +43,22 @@ class Seizure(models.Model):
         _("type of place"), max_length=20, choices=PlaceType.choices, blank=True
     )
     drug = models.ForeignKey(
-        Drug, to_field="code", db_column="drug_code", on_delete=models.PROTECT, related_name="+"
+        Drug,
+        to_field="code",
+        db_column="drug_code",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     drug_text = models.CharField(_("drug as reported"), max_length=200, blank=True)
     quantity = models.DecimalField(max_digits=20, decimal_places=6)
     unit = models.ForeignKey(
-        Unit, to_field="code", db_column="unit_code", on_delete=models.PROTECT, related_name="+"
+        Unit,
+        to_field="code",
+        db_column="unit_code",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     kilograms = models.DecimalField(
         _("kilogram-equivalent"), max_digits=20, decimal_places=6, null=True, blank=True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Max, Min, QuerySet, Sum
+from django.db.models import Count, Max, Min, OuterRef, QuerySet, Subquery, Sum
 
 from observatory.accounts import access
 from observatory.core.errors import NotFound
@@ -46,8 +46,11 @@ def seizure_list(*, actor: Any) -> QuerySet[Seizure]:
 
 
 def current_seizures(*, actor: Any) -> QuerySet[Seizure]:
-    """The latest visible version of each submission only (no superseded rows twice)."""
-    return seizure_list(actor=actor).exclude(version__status=Version.Status.SUPERSEDED)
+    """Each submission's latest version that the actor may see, so a case shows
+    once even while its correction is drafted or reviewed."""
+    visible = access.country_data_for(actor, Version.objects.all())
+    latest = visible.filter(submission=OuterRef("version__submission")).order_by("-number")
+    return seizure_list(actor=actor).filter(version=Subquery(latest.values("pk")[:1]))
 
 
 def seizure_get(*, actor: Any, pk: int) -> Seizure:

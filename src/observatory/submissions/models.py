@@ -38,7 +38,7 @@ class Submission(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.organisation_id} {self.dataset} {self.label}"
+        return f"{self.organisation.code} {self.dataset} {self.label}"
 
 
 class Version(models.Model):
