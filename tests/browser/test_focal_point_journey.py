@@ -93,11 +93,11 @@ def test_focal_point_without_mfa_must_set_it_up_first(
     page.goto(f"{live_server.url}/organisations/")
     expect(page.locator("h1")).to_have_text("Confirm Access")
     page.fill("input[name=password]", factories.PASSWORD)
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
     expect(page).to_have_url(f"{live_server.url}/accounts/2fa/totp/activate/")
     secret = page.locator("#authenticator_secret").input_value()
     page.fill("input[name=code]", format_hotp_value(hotp_value(secret, int(time.time()) // 30)))
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
     # Then they may use the site.
     page.goto(f"{live_server.url}/organisations/")
     expect(page.locator("h1")).to_have_text("Organisations")
