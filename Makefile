@@ -40,7 +40,7 @@ serve: install
 	$(BIN)/observatory serve --bind 127.0.0.1:$(PORT)
 
 lint: install
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	OBSERVATORY_VAR_DIR=$$(mktemp -d) $(BIN)/observatory makemigrations --check --dry-run -v1
@@ -84,6 +84,7 @@ test: lint test-sqlite test-postgres
 # baseline measured in the same run. ROWS=100000 make bench for a quick look.
 bench: install
 	ROWS=$${ROWS:-1000000} $(BIN)/python benchmarks/ingest.py
+	ROWS=$${ANALYTICS_ROWS:-10000000} $(BIN)/python benchmarks/analytics.py
 
 # Resolved in a scratch environment, so nothing installed by hand leaks into the lock.
 lock:
