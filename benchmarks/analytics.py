@@ -23,17 +23,17 @@ os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
 os.environ.pop("DATABASE_URL", None)
 sys.path.insert(0, str(ROOT / "src"))
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-import duckdb  # noqa: E402
-import polars as pl  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.test.utils import override_settings  # noqa: E402
+import duckdb
+import polars as pl
+from django.core.management import call_command
+from django.test.utils import override_settings
 
-from observatory.analytics import engine, lake, queries  # noqa: E402
-from observatory.seizures.generator import generate_seizures  # noqa: E402
+from observatory.analytics import engine, lake, queries
+from observatory.seizures.generator import generate_seizures
 
 
 def best_of(function: object, repeat: int = 3) -> float:
