@@ -18,14 +18,18 @@ class Seizure(models.Model):
     Area fields outside `area` hold an ISO3 code, "unknown" or "other" (values,
     not errors), or are empty when the file did not say."""
 
-    # Foreign keys without single-column indexes: the composite indexes below lead
-    # with them, and every extra index slows large imports.
+    # Foreign keys without single-column indexes (the composite indexes below lead
+    # with them). Only the version link is a database constraint: codes for the
+    # organisation, area, drug and unit come from the version and from reference
+    # data the intake checked, and a per-row trigger check on each of them made a
+    # million-row import several times slower. PROTECT still guards deletions.
     version = models.ForeignKey(
         Version, on_delete=models.PROTECT, related_name="seizures", db_index=False
     )
     # Denormalised from the version: the access policy and the analytics filter on them.
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="+", db_index=False
+        Organisation, on_delete=models.PROTECT, related_name="+", db_index=False,
+        db_constraint=False,
     )
     area = models.ForeignKey(
         Area,
@@ -33,6 +37,7 @@ class Seizure(models.Model):
         related_name="+",
         verbose_name=_("country of seizure"),
         db_index=False,
+        db_constraint=False,
     )
     source_row = models.PositiveIntegerField(_("row in the original file"), null=True)
     case_reference = models.CharField(_("case reference"), max_length=100, blank=True)
@@ -49,6 +54,7 @@ class Seizure(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     drug_text = models.CharField(_("drug as reported"), max_length=200, blank=True)
     quantity = models.DecimalField(max_digits=20, decimal_places=6)
@@ -59,6 +65,7 @@ class Seizure(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     kilograms = models.DecimalField(
         _("kilogram-equivalent"), max_digits=20, decimal_places=6, null=True, blank=True
