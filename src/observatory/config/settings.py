@@ -250,6 +250,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 OBSERVATORY_MAX_UPLOAD_BYTES = int(os.environ.get("OBSERVATORY_MAX_UPLOAD_BYTES", 200 * 1024**2))
+FILE_UPLOAD_HANDLERS = ["observatory.core.uploads.LimitedUploadHandler"]
 
 # Internationalisation: English and Simplified Chinese now, the other UN languages later.
 LANGUAGE_CODE = "en"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -47,7 +48,11 @@ def import_new(request: HttpRequest, dataset: str) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None, actor=request.user)
     if not form.fields["organisation"].queryset.exists():  # type: ignore[attr-defined]
         return render(request, "403.html", status=403)
-    if request.method == "POST" and form.is_valid():
+    if getattr(request, "upload_too_large", False):
+        form.is_valid()
+        form.add_error("file", _("The file is larger than the limit of %(mb)s MB.")
+                       % {"mb": settings.OBSERVATORY_MAX_UPLOAD_BYTES // 2**20})
+    elif request.method == "POST" and form.is_valid():
         uploaded = form.cleaned_data["file"]
         try:
             upload, created = services.upload_store(
