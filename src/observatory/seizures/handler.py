@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 from typing import Any
 
 import polars as pl
@@ -179,11 +180,14 @@ def write_rows(table: pl.DataFrame, version: Version) -> None:
     target = connection.ops.quote_name(Seizure._meta.db_table)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            body = table.write_csv(include_header=False, null_value="\\N").encode()
+            buffer = io.BytesIO()
+            table.write_csv(buffer, include_header=False, null_value="\\N")
+            body = buffer.getbuffer()
             statement = f"COPY {target} ({names}) FROM STDIN (FORMAT csv, NULL '\\N')"
             with cursor.cursor.copy(statement) as copy:
                 for start in range(0, len(body), 1 << 20):
                     copy.write(body[start : start + (1 << 20)])
+            body.release()
             return
         placeholders = ", ".join(["%s"] * len(table.columns))
         insert = f"INSERT INTO {target} ({names}) VALUES ({placeholders})"  # noqa: S608
@@ -315,10 +319,13 @@ class SeizureHandler:
         )
         table = seizure_rows(rows, job)
         # The version's content hash: the same rows give the same hash on any engine.
-        digest = hashlib.sha256(table.write_csv(include_header=False).encode())
+        # Written straight to bytes (no intermediate str of the whole table).
+        body = io.BytesIO()
+        table.write_csv(body, include_header=False)
+        digest = hashlib.sha256(body.getbuffer())
+        del body
         write_rows(table, version)
-        frame = table
-        version.row_count = frame.height
+        version.row_count = table.height
         version.content_sha256 = digest.hexdigest()
         version.save(update_fields=["row_count", "content_sha256"])
         return version
