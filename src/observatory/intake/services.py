@@ -63,12 +63,17 @@ def upload_store(
     """Keep the original; the same file for the same organisation is stored once.
 
     Returns (upload, created)."""
-    handler_for(dataset)
+    handler = handler_for(dataset)
     limit = settings.OBSERVATORY_MAX_UPLOAD_BYTES
     sha256, size, spooled = _hash_and_spool(stream, limit)
     try:
         if size == 0:
             raise UnreadableFile("the file is empty")
+        # A dataset may refuse a file before anything of it is kept (personal
+        # identifiers in migrant smuggling data).
+        screen = getattr(handler, "screen_upload", None)
+        if screen is not None:
+            screen(spooled, filename)
         existing = Upload.objects.filter(
             organisation=organisation, dataset=dataset, sha256=sha256
         ).first()
