@@ -15,6 +15,7 @@ from observatory.accounts import access
 from observatory.accounts.models import (
     Membership,
     Network,
+    NetworkAgency,
     NetworkContribution,
     NetworkMember,
     Organisation,
@@ -549,15 +550,16 @@ NETWORK_ACTORS = ("anonymous", "no_role", "tha", "aus", "mmr", "irn", "nga", "es
 ALL_NETWORK_ROWS = frozenset().union(*(own_rows(area) for area in NETWORK_AREAS))
 
 # THA contributed for 2024 and 2025, AUS for 2025, MMR never. IRN left and NGA is
-# only invited: each sees its own rows only. Rows IRN shared while it was a member
-# stay shared; an invited area has shared nothing. National-only rows never leave
+# only invited: each sees its own rows only. A state that left stops sharing too;
+# an invited area has shared nothing. Contributors take part through an agency
+# their focal point named for the network. National-only rows never leave
 # their country. The office (an analyst) sees everything, the public nothing, and
 # an administrator no country data by role.
 EXPECTED_NETWORK_ROWS: dict[str, frozenset[str]] = {
     "anonymous": frozenset(),
     "no_role": frozenset(),
-    "tha": own_rows("THA") | shared_rows(("MMR", "AUS", "IRN"), ("2024", "2025")),
-    "aus": own_rows("AUS") | shared_rows(("THA", "MMR", "IRN"), ("2025",)),
+    "tha": own_rows("THA") | shared_rows(("MMR", "AUS"), ("2024", "2025")),
+    "aus": own_rows("AUS") | shared_rows(("THA", "MMR"), ("2025",)),
     "mmr": own_rows("MMR"),
     "irn": own_rows("IRN"),
     "nga": own_rows("NGA"),
@@ -601,8 +603,10 @@ def network_rows(net: Network) -> list[NetworkRecord]:
 
 
 @pytest.fixture
-def network_actors(db: Any, office: Organisation, esp_customs: Organisation) -> dict[str, Any]:
-    return {
+def network_actors(
+    db: Any, net: Network, office: Organisation, esp_customs: Organisation
+) -> dict[str, Any]:
+    actors = {
         "anonymous": AnonymousUser(),
         "no_role": factories.UserFactory(email="nobody@example.test"),
         "tha": factories.member(Role.CONTRIBUTOR, factories.agency("THA"), email="c@tha.test"),
@@ -616,6 +620,13 @@ def network_actors(db: Any, office: Organisation, esp_customs: Organisation) -> 
         "analyst": factories.member(Role.ANALYST, office, email="analyst@office.test"),
         "admin": factories.member(Role.ADMIN, office, email="admin@office.test"),
     }
+    for name in ("tha", "mmr", "irn"):
+        organisation = actors[name].memberships.get().organisation
+        NetworkAgency.objects.create(
+            member=NetworkMember.objects.get(network=net, area=organisation.area),
+            organisation=organisation,
+        )
+    return actors
 
 
 def network_labels(user: Any, network: Network) -> frozenset[str]:

@@ -30,6 +30,7 @@ from django.db.models import Q
 from observatory.accounts.models import (
     Membership,
     Network,
+    NetworkAgency,
     NetworkContribution,
     NetworkMember,
     Organisation,
@@ -56,6 +57,9 @@ class Status:
     EDITABLE = frozenset({DRAFT, RETURNED})
     SEEN_BY_OFFICE = frozenset({SUBMITTED, RETURNED, ACCEPTED, PUBLISHED, SUPERSEDED})
     PUBLIC = frozenset({PUBLISHED})
+    # Shared with a network's members: data a focal point submitted (and the
+    # office has not returned).
+    SHARED = frozenset({SUBMITTED, ACCEPTED})
 
 
 @dataclass(frozen=True)
@@ -336,10 +340,25 @@ def organisations_visible_to(
 # Networks: reciprocity.
 
 
+def network_areas(user: Any, network: Network) -> frozenset[str]:
+    """The areas whose network data `user` works with, whatever the membership's
+    status: as focal point of the area, or in an agency the focal point named for
+    this network. Other roles of a country take no part in a network."""
+    actor = actor_for(user)
+    areas = set(actor.area_codes(Role.FOCAL_POINT))
+    organisations = actor.organisation_ids(Role.CONTRIBUTOR)
+    if organisations:
+        areas |= set(
+            NetworkAgency.objects.filter(
+                member__network=network, organisation_id__in=sorted(organisations)
+            ).values_list("member__area_id", flat=True)
+        )
+    return frozenset(areas)
+
+
 def member_areas(user: Any, network: Network) -> frozenset[str]:
     """The areas through which `user` takes part in `network` (active members only)."""
-    actor = actor_for(user)
-    mine = actor.area_codes(Role.CONTRIBUTOR, Role.FOCAL_POINT)
+    mine = network_areas(user, network)
     if not mine:
         return frozenset()
     active = NetworkMember.objects.filter(
@@ -356,6 +375,17 @@ def contributed_periods(network: Network, areas: Iterable[str]) -> frozenset[str
     )
 
 
+def sharing_areas(network: Network) -> frozenset[str]:
+    """Members whose data other members may see: active ones. A state that left
+    stops sharing (and seeing) from the day it leaves; an invited one has not
+    started."""
+    return frozenset(
+        NetworkMember.objects.filter(
+            network=network, status=NetworkMember.Status.ACTIVE
+        ).values_list("area_id", flat=True)
+    )
+
+
 def network_data_q(
     user: Any,
     network: Network,
@@ -363,18 +393,21 @@ def network_data_q(
     area_field: str = "area",
     period_field: str = "period",
     national_only_field: str | None = "national_only",
+    status_field: str | None = None,
 ) -> Q:
     """A filter for network rows `user` may see.
 
-    Own country's rows always; other members' rows for a period only if one of the
-    user's member areas contributed for that period (reciprocity), never rows
-    marked national-only, and nothing once the area has left. The office sees
-    everything; the public nothing."""
+    Own country's rows always (as focal point or named agency); other members'
+    rows for a period only if one of the user's member areas contributed for that
+    period (reciprocity), only while both are active members, only once shared
+    (with `status_field`: submitted or accepted), never rows marked national-only.
+    The office sees every row once shared; the public and administrators nothing."""
     actor = actor_for(user)
     area = f"{area_field}_id" if "__" not in area_field else area_field
+    shared = Q(**{f"{status_field}__in": sorted(Status.SHARED)}) if status_field else Q()
     if actor.is_analyst:
-        return Q()
-    own_areas = actor.area_codes(Role.CONTRIBUTOR, Role.FOCAL_POINT)
+        return shared
+    own_areas = network_areas(actor, network)
     if not own_areas:
         return Q(pk__in=[])
     own = Q(**{f"{area}__in": sorted(own_areas)})
@@ -384,12 +417,11 @@ def network_data_q(
     periods = contributed_periods(network, areas)
     if not periods:
         return own
-    shared_by = (
-        NetworkMember.objects.filter(network=network)
-        .exclude(status=NetworkMember.Status.INVITED)
-        .values_list("area_id", flat=True)
+    others = (
+        Q(**{f"{area}__in": sorted(sharing_areas(network) - own_areas)})
+        & Q(**{f"{period_field}__in": sorted(periods)})
+        & shared
     )
-    others = Q(**{f"{area}__in": sorted(shared_by), f"{period_field}__in": sorted(periods)})
     if national_only_field:
         others &= Q(**{national_only_field: False})
     return own | others
@@ -402,43 +434,87 @@ def network_rows_for(
 
 
 def network_row_allows(
-    user: Any, network: Network, *, area_code: str, period: str, national_only: bool = False
+    user: Any,
+    network: Network,
+    *,
+    area_code: str,
+    period: str,
+    national_only: bool = False,
+    status: str | None = None,
 ) -> bool:
-    """The predicate twin of `network_data_q`."""
+    """The predicate twin of `network_data_q` (`status` None: not status-checked)."""
     actor = actor_for(user)
+    shared = status is None or status in Status.SHARED
     if actor.is_analyst:
-        return True
-    if area_code in actor.area_codes(Role.CONTRIBUTOR, Role.FOCAL_POINT):
+        return shared
+    own_areas = network_areas(actor, network)
+    if area_code in own_areas:
         return True
     areas = member_areas(actor, network)
-    if not areas or national_only:
+    if not areas or national_only or not shared:
         return False
-    sharing = (
-        NetworkMember.objects.filter(network=network, area_id=area_code)
-        .exclude(status=NetworkMember.Status.INVITED)
-        .exists()
+    return area_code in sharing_areas(network) and period in contributed_periods(network, areas)
+
+
+def can_take_part(user: Any, network: Network) -> bool:
+    """May enter and share data for a member state (focal point or named agency)."""
+    return bool(network_areas(user, network))
+
+
+def can_report_to_network(user: Any, network: Network, organisation: Organisation) -> bool:
+    """Enter or upload data for `organisation` into `network`: its area is an active
+    member and the user is its focal point, or a contributor of the organisation
+    when the focal point named it a contributing agency."""
+    actor = actor_for(user)
+    area = organisation.area_id
+    if area is None or area not in member_areas(actor, network):
+        return False
+    if area in actor.area_codes(Role.FOCAL_POINT):
+        return True
+    return organisation.pk in actor.organisation_ids(Role.CONTRIBUTOR) and (
+        NetworkAgency.objects.filter(
+            member__network=network, member__area_id=area, organisation=organisation
+        ).exists()
     )
-    return sharing and period in contributed_periods(network, areas)
 
 
-def network_visibility_reason(user: Any, network: Network, *, period: str) -> str:
-    """Why `user` sees, or does not see, other members' data for `period`: the
-    page shows this when it has nothing from others to show."""
+def can_manage_network(user: Any) -> bool:
+    """Create networks and invite states: the office."""
+    actor = actor_for(user)
+    return actor.is_analyst or actor.is_admin
+
+
+def can_answer_invitation(user: Any, member: NetworkMember) -> bool:
+    """Accept, leave and name agencies: the focal point of the member state."""
+    return member.area_id in actor_for(user).area_codes(Role.FOCAL_POINT)
+
+
+def network_visibility_reason(user: Any, network: Network, *, period: str | None = None) -> str:
+    """Why `user` sees, or does not see, other members' data (for `period`, or for
+    any period): the page says this when it has nothing from others to show.
+
+    office | not_logged_in | not_a_member | not_named | invited | left |
+    not_contributed | contributor"""
     actor = actor_for(user)
     if actor.is_analyst:
         return "office"
     if not actor.is_authenticated:
         return "not_logged_in"
-    mine = actor.area_codes(Role.CONTRIBUTOR, Role.FOCAL_POINT)
+    mine = network_areas(actor, network)
+    country = actor.area_codes(Role.CONTRIBUTOR, Role.FOCAL_POINT)
     statuses = dict(
-        NetworkMember.objects.filter(network=network, area_id__in=sorted(mine)).values_list(
-            "area_id", "status"
-        )
+        NetworkMember.objects.filter(
+            network=network, area_id__in=sorted(mine | country)
+        ).values_list("area_id", "status")
     )
     if not statuses:
         return "not_a_member"
-    if NetworkMember.Status.ACTIVE not in statuses.values():
-        return "left" if NetworkMember.Status.LEFT in statuses.values() else "invited"
-    if period not in contributed_periods(network, member_areas(actor, network)):
+    if not mine:
+        return "not_named"
+    mine_statuses = {statuses[a] for a in mine if a in statuses}
+    if NetworkMember.Status.ACTIVE not in mine_statuses:
+        return "left" if NetworkMember.Status.LEFT in mine_statuses else "invited"
+    periods = contributed_periods(network, member_areas(actor, network))
+    if (period is None and not periods) or (period is not None and period not in periods):
         return "not_contributed"
     return "contributor"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -205,6 +206,30 @@ class NetworkMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area_id} in {self.network.code} ({self.status})"
+
+
+class NetworkAgency(models.Model):
+    """An organisation a member state's focal point named as contributing to a
+    network (immigration, police, coast guard, prosecutors...): together with the
+    focal point, the national platform that enters and sees the state's data."""
+
+    member = models.ForeignKey(NetworkMember, on_delete=models.CASCADE, related_name="agencies")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="network_agencies"
+    )
+    named_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    named_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["member", "organisation"]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "organisation"], name="network_agency_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} for {self.member}"
 
 
 class NetworkContribution(models.Model):

@@ -21,13 +21,14 @@ from observatory.accounts.models import (
     ApiToken,
     Membership,
     Network,
+    NetworkAgency,
     NetworkContribution,
     NetworkMember,
     Organisation,
     Role,
     User,
 )
-from observatory.core.audit import audit_record
+from observatory.core.audit import acting_user, audit_record
 from observatory.core.errors import NotFound, PermissionDenied, ValidationFailed
 from observatory.core.models import AuditEvent
 from observatory.reference.models import Area
@@ -297,3 +298,77 @@ def organisation_get(code: str) -> Organisation:
         return Organisation.objects.get(code__iexact=code.strip())
     except Organisation.DoesNotExist as error:
         raise NotFound(f"no organisation with the code {code!r}") from error
+
+
+def network_invite(*, network: Network, area: Area, actor: Any) -> NetworkMember:
+    """The office invites a state; its focal point answers."""
+    if not access.can_manage_network(actor):
+        raise PermissionDenied("only the office invites states to a network")
+    member = NetworkMember.objects.filter(network=network, area=area).first()
+    if member is not None and member.status == NetworkMember.Status.ACTIVE:
+        raise ValidationFailed(f"{area.code} is already a member of {network.code}")
+    return network_member_set(
+        network=network, area=area, status=NetworkMember.Status.INVITED, actor=actor
+    )
+
+
+def network_join(*, member: NetworkMember, actor: Any) -> NetworkMember:
+    """The focal point accepts the invitation."""
+    if not access.can_answer_invitation(actor, member):
+        raise PermissionDenied("only the focal point of the invited state answers")
+    if member.status != NetworkMember.Status.INVITED:
+        raise ValidationFailed("only an open invitation can be accepted")
+    return network_member_set(
+        network=member.network, area=member.area, status=NetworkMember.Status.ACTIVE, actor=actor
+    )
+
+
+def network_leave(*, member: NetworkMember, actor: Any) -> NetworkMember:
+    """The state (its focal point) or the office ends the membership: from now on
+    it neither sees nor shares data; what it reported stays with it."""
+    if not (access.can_answer_invitation(actor, member) or access.can_manage_network(actor)):
+        raise PermissionDenied("only the state's focal point or the office ends a membership")
+    if member.status == NetworkMember.Status.LEFT:
+        raise ValidationFailed("this state has already left")
+    return network_member_set(
+        network=member.network, area=member.area, status=NetworkMember.Status.LEFT, actor=actor
+    )
+
+
+def network_agency_name(
+    *, member: NetworkMember, organisation: Organisation, actor: Any
+) -> NetworkAgency:
+    if not access.can_answer_invitation(actor, member):
+        raise PermissionDenied("only the state's focal point names its contributing agencies")
+    if organisation.area_id != member.area_id:
+        raise ValidationFailed(f"{organisation.code} is not an organisation of {member.area_id}")
+    with transaction.atomic():
+        agency, created = NetworkAgency.objects.get_or_create(
+            member=member, organisation=organisation, defaults={"named_by": acting_user(actor)}
+        )
+        if created:
+            audit_record(
+                actor=actor,
+                action=AuditEvent.Action.PERMISSION,
+                obj=agency,
+                organisation=organisation.code,
+                changes={"network": member.network.code, "agency": [None, organisation.code]},
+            )
+    return agency
+
+
+def network_agency_remove(*, agency: NetworkAgency, actor: Any) -> None:
+    if not access.can_answer_invitation(actor, agency.member):
+        raise PermissionDenied("only the state's focal point changes its contributing agencies")
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.PERMISSION,
+            obj=agency,
+            organisation=agency.organisation.code,
+            changes={
+                "network": agency.member.network.code,
+                "agency": [agency.organisation.code, None],
+            },
+        )
+        agency.delete()

@@ -37,15 +37,18 @@ def flow_map(
     centroids: dict[str, tuple[float, float]],
     *,
     title: str,
+    count: str = "seizures",
+    weight: str = "kilograms",
+    weight_title: str = "kg-equivalent",
 ) -> dict[str, Any]:
-    """Country shapes, one line per route leg (width by kg-equivalent), one circle
-    per seizing country (size by number of seizures)."""
+    """Country shapes, one line per route leg (width by `weight`, kg-equivalent for
+    seizures), one circle per reporting country (size by `count`)."""
     leg_rows = [
         {
             "source": r["source"],
             "target": r["target"],
-            "seizures": r["seizures"],
-            "kilograms": round(r["kilograms"] or 0, 1),
+            count: r[count],
+            weight: round(r[weight] or 0, 1),
             "lon": centroids[r["source"]][0],
             "lat": centroids[r["source"]][1],
             "lon2": centroids[r["target"]][0],
@@ -57,8 +60,8 @@ def flow_map(
     point_rows = [
         {
             "area": r["area"],
-            "seizures": r["seizures"],
-            "kilograms": round(r["kilograms"] or 0, 1),
+            count: r[count],
+            weight: round(r[weight] or 0, 1),
             "lon": centroids[r["area"]][0],
             "lat": centroids[r["area"]][1],
         }
@@ -93,16 +96,16 @@ def flow_map(
                     "longitude2": {"field": "lon2"},
                     "latitude2": {"field": "lat2"},
                     "strokeWidth": {
-                        "field": "kilograms",
+                        "field": weight,
                         "type": "quantitative",
                         "scale": {"range": [0.5, 8]},
-                        "title": "kg-equivalent",
+                        "title": weight_title,
                     },
                     "tooltip": [
                         {"field": "source"},
                         {"field": "target"},
-                        {"field": "seizures", "type": "quantitative"},
-                        {"field": "kilograms", "type": "quantitative"},
+                        {"field": count, "type": "quantitative"},
+                        {"field": weight, "type": "quantitative"},
                     ],
                 },
             },
@@ -113,15 +116,15 @@ def flow_map(
                     "longitude": {"field": "lon", "type": "quantitative"},
                     "latitude": {"field": "lat", "type": "quantitative"},
                     "size": {
-                        "field": "seizures",
+                        "field": count,
                         "type": "quantitative",
                         "scale": {"range": [10, 600]},
-                        "title": "seizures",
+                        "title": count,
                     },
                     "tooltip": [
                         {"field": "area"},
-                        {"field": "seizures", "type": "quantitative"},
-                        {"field": "kilograms", "type": "quantitative"},
+                        {"field": count, "type": "quantitative"},
+                        {"field": weight, "type": "quantitative"},
                     ],
                 },
             },

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "observatory.intake",
     "observatory.seizures",
     "observatory.analytics",
+    "observatory.smuggling",
     "observatory.api",
     "observatory.demo",
 ]

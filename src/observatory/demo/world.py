@@ -1,5 +1,5 @@
 """A believable demo world: the office, national agencies in ten countries, a
-user for every role, and a network of states. Idempotent: running it again
+user for every role (the network of states is in demo/smuggling.py). Idempotent: running it again
 keeps what is there (and never resets a changed password)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from observatory.accounts import services
-from observatory.accounts.models import Network, NetworkMember, Organisation, Role, User
+from observatory.accounts.models import Organisation, Role, User
 from observatory.reference.models import Area
 
 DEMO_PASSWORD = "observatory-demo"
@@ -34,6 +34,12 @@ ORGANISATIONS = [
     ("AUS-AFP", "AUS", "police", "Australian Federal Police"),
     ("AUS-ABF", "AUS", "customs", "Australian Border Force"),
     ("NGA-NDLEA", "NGA", "drugcontrol", "National Drug Law Enforcement Agency"),
+    # States of the demo network on migrant smuggling (demo/smuggling.py).
+    ("ITA-POLICE", "ITA", "police", "Polizia di Stato — Servizio Centrale Immigrazione"),
+    ("GRC-COASTGUARD", "GRC", "coastguard", "Hellenic Coast Guard"),
+    ("TUR-GENDARMERIE", "TUR", "police", "Jandarma — Migrant Smuggling Division"),
+    ("MYS-IMM", "MYS", "immigration", "Immigration Department of Malaysia"),
+    ("IDN-POLICE", "IDN", "police", "Indonesian National Police"),
 ]
 
 
@@ -72,16 +78,11 @@ def demo_users() -> list[DemoUser]:
     return users
 
 
-NETWORK = (
-    "DEMO-NETWORK",
-    "Regional network on migrant smuggling (demo)",
-    ["THA", "MMR", "AUS", "IRN", "AFG", "NGA"],
-)
 
 
 def build_demo_world(stdout_write: object = None) -> dict[str, int]:
     """Create what is missing of the demo world; returns counts of what was created."""
-    created = {"organisations": 0, "users": 0, "roles": 0, "network members": 0}
+    created = {"organisations": 0, "users": 0, "roles": 0}
     with transaction.atomic():
         for code, area_code, kind, name in ORGANISATIONS:
             if Organisation.objects.filter(code=code).exists():
@@ -107,16 +108,4 @@ def build_demo_world(stdout_write: object = None) -> dict[str, int]:
                     user=user, organisation=organisation, role=demo.role, actor=None
                 )
                 created["roles"] += 1
-        code, name, members = NETWORK
-        network = Network.objects.filter(code=code).first() or services.network_create(
-            code=code, name=name
-        )
-        for area_code in members:
-            if not NetworkMember.objects.filter(network=network, area_id=area_code).exists():
-                services.network_member_set(
-                    network=network,
-                    area=Area.objects.get(code=area_code),
-                    status=NetworkMember.Status.ACTIVE,
-                )
-                created["network members"] += 1
     return created

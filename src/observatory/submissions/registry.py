@@ -26,6 +26,14 @@ class DatasetViews:
     summary: Callable[[Version], dict[str, Any]]
     diff: Callable[[Version, Version], VersionDiff]
     rows_url: Callable[[Version], str]
+    # False for data that is shared, never made public (migrant smuggling): an
+    # accepted version is final, a correction supersedes it when accepted.
+    publishes: bool = True
+
+
+def publishes(dataset: str) -> bool:
+    views = datasets.get(dataset)
+    return views.publishes if views else True
 
 
 datasets: dict[str, DatasetViews] = {}

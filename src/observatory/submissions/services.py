@@ -21,6 +21,7 @@ from observatory.accounts.models import Membership, Organisation, Role, User
 from observatory.core.audit import acting_user, audit_record
 from observatory.core.errors import PermissionDenied, ValidationFailed
 from observatory.core.models import AuditEvent
+from observatory.submissions import registry
 from observatory.submissions.models import ReviewComment, StatusChange, Submission, Version
 
 logger = logging.getLogger(__name__)
@@ -29,6 +30,9 @@ S = Version.Status
 # Listeners called (after commit) when a version is published: the analytics
 # store registers one to rewrite the country's partition.
 on_publish: list[Callable[[Version], None]] = []
+# Listeners called inside the transaction after every status change (network
+# sharing keeps its record of contributions in step with the versions).
+on_status_change: list[Callable[[Version], None]] = []
 
 
 def version_create(
@@ -47,11 +51,13 @@ def version_create(
         },
     )
     submission = Submission.objects.select_for_update().get(pk=submission.pk)
-    open_versions = submission.versions.filter(status__in=[S.SUBMITTED, S.ACCEPTED])
+    busy = [S.SUBMITTED, S.ACCEPTED] if registry.publishes(dataset) else [S.SUBMITTED]
+    open_versions = submission.versions.filter(status__in=busy)
     if open_versions.exists():
+        waiting = "returned or published" if registry.publishes(dataset) else "returned or accepted"
         raise ValidationFailed(
             f"version {open_versions.first().number} of “{label}” is with the office "  # type: ignore[union-attr]
-            "(submitted or accepted); wait for it to be returned or published"
+            f"({open_versions.first().get_status_display()}); wait for it to be {waiting}"  # type: ignore[union-attr]
         )
     number = (submission.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     version = Version.objects.create(
@@ -96,6 +102,8 @@ def _move(
         actor=acting_user(actor),
         comment=comment,
     )
+    for listener in on_status_change:
+        listener(version)
     if comment:
         ReviewComment.objects.create(version=version, text=comment, author=acting_user(actor))
     audit_record(
@@ -147,6 +155,13 @@ def version_accept(*, version: Version, actor: Any, comment: str = "") -> Versio
             comment=comment,
             allowed_from={S.SUBMITTED},
         )
+        if not registry.publishes(version.submission.dataset):
+            # Accepted is final for shared-only data: older accepted versions of
+            # the submission are replaced by this one.
+            for old in Version.objects.select_for_update().filter(
+                submission=version.submission, status=S.ACCEPTED, number__lt=version.number
+            ):
+                _move(old, to=S.SUPERSEDED, actor=actor, allowed_from={S.ACCEPTED})
         transaction.on_commit(lambda: _notify_country(version, "accepted", comment))
     return version
 
@@ -158,6 +173,10 @@ def version_publish(*, version: Version, actor: Any) -> Version:
         raise PermissionDenied("only an office analyst publishes")
     with transaction.atomic():
         version = _locked(version)
+        if not registry.publishes(version.submission.dataset):
+            raise ValidationFailed(
+                f"{version.submission.dataset} data is shared with a network, never published"
+            )
         for old in (
             Version.objects.select_for_update()
             .filter(submission=version.submission, status=S.PUBLISHED)

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 
 from observatory.core.context import Origin, origin
 from observatory.demo.seizures import load_demo_seizures
+from observatory.demo.smuggling import NETWORK_CODE, load_demo_smuggling
 from observatory.demo.world import DEMO_PASSWORD, build_demo_world, demo_users
 from observatory.reference.loader import load_reference
 from observatory.reference.models import Area
@@ -18,6 +19,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--no-smuggling",
+            dest="smuggling",
+            action="store_false",
+            help="do not load the demo network on migrant smuggling",
+        )
         parser.add_argument(
             "--reload-reference",
             action="store_true",
@@ -55,6 +62,17 @@ class Command(BaseCommand):
                 finally:
                     settings.EMAIL_BACKEND = backend
                 self.stdout.write(f"{count} demo seizures published this time")
+            if options["smuggling"]:
+                self.stdout.write(f"Demo network on migrant smuggling ({NETWORK_CODE}):")
+                backend, settings.EMAIL_BACKEND = (
+                    settings.EMAIL_BACKEND,
+                    "django.core.mail.backends.dummy.EmailBackend",
+                )
+                try:
+                    count = load_demo_smuggling(say=self.stdout.write)
+                finally:
+                    settings.EMAIL_BACKEND = backend
+                self.stdout.write(f"{count} demo incidents created this time")
         self.stdout.write(f"Demo users (password {DEMO_PASSWORD!r}):")
         for user in demo_users():
             self.stdout.write(f"  {user.email:40} {user.role:12} {user.organisation}")
