@@ -1,13 +1,24 @@
 """Ingest benchmark: the full seizure import (read, map, normalise, validate,
-commit) against a raw PostgreSQL COPY of the same file, measured in one run.
+commit) against a PostgreSQL COPY of the same file, measured in one run.
 
-Prints `BENCH <name> ratio=<x> target=<y>` lines and the absolute figures.
-Run through `make bench` (ROWS=1000000 by default)."""
+Two baselines are timed; the BENCH ratio uses the second:
+
+* bare COPY: the file into an UNLOGGED table of 15 text columns without
+  indexes (what PostgreSQL can ingest at best; for information);
+* equivalent COPY: the file into a normal (logged) table whose columns have the
+  types the seizure table stores them as, with an identity primary key and the
+  seizure table's own indexes (read from the migrated database, so they follow
+  the model). The foreign key to the version and the CHECK constraints are not
+  reproduced, and the transit list stays text (the seizure table parses it into
+  JSON): the baseline is, if anything, cheaper than what the import must do.
+
+The import is timed from the upload to the committed version, every stage
+included. Prints `BENCH <name> ratio=<x> target=<y>` lines and the absolute
+figures. Run through `make bench` (ROWS=1000000 by default)."""
 
 from __future__ import annotations
 
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -20,9 +31,29 @@ ROOT = Path(__file__).resolve().parents[1]
 PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DATABASE = "observatory_bench"
 # 15 columns; no country-of-seizure column: the reporting organisation's country is used.
-COLUMNS = ["seizure_date", "date_precision", "place", "place_type", "drug", "quantity", "unit",
-           "origin_area", "departure_area", "transit_areas", "destination_area",
-           "transport_mode", "seizing_agency", "persons_arrested", "case_reference"]
+COLUMNS = [
+    "seizure_date",
+    "date_precision",
+    "place",
+    "place_type",
+    "drug",
+    "quantity",
+    "unit",
+    "origin_area",
+    "departure_area",
+    "transit_areas",
+    "destination_area",
+    "transport_mode",
+    "seizing_agency",
+    "persons_arrested",
+    "case_reference",
+]
+# Where each file column is stored in the seizure table.
+STORED_AS = {"drug": "drug_code", "unit": "unit_code"}
+# Index key columns the file does not have: one value for the whole file, as in an import
+# (one version, the reporting organisation's country).
+CONSTANT = {"version_id": "1", "area_id": "'USA'", "organisation_id": "1"}
+COPY_RUNS = 2
 
 
 def run(args: list[str], env: dict[str, str]) -> None:
@@ -39,21 +70,80 @@ def make_file(rows: int, folder: Path) -> Path:
     return path
 
 
-def copy_seconds(path: Path) -> float:
-    """Baseline: COPY the file as text into an equivalent table."""
+def _copy_file(connection: psycopg.Connection, path: Path, statement: str) -> float:
+    connection.execute("CHECKPOINT")
+    started = time.perf_counter()
+    with connection.cursor() as cursor, cursor.copy(statement) as copy, path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            copy.write(chunk)
+    return time.perf_counter() - started
+
+
+def bare_copy_seconds(path: Path) -> float:
+    """COPY the file as text into an unlogged table without indexes."""
     with psycopg.connect(f"{PG_SERVER}/{DATABASE}", autocommit=True) as connection:
         connection.execute("DROP TABLE IF EXISTS bench_copy")
         connection.execute(
-            "CREATE UNLOGGED TABLE bench_copy (" + ", ".join(f"{c} text" for c in COLUMNS) + ")")
-        started = time.perf_counter()
-        with connection.cursor() as cursor, cursor.copy(
-                "COPY bench_copy FROM STDIN (FORMAT csv, HEADER true)") as copy, \
-                path.open("rb") as handle:
-            while chunk := handle.read(1 << 20):
-                copy.write(chunk)
-        seconds = time.perf_counter() - started
+            "CREATE UNLOGGED TABLE bench_copy (" + ", ".join(f"{c} text" for c in COLUMNS) + ")"
+        )
+        seconds = _copy_file(
+            connection, path, "COPY bench_copy FROM STDIN (FORMAT csv, HEADER true)"
+        )
         connection.execute("DROP TABLE bench_copy")
     return seconds
+
+
+def equivalent_table(connection: psycopg.Connection) -> tuple[str, list[str]]:
+    """DDL of a logged table typed like the seizure table, with its indexes."""
+    types, required = {}, set()
+    for name, kind, not_null in connection.execute(
+        "SELECT attname, format_type(atttypid, atttypmod), attnotnull FROM pg_attribute "
+        "WHERE attrelid = 'seizures_seizure'::regclass AND attnum > 0 AND NOT attisdropped"
+    ).fetchall():
+        types[name] = kind
+        if not_null:
+            required.add(name)
+    indexes = [
+        list(columns)
+        for (columns,) in connection.execute(
+            "SELECT array_agg(a.attname ORDER BY k.ord) FROM pg_index x "
+            "CROSS JOIN unnest(x.indkey) WITH ORDINALITY AS k(attnum, ord) "
+            "JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum "
+            "WHERE x.indrelid = 'seizures_seizure'::regclass AND NOT x.indisprimary "
+            "GROUP BY x.indexrelid ORDER BY x.indexrelid"
+        ).fetchall()
+    ]
+    columns = ["id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"]
+    stored = [STORED_AS.get(c, c) for c in COLUMNS]
+    for name in stored:
+        kind = "text" if types[name] == "jsonb" else types[name]
+        columns.append(f"{name} {kind}{' NOT NULL' if name in required else ''}")
+    for name in sorted({c for index in indexes for c in index} - set(stored)):
+        columns.append(f"{name} {types[name]} NOT NULL DEFAULT {CONSTANT[name]}")
+    statements = [f"CREATE TABLE bench_equivalent ({', '.join(columns)})"]
+    statements += [f"CREATE INDEX ON bench_equivalent ({', '.join(index)})" for index in indexes]
+    return ";\n".join(statements), [", ".join(index) for index in indexes]
+
+
+def equivalent_copy_seconds(path: Path) -> tuple[list[float], list[str]]:
+    """COPY the file into the equivalent table (fresh each run)."""
+    names = ", ".join(STORED_AS.get(c, c) for c in COLUMNS)
+    runs = []
+    with psycopg.connect(f"{PG_SERVER}/{DATABASE}", autocommit=True) as connection:
+        ddl, indexes = equivalent_table(connection)
+        for _ in range(COPY_RUNS):
+            connection.execute("DROP TABLE IF EXISTS bench_equivalent")
+            for statement in ddl.split(";\n"):
+                connection.execute(statement)
+            runs.append(
+                _copy_file(
+                    connection,
+                    path,
+                    f"COPY bench_equivalent ({names}) FROM STDIN (FORMAT csv, HEADER true)",
+                )
+            )
+        connection.execute("DROP TABLE bench_equivalent")
+    return runs, indexes
 
 
 IMPORT = """
@@ -81,8 +171,17 @@ print(f"{seconds:.3f} {peak:.0f} {job.rows_valid}")
 
 
 def import_seconds(path: Path, env: dict[str, str]) -> tuple[float, float, int]:
-    out = subprocess.run([sys.executable, "-c", IMPORT, str(path), "BENCH-POLICE"], check=True,
-                         env=env, cwd=ROOT, capture_output=True, text=True).stdout.split()
+    if "DATABASE_URL" in env:
+        with psycopg.connect(env["DATABASE_URL"], autocommit=True) as connection:
+            connection.execute("CHECKPOINT")
+    out = subprocess.run(
+        [sys.executable, "-c", IMPORT, str(path), "BENCH-POLICE"],
+        check=True,
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
     return float(out[0]), float(out[1]), int(out[2])
 
 
@@ -90,10 +189,12 @@ def prepare(env: dict[str, str]) -> None:
     observatory = [sys.executable, "-m", "observatory"]
     run([*observatory, "migrate", "-v0"], env)
     run([*observatory, "load_reference"], env)
-    setup = ("import django; django.setup()\n"
-             "from observatory.accounts.models import Organisation\n"
-             "Organisation.objects.get_or_create(code='BENCH-POLICE', defaults={'name': 'bench',"
-             " 'kind': 'police', 'area_id': 'USA'})\n")
+    setup = (
+        "import django; django.setup()\n"
+        "from observatory.accounts.models import Organisation\n"
+        "Organisation.objects.get_or_create(code='BENCH-POLICE', defaults={'name': 'bench',"
+        " 'kind': 'police', 'area_id': 'USA'})\n"
+    )
     run([sys.executable, "-c", setup], env)
 
 
@@ -105,26 +206,51 @@ def main() -> None:
     with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as connection:
         connection.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
         connection.execute(f"CREATE DATABASE {DATABASE}")
-    base = {**os.environ, "DJANGO_SETTINGS_MODULE": "observatory.config.settings",
-            "OBSERVATORY_VAR_DIR": str(folder / "var"),
-            "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend"}
+    base = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "observatory.config.settings",
+        "OBSERVATORY_VAR_DIR": str(folder / "var"),
+        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+    }
     pg_env = {**base, "DATABASE_URL": f"{PG_SERVER}/{DATABASE}"}
     prepare(pg_env)
-    copy = copy_seconds(path)
+    bare = bare_copy_seconds(path)
+    runs, indexes = equivalent_copy_seconds(path)
+    equivalent = min(runs)  # the faster run: the stricter baseline
     seconds, peak, imported = import_seconds(path, pg_env)
-    print(f"ingest: {rows} rows, {size:.0f} MB CSV; COPY {copy:.2f} s; full import into "
-          f"PostgreSQL {seconds:.2f} s ({imported} rows), peak RSS {peak:.0f} MB")
-    print(f"BENCH ingest_postgres ratio={seconds / copy:.2f} target=2.0")
-    print(f"BENCH ingest_peak_rss_mb ratio={peak / 1024:.2f} target=1.0")
+    print(f"ingest: {rows} rows, {size:.0f} MB CSV")
+    print(f"ingest: bare COPY (unlogged table, 15 text columns, no indexes) {bare:.2f} s")
+    print(
+        f"ingest: equivalent COPY (logged table, columns typed as stored, identity primary key,"
+        f" indexes ({'), ('.join(indexes)})) {equivalent:.2f} s "
+        f"(best of {', '.join(f'{r:.2f}' for r in runs)})"
+    )
+    print(
+        f"ingest: full import into PostgreSQL {seconds:.2f} s ({imported} rows), "
+        f"peak RSS {peak:.0f} MB"
+    )
+    print(
+        f"BENCH ingest_postgres ratio={seconds / equivalent:.2f} target=2.0"
+        "  (full import / equivalent COPY)"
+    )
+    print(
+        f"BENCH ingest_postgres_vs_bare_copy ratio={seconds / bare:.2f} target=info"
+        "  (full import / bare COPY)"
+    )
+    print(f"BENCH ingest_peak_rss_mb ratio={peak / 1024:.2f} target=1.0  (peak RSS / 1 GB)")
     sqlite_env = {**base, "OBSERVATORY_VAR_DIR": str(folder / "var-sqlite")}
     prepare(sqlite_env)
     seconds_sqlite, peak_sqlite, _ = import_seconds(path, sqlite_env)
-    print(f"ingest: full import into SQLite {seconds_sqlite:.2f} s, peak RSS "
-          f"{peak_sqlite:.0f} MB (COPY baseline is PostgreSQL's; for information)")
-    print(f"BENCH ingest_sqlite ratio={seconds_sqlite / copy:.2f} target=info")
+    print(
+        f"ingest: full import into SQLite {seconds_sqlite:.2f} s, peak RSS "
+        f"{peak_sqlite:.0f} MB (the COPY baseline is PostgreSQL's; for information)"
+    )
+    print(
+        f"BENCH ingest_sqlite ratio={seconds_sqlite / equivalent:.2f} target=info"
+        "  (SQLite import / PostgreSQL equivalent COPY)"
+    )
     with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as connection:
         connection.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
-    _ = resource
 
 
 if __name__ == "__main__":
