@@ -137,6 +137,40 @@ _HEADER_WORDS: dict[str, tuple[str, ...]] = {
     ),
 }
 _HEADERS = {fold(text): kind for kind, texts in _HEADER_WORDS.items() for text in texts}
+# Words that name an identifier wherever they appear in a header ("N° passeport",
+# "Smuggler phone"); the other texts above count only as the whole header
+# ("name" alone, not "place name").
+_ANYWHERE = {
+    fold(text): kind
+    for kind, texts in _HEADER_WORDS.items()
+    for text in texts
+    if kind != "a name" and len(fold(text)) >= 4 and fold(text) not in {"born", "address"}
+} | {
+    fold(t): "a name"
+    for t in (
+        "first name",
+        "surname",
+        "last name",
+        "family name",
+        "full name",
+        "apellido",
+        "apellidos",
+        "prenom",
+        "фамилия",
+    )
+}
+
+
+def _header_kind(header: str) -> str | None:
+    folded = fold(header)
+    if folded in _HEADERS:
+        return _HEADERS[folded]
+    padded = f" {folded} "
+    for text, kind in _ANYWHERE.items():
+        if f" {text} " in padded or (not text.isascii() and text in folded):
+            return kind
+    return None
+
 
 # Cell patterns. Deliberately narrow: counts, dates and case references pass.
 _CELL_PATTERNS: tuple[tuple[str, str], ...] = (
@@ -166,7 +200,7 @@ class Finding:
 
 
 def header_findings(headers: list[str]) -> list[Finding]:
-    return [Finding(_HEADERS[fold(h)], h) for h in headers if fold(h) in _HEADERS]
+    return [Finding(kind, h) for h in headers if (kind := _header_kind(h)) is not None]
 
 
 def cell_findings(frame: pl.DataFrame, headers: list[str], row_column: str) -> list[Finding]:

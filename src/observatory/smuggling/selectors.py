@@ -14,7 +14,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from observatory.accounts import access
 from observatory.accounts.access import Status
-from observatory.accounts.models import Network, NetworkAgency, NetworkMember
+from observatory.accounts.models import Network, NetworkAgency, NetworkContribution, NetworkMember
 from observatory.core.errors import NotFound
 from observatory.smuggling.models import Aggregate, Incident
 from observatory.submissions.models import Version
@@ -106,8 +106,17 @@ def periods(*, actor: Any, network: Network) -> list[str]:
     )
 
 
-def members(network: Network) -> QuerySet[NetworkMember]:
-    return network.members.select_related("area").prefetch_related("agencies__organisation")
+def members(network: Network) -> list[NetworkMember]:
+    """Members with their agencies and the periods each shared (`shared_periods`)."""
+    shared: dict[str, list[str]] = {}
+    for area, period in NetworkContribution.objects.filter(network=network).values_list(
+        "area_id", "period"
+    ):
+        shared.setdefault(area, []).append(period)
+    rows = list(network.members.select_related("area").prefetch_related("agencies__organisation"))
+    for member in rows:
+        member.shared_periods = sorted(shared.get(member.area_id, []))  # type: ignore[attr-defined]
+    return rows
 
 
 def my_membership(*, actor: Any, network: Network) -> NetworkMember | None:

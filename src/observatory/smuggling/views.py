@@ -33,9 +33,9 @@ REASONS = {
         "You see the data other members shared for the periods your state contributed to."
     ),
     "not_contributed": gettext_lazy(
-        "Your state has not shared data for this period yet: other members' "
-        "data is shown only for periods your state contributed to "
-        "(reciprocity). You see your own data."
+        "Other members' data is shown only for the periods your state has shared data for "
+        "(reciprocity), and your state has shared none for this selection. You see your own "
+        "data."
     ),
     "invited": gettext_lazy(
         "Your state is invited but has not joined: its focal point accepts the "

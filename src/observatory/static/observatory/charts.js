@@ -9,6 +9,9 @@ document.addEventListener("DOMContentLoaded", () => {
       ast: true,
       defaultStyle: false,
       renderer: "svg",
+      // vega-tooltip would inject a <style> element, which the CSP forbids: its
+      // styles live in site.css instead.
+      tooltip: { disableDefaultStyle: true },
       actions: { export: true, source: false, compiled: false, editor: false },
     }).catch((error) => {
       element.textContent = "The chart could not be drawn: " + error;
