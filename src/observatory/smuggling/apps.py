@@ -14,14 +14,18 @@ class SmugglingConfig(AppConfig):
         from observatory.smuggling import selectors, services
         from observatory.smuggling.handler import AggregateHandler, IncidentHandler
         from observatory.submissions import services as submission_services
+        from observatory.submissions.models import Version
         from observatory.submissions.registry import DatasetViews, datasets
 
         register(IncidentHandler())
         register(AggregateHandler())
         submission_services.on_status_change.append(services.on_version_status)
 
-        def rows_url(version: object) -> str:
-            return reverse("smuggling:networks")
+        def rows_url(version: Version) -> str:
+            # The label names the network: “MED-VRS 2025”.
+            code = version.submission.label.split()[0]
+            base = reverse("smuggling:incidents", kwargs={"code": code})
+            return f"{base}?area={version.area_id}"
 
         for code in services.DATASETS:
             datasets[code] = DatasetViews(

@@ -54,7 +54,10 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and access.can_submit(request.user, area_code=version.area_id),
             "can_review": status == "submitted" and access.can_review(request.user),
             "can_return": status in {"submitted", "accepted"} and access.can_review(request.user),
-            "can_publish": status == "accepted" and access.can_publish(request.user),
+            "can_publish": status == "accepted"
+            and access.can_publish(request.user)
+            and (views.publishes if views else True),
+            "shared_only": views is not None and not views.publishes,
         },
     )
 
