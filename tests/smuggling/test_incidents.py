@@ -500,3 +500,54 @@ def test_the_demo_network_has_eight_states_and_one_that_shares_nothing(db: Any) 
     assert NetworkAgency.objects.filter(member__network=network).count() == 8
     assert not ImportIssue.objects.filter(severity="error").exists()
     assert User.objects.filter(email="imm.mys@observatory.demo").exists()
+
+
+def test_monthly_counts_are_entered_into_the_draft_and_replace_earlier_ones(
+    world: dict[str, Any],
+) -> None:
+    from observatory.smuggling.models import Aggregate
+
+    client = Client()
+    client.force_login(world["ita_police"])
+    url = "/smuggling/MED/aggregates/new/"
+    data = {
+        "organisation": world["org_ita"].pk,
+        "month": "2025-03",
+        "measure": "detections",
+        "counts": "AFG 120; SYR 45\nPAK 3",
+    }
+    assert client.post(url, data).status_code == 302
+    assert client.post(url, {**data, "counts": "SYR 50"}).status_code == 302
+    rows = dict(Aggregate.objects.values_list("citizenship", "value"))
+    assert rows == {"AFG": 120, "SYR": 50, "PAK": 3}
+    assert set(Aggregate.objects.values_list("period", flat=True)) == {"2025-Q1"}
+    refused = client.post(url, {**data, "counts": "Atlantis 4"})
+    assert "write a country code and a count" in refused.content.decode()
+    client.force_login(world["ita_customs"])
+    assert client.post(url, data).status_code == 403
+
+
+def test_the_office_creates_a_network_and_others_cannot(world: dict[str, Any]) -> None:
+    client = Client()
+    client.force_login(world["analyst"])
+    response = client.post(
+        "/smuggling/",
+        {
+            "code": "bali-process",
+            "name": "Bali Process",
+            "period_kind": "year",
+            "suppression_threshold": 3,
+        },
+    )
+    assert response.status_code == 302
+    network = Network.objects.get(code="BALI-PROCESS")
+    assert network.suppression_threshold == 3
+    assert AuditEvent.objects.filter(object_type="accounts.network", action="create").exists()
+    client.force_login(world["ita_focal"])
+    assert (
+        client.post(
+            "/smuggling/",
+            {"code": "X", "name": "X", "period_kind": "year", "suppression_threshold": 5},
+        ).status_code
+        == 403
+    )

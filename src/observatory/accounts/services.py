@@ -241,13 +241,21 @@ def token_authenticate(raw: str) -> ApiToken | None:
 
 
 def network_create(
-    *, code: str, name: str, period_kind: str = Network.PeriodKind.YEAR, actor: Any = None
+    *,
+    code: str,
+    name: str,
+    period_kind: str = Network.PeriodKind.YEAR,
+    suppression_threshold: int = 5,
+    actor: Any = None,
 ) -> Network:
-    if actor is not None and not access.can_administer(actor) and not access.can_review(actor):
+    if actor is not None and not access.can_manage_network(actor):
         raise PermissionDenied("only the office creates networks")
     with transaction.atomic():
         network = Network.objects.create(
-            code=code.strip().upper(), name=name, period_kind=period_kind
+            code=code.strip().upper(),
+            name=name,
+            period_kind=period_kind,
+            suppression_threshold=suppression_threshold,
         )
         audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=network)
     return network

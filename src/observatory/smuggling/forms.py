@@ -248,3 +248,78 @@ class AgencyForm(forms.Form):
         self.fields["organisation"].queryset = Organisation.objects.filter(  # type: ignore[attr-defined]
             area_id=area_code, is_active=True
         ).order_by("code")
+
+
+class NetworkForm(forms.Form):
+    code = forms.SlugField(label=_("Code"), max_length=40, help_text=_("e.g. “BALI-PROCESS”"))
+    name = forms.CharField(label=_("Name"), max_length=200)
+    period_kind = forms.ChoiceField(
+        label=_("Reciprocity by"),
+        choices=Network.PeriodKind.choices,
+        initial=Network.PeriodKind.QUARTER,
+    )
+    suppression_threshold = forms.IntegerField(
+        label=_("Suppress other states' aggregate counts below"),
+        min_value=1,
+        max_value=100,
+        initial=5,
+    )
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"].upper()
+        if Network.objects.filter(code__iexact=code).exists():
+            raise ValidationError(_("A network with this code exists."))
+        return code
+
+
+class AggregateForm(forms.Form):
+    organisation = OrganisationChoice(
+        label=_("Reporting agency"), queryset=Organisation.objects.none()
+    )
+    month = forms.DateField(
+        label=_("Month"),
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}),
+    )
+    measure = forms.ChoiceField(
+        label=_("Measure"),
+        choices=[
+            ("irregular_entries", _("irregular entries")),
+            ("detections", _("detections of smuggled migrants")),
+        ],
+    )
+    counts = forms.CharField(
+        label=_("Counts by citizenship"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("e.g. “AFG 120; SYR 45; PAK 3”"),
+    )
+    national_only = forms.BooleanField(label=_("National only: never share"), required=False)
+
+    def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+        if len(organisations) == 1:
+            self.fields["organisation"].initial = organisations[0].pk
+
+    def clean_month(self) -> dt.date:
+        month: dt.date = self.cleaned_data["month"]
+        if month > timezone.localdate():
+            raise ValidationError(_("The month is in the future."))
+        return month
+
+    def clean_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for item in self.cleaned_data["counts"].replace("\n", ";").split(";"):
+            if not item.strip():
+                continue
+            match = _COUNT_ITEM.match(item)
+            code = match["name"].strip().upper() if match else ""
+            if not match or not Area.objects.filter(code=code).exists():
+                raise ValidationError(
+                    _("“%(item)s”: write a country code and a count, e.g. “AFG 12”.")
+                    % {"item": item.strip()[:40]}
+                )
+            counts[code] = counts.get(code, 0) + int(match["count"])
+        if not counts:
+            raise ValidationError(_("Give at least one citizenship and its count."))
+        return counts

@@ -3,6 +3,7 @@ record of which periods each state contributed (reciprocity)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.db import transaction
@@ -14,7 +15,7 @@ from observatory.core.audit import audit_record
 from observatory.core.errors import PermissionDenied, ValidationFailed
 from observatory.core.models import AuditEvent
 from observatory.smuggling import privacy
-from observatory.smuggling.handler import build_incident
+from observatory.smuggling.handler import build_incident, period_of
 from observatory.smuggling.models import Aggregate, Incident
 from observatory.smuggling.schema import AGGREGATES, INCIDENTS
 from observatory.submissions.models import Version
@@ -82,6 +83,97 @@ def on_version_status(version: Version) -> None:
         contributions_refresh(network=network, area_id=version.area_id, actor=None)
 
 
+def _draft(
+    organisation: Organisation, dataset: str, label: str, model: type[Any], actor: Any
+) -> Version:
+    """The submission's draft to add to: the latest version if it is a draft, else a
+    new version carrying every row of the latest (versions already with the office
+    or accepted never change)."""
+    latest = (
+        Version.objects.select_for_update()
+        .filter(
+            submission__organisation=organisation,
+            submission__dataset=dataset,
+            submission__label=label,
+        )
+        .order_by("-number")
+        .first()
+    )
+    if latest is not None and latest.status == Version.Status.DRAFT:
+        return latest
+    version = version_create(
+        organisation=organisation,
+        dataset=dataset,
+        label=label,
+        actor=actor,
+        note="entered in the browser",
+    )
+    if latest is not None:
+        carried = list(model.objects.filter(version=latest))
+        for row in carried:
+            row.pk = None
+            row.version = version
+        model.objects.bulk_create(carried)
+    return version
+
+
+def aggregates_enter(
+    *,
+    network: Network,
+    organisation: Organisation,
+    month: date,
+    measure: str,
+    counts: dict[str, int],
+    national_only: bool = False,
+    actor: Any,
+) -> Version:
+    """Monthly counts by citizenship from the browser, into the year's draft; a
+    count entered again for the same month, measure and citizenship replaces it."""
+    if not access.can_report_to_network(actor, network, organisation):
+        raise PermissionDenied(f"you do not report to {network.code} for {organisation.code}")
+    if measure not in Aggregate.Measure.values:
+        raise ValidationFailed(f"unknown measure {measure!r}")
+    if not counts:
+        raise ValidationFailed("give at least one citizenship and its count")
+    month = month.replace(day=1)
+    label = f"{network.code} {month.year}"
+    with transaction.atomic():
+        version = _draft(organisation, AGGREGATES.code, label, Aggregate, actor)
+        Aggregate.objects.filter(
+            version=version, month=month, measure=measure, citizenship__in=sorted(counts)
+        ).delete()
+        Aggregate.objects.bulk_create(
+            Aggregate(
+                version=version,
+                network=network,
+                organisation_id=organisation.pk,
+                area_id=str(organisation.area_id),
+                month=month,
+                period=period_of(month, network.period_kind),
+                measure=measure,
+                citizenship=code,
+                value=value,
+                national_only=national_only,
+            )
+            for code, value in sorted(counts.items())
+        )
+        version.row_count = Aggregate.objects.filter(version=version).count()
+        version.save(update_fields=["row_count"])
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.CREATE,
+            obj=version,
+            organisation=organisation.code,
+            changes={
+                "network": network.code,
+                "month": f"{month:%Y-%m}",
+                "measure": measure,
+                "counts": counts,
+            },
+        )
+    return version
+
+
 def incident_create(
     *, network: Network, organisation: Organisation, data: dict[str, Any], actor: Any
 ) -> Incident:
@@ -104,32 +196,7 @@ def incident_create(
         raise ValidationFailed(privacy.explain(findings))
     label = f"{network.code} {data['incident_date'].year}"
     with transaction.atomic():
-        latest = (
-            Version.objects.select_for_update()
-            .filter(
-                submission__organisation=organisation,
-                submission__dataset=INCIDENTS.code,
-                submission__label=label,
-            )
-            .order_by("-number")
-            .first()
-        )
-        if latest is not None and latest.status == Version.Status.DRAFT:
-            version = latest
-        else:
-            version = version_create(
-                organisation=organisation,
-                dataset=INCIDENTS.code,
-                label=label,
-                actor=actor,
-                note="entered in the browser",
-            )
-            if latest is not None:
-                carried = list(Incident.objects.filter(version=latest))
-                for row in carried:
-                    row.pk = None
-                    row.version = version
-                Incident.objects.bulk_create(carried)
+        version = _draft(organisation, INCIDENTS.code, label, Incident, actor)
         reference = data.get("reference") or ""
         if reference and Incident.objects.filter(version=version, reference=reference).exists():
             raise ValidationFailed(f"the reference {reference!r} is already in this submission")

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<slug:code>/incidents/", views.incident_list, name="incidents"),
     path("<slug:code>/incidents/new/", views.incident_new, name="incident-new"),
     path("<slug:code>/incidents/<int:pk>/", views.incident_detail, name="incident"),
+    path("<slug:code>/aggregates/new/", views.aggregates_new, name="aggregates-new"),
     path("<slug:code>/upload/", views.upload, name="upload"),
     path("<slug:code>/export.csv", views.export, name="export"),
     path("<slug:code>/members/", views.member_list, name="members"),

@@ -24,7 +24,14 @@ from observatory.analytics.charts import flow_map
 from observatory.core.errors import NotFound, ObservatoryError
 from observatory.intake import services as intake_services
 from observatory.smuggling import analysis, selectors, services
-from observatory.smuggling.forms import AgencyForm, IncidentForm, InviteForm, NetworkUploadForm
+from observatory.smuggling.forms import (
+    AgencyForm,
+    AggregateForm,
+    IncidentForm,
+    InviteForm,
+    NetworkForm,
+    NetworkUploadForm,
+)
 from observatory.smuggling.summary import aggregate_table, network_summary
 
 REASONS = {
@@ -70,11 +77,25 @@ def _period(request: HttpRequest) -> str:
 
 @login_required
 def network_list(request: HttpRequest) -> HttpResponse:
+    """The networks of the user's country; the office also creates networks here."""
+    can_manage = access.can_manage_network(request.user)
+    form = NetworkForm(request.POST or None) if can_manage else None
+    if request.method == "POST":
+        if form is None:
+            return render(request, "403.html", status=403)
+        if form.is_valid():
+            try:
+                network = account_services.network_create(actor=request.user, **form.cleaned_data)
+            except ObservatoryError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("Network created: invite its states."))
+                return redirect("smuggling:members", code=network.code)
     rows = [
         {"network": n, "reason": access.network_visibility_reason(request.user, n)}
         for n in selectors.networks_for(actor=request.user)
     ]
-    return render(request, "smuggling/network_list.html", {"rows": rows})
+    return render(request, "smuggling/network_list.html", {"rows": rows, "form": form})
 
 
 @login_required
@@ -203,6 +224,36 @@ def incident_new(request: HttpRequest, code: str) -> HttpResponse:
                 )
                 return redirect("smuggling:incident", code=network.code, pk=incident.pk)
     return render(request, "smuggling/incident_form.html", {"network": network, "form": form})
+
+
+@login_required
+def aggregates_new(request: HttpRequest, code: str) -> HttpResponse:
+    network = _network(request, code)
+    organisations = _reporting(request, network)
+    if not organisations.exists():
+        return render(request, "403.html", status=403)
+    form = AggregateForm(request.POST or None, organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = services.aggregates_enter(
+                network=network,
+                organisation=form.cleaned_data["organisation"],
+                month=form.cleaned_data["month"],
+                measure=form.cleaned_data["measure"],
+                counts=form.cleaned_data["counts"],
+                national_only=form.cleaned_data["national_only"],
+                actor=request.user,
+            )
+        except ObservatoryError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("Counts saved in the draft of %(label)s (%(rows)s rows).")
+                % {"label": version.submission.label, "rows": version.row_count},
+            )
+            return redirect("smuggling:aggregates-new", code=network.code)
+    return render(request, "smuggling/aggregate_form.html", {"network": network, "form": form})
 
 
 @login_required
