@@ -12,8 +12,9 @@ Rules (ARCHITECTURE.md, "Who uses it"):
 - contributor: every row of its own organisation; changes them while draft or returned;
 - focal point: every row of its country's organisations; changes them while
   draft or returned; submits them; manages the country's users;
-- office analyst: every row once submitted (never a country's drafts);
-  returns, accepts, publishes; changes nothing a country reported;
+- office analyst: every row once submitted (never a country's drafts), and the
+  office's own compilations in any status; returns, accepts, publishes; changes
+  nothing a country reported;
 - administrator: configuration, users, reference data; no country data by role.
 An API token narrows its user to the one organisation it was issued for.
 """
@@ -183,6 +184,8 @@ def country_data_q(
         allowed |= Q(**{f"{area}__in": sorted(focal_areas)})
     if actor.is_analyst:
         allowed |= Q(**{f"{status_field}__in": sorted(Status.SEEN_BY_OFFICE)})
+        # The office's own compilations, drafts included.
+        allowed |= Q(**{f"{org}__in": sorted(actor.organisation_ids(Role.ANALYST))})
     return allowed
 
 
@@ -207,6 +210,7 @@ def row_allows(
         or own_org
         or own_area
         or (actor.is_analyst and status in Status.SEEN_BY_OFFICE)
+        or (organisation_id in actor.organisation_ids(Role.ANALYST))
     )
 
 
@@ -250,8 +254,12 @@ def is_restricted(status: str) -> bool:
 
 
 def can_submit(user: Any, *, area_code: str | None) -> bool:
-    """Focal points submit their own country's data to the office."""
-    return area_code is not None and area_code in actor_for(user).area_codes(Role.FOCAL_POINT)
+    """Focal points submit their own country's data to the office; an office
+    analyst puts the office's own compilations (no area) into review."""
+    actor = actor_for(user)
+    if area_code is None:
+        return actor.is_analyst
+    return area_code in actor.area_codes(Role.FOCAL_POINT)
 
 
 def can_review(user: Any) -> bool:

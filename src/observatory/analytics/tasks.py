@@ -15,5 +15,5 @@ def refresh_area_partition(area: str) -> int:
 
 
 def refresh_after_publication(version: Version) -> None:
-    if version.submission.dataset == "seizures":
+    if version.submission.dataset == "seizures" and version.area_id is not None:
         refresh_area_partition.enqueue(version.area_id)

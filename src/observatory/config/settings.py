@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "observatory.submissions",
     "observatory.intake",
     "observatory.seizures",
+    "observatory.statistics",
     "observatory.analytics",
     "observatory.smuggling",
     "observatory.api",

@@ -74,7 +74,7 @@ def contributions_refresh(*, network: Network, area_id: str, actor: Any = None) 
 
 def on_version_status(version: Version) -> None:
     """Submissions listener (inside the transaction of the status change)."""
-    if version.submission.dataset not in DATASETS:
+    if version.submission.dataset not in DATASETS or version.area_id is None:
         return
     networks = set(
         Incident.objects.filter(version=version).values_list("network_id", flat=True)

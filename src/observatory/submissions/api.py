@@ -41,7 +41,7 @@ class VersionOut(Schema):
 
     @staticmethod
     def resolve_area(obj: Version) -> str:
-        return obj.area_id
+        return obj.area_id or ""  # "": a compilation by the office
 
 
 class ActionIn(Schema):

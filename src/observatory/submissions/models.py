@@ -21,7 +21,11 @@ class Submission(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="submissions"
     )
-    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="submissions")
+    # None: a compilation by the office itself (e.g. published statistics of many
+    # countries loaded from the data portal); each row then carries its area.
+    area = models.ForeignKey(
+        Area, null=True, blank=True, on_delete=models.PROTECT, related_name="submissions"
+    )
     dataset = models.CharField(_("dataset"), max_length=40)
     label = models.CharField(_("label"), max_length=100)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -57,7 +61,9 @@ class Version(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
     # Denormalised from the submission so the access policy filters rows in one join.
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
-    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    area = models.ForeignKey(
+        Area, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     row_count = models.PositiveIntegerField(default=0)
     content_sha256 = models.CharField(max_length=64, blank=True)
     note = models.TextField(blank=True)

@@ -29,6 +29,14 @@ class DatasetViews:
     # False for data that is shared, never made public (migrant smuggling): an
     # accepted version is final, a correction supersedes it when accepted.
     publishes: bool = True
+    # True for datasets the office itself compiles from many countries (data
+    # portal loads): versions without an area, rows carrying theirs.
+    office_compiles: bool = False
+
+
+def office_compiles(dataset: str) -> bool:
+    views = datasets.get(dataset)
+    return views.office_compiles if views else False
 
 
 def publishes(dataset: str) -> bool:

@@ -38,8 +38,11 @@ on_status_change: list[Callable[[Version], None]] = []
 def version_create(
     *, organisation: Organisation, dataset: str, label: str, actor: Any, note: str = ""
 ) -> Version:
-    """A new draft version (the next number) of the organisation's submission."""
-    if organisation.area_id is None:
+    """A new draft version (the next number) of the organisation's submission.
+
+    The office's own compilations (organisation without an area; only datasets
+    that declare `office_compiles`) have no area: their rows carry it."""
+    if organisation.area_id is None and not registry.office_compiles(dataset):
         raise ValidationFailed("the office does not submit country data")
     submission, _created = Submission.objects.get_or_create(
         organisation=organisation,

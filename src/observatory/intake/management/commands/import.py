@@ -24,10 +24,20 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("dataset", help="dataset code, e.g. seizures")
+        parser.add_argument("dataset", help="dataset code, e.g. seizures or observations")
         parser.add_argument("file", type=Path)
         parser.add_argument("--org", required=True, help="organisation code, e.g. COL-POLICE")
         parser.add_argument("--label", default="", help="submission label (default: file name)")
+        parser.add_argument(
+            "--format",
+            dest="file_format",
+            default="",
+            help="for datasets with several file layouts, e.g. 'observations --format "
+            "unodc-portal': imports into the dataset <dataset>-<format>",
+        )
+        parser.add_argument(
+            "--dataflow", default="", help="the dataflow observations belong to (their label)"
+        )
         parser.add_argument(
             "--map",
             action="append",
@@ -55,6 +65,10 @@ class Command(BaseCommand):
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"no such file: {path}")
+        if options["file_format"]:
+            options["dataset"] = f"{options['dataset']}-{options['file_format']}"
+        if options["dataflow"]:
+            options["label"] = f"{options['dataflow']} {options['label']}".strip()
         try:
             handler = handler_for(options["dataset"])
             mapping = parse_mapping_options(options["map"], handler.schema)

@@ -6,21 +6,31 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from observatory.accounts import access
 from observatory.accounts.models import User
 from observatory.core.context import Origin, origin
+from observatory.core.errors import ObservatoryError
 from observatory.seizures import selectors
 from observatory.seizures.exports import FORMATS, export_seizures
 from observatory.seizures.filtersets import SeizureFilterSet
+from observatory.statistics.exports import FORMATS as OBSERVATION_FORMATS
+from observatory.statistics.exports import export_observations
+from observatory.statistics.selectors import dataflow_get
 
 
 class Command(BaseCommand):
     help = (
         "Export a dataset to a file, e.g. 'observatory export seizures --format parquet "
-        "--out seizures.parquet --area COL --year 2024'. Without --user only published rows "
-        "are exported (what the public sees); with --user, what that user may see."
+        "--out seizures.parquet --area COL --year 2024' or 'observatory export observations "
+        "--dataflow DF_CTS_VIOLENT_SEXUAL --format unodc-portal --out cts.csv'. Without "
+        "--user only published rows are exported (what the public sees, small counts "
+        "suppressed by the structure's rule); with --user, what that user may see."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("dataset", choices=["seizures"])
-        parser.add_argument("--format", choices=FORMATS, required=True)
+        parser.add_argument("dataset", choices=["seizures", "observations"])
+        parser.add_argument("--format", choices=[*FORMATS, *OBSERVATION_FORMATS], required=True)
+        parser.add_argument("--dataflow", help="observations: the dataflow id")
+        parser.add_argument(
+            "--encoding", default="utf-8", help="observations: text encoding (utf-8, cp1252)"
+        )
         parser.add_argument("--out", type=Path, required=True)
         parser.add_argument("--user", help="export as this user (email)")
         for name in (
@@ -43,6 +53,11 @@ class Command(BaseCommand):
             actor = User.objects.filter(email__iexact=options["user"]).first()
             if actor is None:
                 raise CommandError(f"no user {options['user']!r}")
+        if options["dataset"] == "observations":
+            self._observations(actor, options)
+            return
+        if options["format"] not in FORMATS:
+            raise CommandError(f"seizures export as {', '.join(FORMATS)}")
         filters = {
             k: options[k]
             for k in (
@@ -70,3 +85,22 @@ class Command(BaseCommand):
                 actor=actor,
             )
         self.stdout.write(self.style.SUCCESS(f"{count} seizures written to {options['out']}"))
+
+    def _observations(self, actor: Any, options: dict[str, Any]) -> None:
+        if not options["dataflow"]:
+            raise CommandError("name the dataflow: --dataflow ID")
+        if options["format"] not in OBSERVATION_FORMATS:
+            raise CommandError(f"observations export as {', '.join(OBSERVATION_FORMATS)}")
+        try:
+            flow = dataflow_get(options["dataflow"])
+            with origin(Origin(via="cli")):
+                count = export_observations(
+                    options["out"],
+                    actor=actor,
+                    dataflow=flow,
+                    fmt=options["format"],
+                    encoding=options["encoding"],
+                )
+        except (ObservatoryError, LookupError, UnicodeEncodeError) as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(self.style.SUCCESS(f"{count} observations written to {options['out']}"))

@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class StatisticsConfig(AppConfig):
+    name = "observatory.statistics"
+    label = "statistics"
+    verbose_name = _("Statistics")
+
+    def ready(self) -> None:
+        from observatory.intake.registry import register
+        from observatory.statistics import selectors
+        from observatory.statistics.handler import SUBMISSION_DATASET, PortalHandler
+        from observatory.submissions.registry import DatasetViews, datasets
+
+        register(PortalHandler())
+        datasets[SUBMISSION_DATASET] = DatasetViews(
+            summary=selectors.version_summary,
+            diff=selectors.version_diff,
+            rows_url=lambda version: "",
+            office_compiles=True,
+        )

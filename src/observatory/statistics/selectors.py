@@ -1,0 +1,123 @@
+"""Reads of the cube, always through the access policy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from django.db.models import OuterRef, QuerySet, Subquery
+
+from observatory.accounts import access
+from observatory.core.errors import NotFound
+from observatory.statistics.models import Code, Component, Dataflow, DataStructure, Observation
+from observatory.submissions.models import Version
+from observatory.submissions.registry import VersionDiff
+
+
+def dataflow_get(code: str, version: str | None = None) -> Dataflow:
+    flows = Dataflow.objects.filter(code__iexact=code.strip()).select_related("structure")
+    if version:
+        flows = flows.filter(version=version)
+    flow = flows.order_by("-version").first()
+    if flow is None:
+        known = ", ".join(Dataflow.objects.order_by("code").values_list("code", flat=True))
+        raise NotFound(f"no dataflow {code!r}; known: {known or 'none (load-definitions)'}")
+    return flow
+
+
+@dataclass
+class Structure:
+    """A data structure with its components and code lookups, read once."""
+
+    structure: DataStructure
+
+    @cached_property
+    def components(self) -> list[Component]:
+        return list(self.structure.components.select_related("codelist").order_by("position"))
+
+    @cached_property
+    def dimensions(self) -> list[str]:
+        """Dimensions other than the area, in order: they make the series key."""
+        return [
+            c.code
+            for c in self.components
+            if c.role == Component.Role.DIMENSION and c.code != "REF_AREA"
+        ]
+
+    def codes(self, dimension: str) -> dict[str, Code]:
+        component = next((c for c in self.components if c.code == dimension), None)
+        if component is None or component.codelist is None:
+            return {}
+        return {code.code: code for code in component.codelist.codes.all()}
+
+    @cached_property
+    def names(self) -> dict[str, dict[str, str]]:
+        """dimension -> code -> name."""
+        return {d: {c: code.name for c, code in self.codes(d).items()} for d in self.dimensions}
+
+
+def observation_list(*, actor: Any, dataflow: Dataflow) -> QuerySet[Observation]:
+    """Observations the actor may see: published ones for everybody, more by role."""
+    return access.country_data_for(
+        actor,
+        Observation.objects.filter(dataflow=dataflow),
+        organisation_field="organisation",
+        area_field="area",
+        status_field="version__status",
+    )
+
+
+def current_observations(*, actor: Any, dataflow: Dataflow) -> QuerySet[Observation]:
+    """Each submission through its latest version the actor may see."""
+    visible = access.country_data_for(actor, Version.objects.all())
+    latest = visible.filter(submission=OuterRef("version__submission")).order_by("-number")
+    return observation_list(actor=actor, dataflow=dataflow).filter(
+        version=Subquery(latest.values("pk")[:1])
+    )
+
+
+def observation_get(*, actor: Any, dataflow: Dataflow, pk: int) -> Observation:
+    found = observation_list(actor=actor, dataflow=dataflow).filter(pk=pk).first()
+    if found is None:
+        raise NotFound("no such observation, or it is not visible to you")
+    return found
+
+
+def version_summary(version: Version) -> dict[str, Any]:
+    rows = Observation.objects.filter(version=version)
+    periods = sorted(set(rows.values_list("time_period", flat=True)))
+    return {
+        "observations": rows.count(),
+        "areas": rows.values("area").distinct().count(),
+        "periods": f"{periods[0]}–{periods[-1]}" if periods else "—",
+        "dataflow": ", ".join(sorted(set(rows.values_list("dataflow__code", flat=True)))),
+    }
+
+
+def version_diff(old: Version, new: Version) -> VersionDiff:
+    """Cells matched by area, series key and period; changed value, censoring or status."""
+
+    def keyed(version: Version) -> dict[str, tuple[Any, ...]]:
+        out: dict[str, tuple[Any, ...]] = {}
+        for area, key, period, value, censored, status in Observation.objects.filter(
+            version=version
+        ).values_list("area_id", "key", "time_period", "value", "censored", "obs_status"):
+            out[f"{area} {key} {period}"] = (value, censored, status)
+        return out
+
+    before, after = keyed(old), keyed(new)
+    diff = VersionDiff(
+        added=sorted(set(after) - set(before)), removed=sorted(set(before) - set(after))
+    )
+    for cell in sorted(set(before) & set(after)):
+        if before[cell] != after[cell]:
+            fields = [
+                name
+                for name, a, b in zip(
+                    ("value", "censored", "status"), before[cell], after[cell], strict=True
+                )
+                if a != b
+            ]
+            diff.changed.append((cell, cell, fields))
+    return diff
