@@ -18,6 +18,7 @@ urlpatterns = [
     path("seizures/", include("observatory.seizures.urls")),
     path("analytics/", include("observatory.analytics.urls")),
     path("smuggling/", include("observatory.smuggling.urls")),
+    path("statistics/", include("observatory.statistics.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # The admin signs in through allauth, so MFA and the lockout apply there too.
     path(

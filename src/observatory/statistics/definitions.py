@@ -19,8 +19,15 @@ from django.db import transaction
 from observatory.core.audit import audit_record
 from observatory.core.errors import ValidationFailed
 from observatory.core.models import AuditEvent
-from observatory.reference.models import Area
-from observatory.statistics.models import Code, Codelist, Component, Dataflow, DataStructure
+from observatory.reference.models import Area, IccsCategory
+from observatory.statistics.models import (
+    Code,
+    Codelist,
+    Component,
+    Dataflow,
+    DataStructure,
+    Questionnaire,
+)
 
 DEFINITIONS = Path(__file__).parent / "definitions"
 ORDER = ("common.yaml",)  # loaded first; the rest alphabetically
@@ -71,6 +78,18 @@ def _codes(entry: dict[str, Any], where: str) -> list[dict[str, Any]]:
             }
             for row in Area.objects.order_by("code").values(
                 "code", *(f"name_{lang}" for lang in languages)
+            )
+        ]
+    if entry.get("from_reference") == "iccs":
+        return list(entry.get("codes", [])) + [
+            {
+                "id": f"ICCS{code}",
+                "name": name,
+                "names": {"en": name, **({"zh": name_zh} if name_zh else {})},
+                "parent": f"ICCS{parent}" if parent else "",
+            }
+            for code, name, name_zh, parent in IccsCategory.objects.order_by("code").values_list(
+                "code", "name_en", "name_zh", "parent__code"
             )
         ]
     if entry.get("from_reference"):
@@ -220,6 +239,26 @@ class _Loader:
             {"structure": structure},
         )
 
+    def questionnaire(self, entry: dict[str, Any], agency: str) -> None:
+        where = f"{self.source} questionnaire {entry.get('id')}"
+        code = _need(entry, "dataflow", where)
+        flow = Dataflow.objects.filter(agency=agency, code=code).order_by("-version").first()
+        if flow is None:
+            raise DefinitionError(f"{where}: unknown dataflow {code!r}")
+        from observatory.statistics.questionnaires import DefinitionProblem, sections_of
+
+        try:
+            sections_of(entry, flow)  # every cell must be a valid key of the structure
+        except DefinitionProblem as error:
+            raise DefinitionError(f"{where}: {error}") from error
+        self._upsert(
+            Questionnaire,
+            entry,
+            agency,
+            {**entry, "dataflow": flow.urn_id},
+            {"dataflow": flow, "definition": entry},
+        )
+
 
 def load_definitions(*, folder: Path = DEFINITIONS, actor: Any = None) -> LoadReport:
     """Every definition file, each in its own transaction (all of a file or none)."""
@@ -238,4 +277,6 @@ def load_definitions(*, folder: Path = DEFINITIONS, actor: Any = None) -> LoadRe
                 loader.structure(entry, agency)
             for entry in document.get("dataflows", []):
                 loader.dataflow(entry, agency)
+            for entry in document.get("questionnaires", []):
+                loader.questionnaire(entry, agency)
     return report

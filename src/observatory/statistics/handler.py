@@ -27,11 +27,10 @@ from observatory.reference.matching import fold
 from observatory.statistics import selectors
 from observatory.statistics.models import Dataflow
 from observatory.statistics.schema import PORTAL, PORTAL_DIMENSIONS
-from observatory.statistics.services import observations_write
+from observatory.statistics.services import SUBMISSION_DATASET, observations_write
 from observatory.submissions.models import Version
 from observatory.submissions.services import version_create
 
-SUBMISSION_DATASET = "observations"
 NUMBER = r"^-?\d+(\.\d+)?$"
 COMMA_NUMBER = r"^-?\d+,\d+$"
 CENSORED = r"^<\s*\d+(\.\d+)?$"

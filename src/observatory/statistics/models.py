@@ -157,3 +157,19 @@ class Observation(models.Model):
     def __str__(self) -> str:
         shown = self.censored or (self.value if self.value is not None else self.obs_status)
         return f"{self.area_id} {self.key} {self.time_period} = {shown}"
+
+
+class Questionnaire(Maintainable):
+    """A questionnaire on a dataflow: sections of cells (rows x columns of key
+    parts) and validation rules, as declared in its definition file."""
+
+    dataflow = models.ForeignKey(Dataflow, on_delete=models.PROTECT, related_name="questionnaires")
+    definition = models.JSONField()
+
+    class Meta:
+        ordering = ["agency", "code", "version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "code", "version"], name="questionnaire_version"
+            )
+        ]

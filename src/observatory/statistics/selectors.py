@@ -121,3 +121,50 @@ def version_diff(old: Version, new: Version) -> VersionDiff:
             ]
             diff.changed.append((cell, cell, fields))
     return diff
+
+
+def questionnaire_get(code: str) -> Any:
+    from observatory.statistics.models import Questionnaire
+
+    found = (
+        Questionnaire.objects.filter(code__iexact=code)
+        .select_related("dataflow__structure")
+        .order_by("-version")
+        .first()
+    )
+    if found is None:
+        raise NotFound(f"no questionnaire {code!r}")
+    return found
+
+
+def questionnaire_version(*, actor: Any, organisation: Any, label: str) -> Version | None:
+    """The latest version of the organisation's questionnaire the actor may see."""
+    return (
+        access.country_data_for(actor, Version.objects.all())
+        .filter(
+            submission__organisation=organisation,
+            submission__dataset="observations",
+            submission__label=label,
+        )
+        .order_by("-number")
+        .first()
+    )
+
+
+def cell_values(version: Version | None, dataflow: Dataflow, period: str) -> dict[str, Observation]:
+    if version is None:
+        return {}
+    return {
+        o.key: o
+        for o in Observation.objects.filter(version=version, dataflow=dataflow, time_period=period)
+    }
+
+
+def previous_values(*, actor: Any, dataflow: Dataflow, area: str, period: str) -> dict[str, Any]:
+    """Last year's visible values of the area (for the entry grid)."""
+    return {
+        o.key: o
+        for o in current_observations(actor=actor, dataflow=dataflow).filter(
+            area_id=area, time_period=period
+        )
+    }

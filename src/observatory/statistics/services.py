@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import polars as pl
+from django.db import transaction
 
-from observatory.statistics.models import Dataflow, Observation
+from observatory.accounts import access
+from observatory.accounts.models import Organisation
+from observatory.core.audit import acting_user, audit_record
+from observatory.core.errors import PermissionDenied, ValidationFailed
+from observatory.core.models import AuditEvent
+from observatory.statistics.models import Dataflow, Observation, Questionnaire
+from observatory.statistics.questionnaires import sections_of
 from observatory.submissions.models import Version
+from observatory.submissions.services import version_create
+
+SUBMISSION_DATASET = "observations"
 
 BATCH = 5000
 
@@ -50,3 +62,168 @@ def observations_write(
         )
     Observation.objects.bulk_create(objects, batch_size=BATCH)
     return len(objects)
+
+
+# --------------------------------------------------------------------------
+# Questionnaires entered in the browser
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What a respondent wrote in one cell: a number, or a reasoned absence
+    (status L not available, M not applicable), with flags and a footnote."""
+
+    value: Decimal | None = None
+    status: str = ""  # "" reported (or empty), L, M, E, P, B
+    confidential: bool = False
+    comment: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return self.value is None and self.status not in {"L", "M"} and not self.comment
+
+
+def questionnaire_label(questionnaire: Questionnaire, year: int) -> str:
+    return f"{questionnaire.code} {year}"
+
+
+def _draft(organisation: Organisation, label: str, actor: Any) -> Version:
+    """The submission's draft: the latest version if it is a draft; otherwise (with
+    the office, returned, accepted or published: all immutable) a new draft that
+    carries the latest version's rows."""
+    latest = (
+        Version.objects.select_for_update()
+        .filter(
+            submission__organisation=organisation,
+            submission__dataset=SUBMISSION_DATASET,
+            submission__label=label,
+        )
+        .order_by("-number")
+        .first()
+    )
+    if latest is not None and latest.status == Version.Status.DRAFT:
+        return latest
+    version = version_create(
+        organisation=organisation,
+        dataset=SUBMISSION_DATASET,
+        label=label,
+        actor=actor,
+        note="entered in the browser",
+    )
+    if latest is not None:
+        carried = list(Observation.objects.filter(version=latest))
+        for row in carried:
+            row.pk = None
+            row.version = version
+        Observation.objects.bulk_create(carried, batch_size=BATCH)
+    return version
+
+
+def questionnaire_save(
+    *,
+    questionnaire: Questionnaire,
+    organisation: Organisation,
+    year: int,
+    entries: dict[str, Entry],
+    actor: Any,
+) -> Version:
+    """Write the cells (series key -> entry) into the organisation's draft for the
+    year: a cell left empty is removed, others replaced. Versions already with the
+    office or accepted never change: a new draft carries their rows."""
+    if not access.organisations_reporting_for(actor).filter(pk=organisation.pk).exists():
+        raise PermissionDenied(f"you do not report for {organisation.code}")
+    if organisation.area_id is None:
+        raise ValidationFailed("the office does not fill in country questionnaires")
+    cells = {
+        cell.key: cell
+        for section in sections_of(questionnaire.definition, questionnaire.dataflow)
+        for cell in section.cells.values()
+    }
+    unknown = sorted(set(entries) - set(cells))
+    if unknown:
+        raise ValidationFailed(f"not cells of {questionnaire.code}: {', '.join(unknown[:5])}")
+    for key, entry in entries.items():
+        if entry.value is not None and entry.value < 0:
+            raise ValidationFailed(f"{key}: a count cannot be negative")
+        if entry.value is not None and entry.status in {"L", "M"}:
+            raise ValidationFailed(f"{key}: a number and “not available / not applicable” at once")
+    period = str(year)
+    with transaction.atomic():
+        version = _draft(organisation, questionnaire_label(questionnaire, year), actor)
+        before = {
+            o.key: o
+            for o in Observation.objects.filter(
+                version=version,
+                dataflow=questionnaire.dataflow,
+                time_period=period,
+                key__in=sorted(entries),
+            )
+        }
+        Observation.objects.filter(pk__in=[o.pk for o in before.values()]).delete()
+        new = [
+            Observation(
+                version=version,
+                dataflow=questionnaire.dataflow,
+                organisation_id=organisation.pk,
+                area_id=organisation.area_id,
+                time_period=period,
+                key=key,
+                dims=cells[key].dims,
+                value=entry.value,
+                obs_status=entry.status or "A",
+                conf_status="C" if entry.confidential else "F",
+                comment=entry.comment[:2000],
+            )
+            for key, entry in entries.items()
+            if not entry.empty
+        ]
+        Observation.objects.bulk_create(new, batch_size=BATCH)
+        version.row_count = Observation.objects.filter(version=version).count()
+        version.save(update_fields=["row_count"])
+        changed = sorted(
+            key
+            for key, entry in entries.items()
+            if (key in before) != (not entry.empty)
+            or (
+                key in before
+                and (before[key].value, before[key].obs_status)
+                != (entry.value, entry.status or "A")
+            )
+        )
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            obj=version,
+            organisation=organisation.code,
+            changes={
+                "questionnaire": questionnaire.code,
+                "year": year,
+                "cells": changed[:200],
+                "cells_changed": len(changed),
+            },
+        )
+    return version
+
+
+def questionnaire_return(
+    *, version: Version, comments: dict[str, str], general: str, actor: Any
+) -> Version:
+    """The analyst returns a questionnaire with comments on cells (and in general)."""
+    from observatory.submissions.models import ReviewComment
+    from observatory.submissions.services import version_return
+
+    cell_comments = {k: v.strip() for k, v in comments.items() if v.strip()}
+    summary = general.strip() or "; ".join(f"{k}: {v}" for k, v in cell_comments.items())
+    with transaction.atomic():
+        version = version_return(version=version, actor=actor, comment=summary)
+        ReviewComment.objects.bulk_create(
+            ReviewComment(
+                version=version,
+                author=acting_user(actor),
+                text=text,
+                field=key[:60],
+                row_reference=key[:100],
+            )
+            for key, text in cell_comments.items()
+        )
+    return version

@@ -1,0 +1,96 @@
+"""Run a questionnaire's declarative rules over a version's observations (with
+the area's earlier years as history), for the entry page, submission and on
+demand."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import polars as pl
+from django.db.models import QuerySet
+
+from observatory.reference.models import Population
+from observatory.statistics import rules, selectors
+from observatory.statistics.models import Observation, Questionnaire
+from observatory.submissions.models import Version
+
+
+def frame_of(rows: QuerySet[Observation], dimensions: list[str]) -> pl.DataFrame:
+    records = [
+        {
+            "area": area,
+            "period": period,
+            **{d: dims.get(d, "") for d in dimensions},
+            "value": float(value) if value is not None else None,
+            "status": "C" if conf == "C" else status,
+        }
+        for area, period, dims, value, status, conf in rows.values_list(
+            "area_id", "time_period", "dims", "value", "obs_status", "conf_status"
+        )
+    ]
+    schema: dict[str, Any] = {
+        "area": pl.String,
+        "period": pl.String,
+        **dict.fromkeys(dimensions, pl.String),
+        "value": pl.Float64,
+        "status": pl.String,
+    }
+    return pl.DataFrame(records, schema=schema)
+
+
+_CODED = re.compile(r"\b([A-Z][A-Z_]*)=([A-Za-z0-9_]+)")
+
+
+def readable(message: str, names: dict[str, dict[str, str]]) -> str:
+    """“SEX=M” -> “Male” in a rule message, with the structure's code names."""
+
+    def name(match: re.Match[str]) -> str:
+        return names.get(match[1], {}).get(match[2], match[0])
+
+    return _CODED.sub(name, message)
+
+
+def check_version(version: Version, questionnaire: Questionnaire, *, actor: Any) -> pl.DataFrame:
+    """Violations of the questionnaire's rules in `version` (empty frame: none)."""
+    structure = selectors.Structure(questionnaire.dataflow.structure)
+    dimensions = structure.dimensions
+    definitions = questionnaire.definition.get("rules", [])
+    parsed = rules.parse_rules(definitions, dimensions=dimensions)
+    current = frame_of(
+        Observation.objects.filter(version=version, dataflow=questionnaire.dataflow), dimensions
+    )
+    if current.is_empty() or not parsed:
+        return current.clear().select()
+    areas = current["area"].unique().to_list()
+    periods = current["period"].unique().to_list()
+    history = frame_of(
+        selectors.current_observations(actor=actor, dataflow=questionnaire.dataflow)
+        .filter(area_id__in=areas)
+        .exclude(time_period__in=periods)
+        .exclude(version=version),
+        dimensions,
+    )
+    population = pl.DataFrame(
+        [
+            {"area": area, "period": str(year), "population": float(value)}
+            for area, year, value in Population.objects.filter(area_id__in=areas).values_list(
+                "area_id", "year", "value"
+            )
+        ],
+        schema={"area": pl.String, "period": pl.String, "population": pl.Float64},
+    )
+    defaults = {str(k): str(v) for k, v in (questionnaire.definition.get("defaults") or {}).items()}
+    found = rules.evaluate(
+        current,
+        parsed,
+        dimensions=dimensions,
+        defaults=defaults,
+        population=population,
+        history=history if history.height else None,
+    )
+    names = structure.names
+    return found.with_columns(
+        pl.col("message").map_elements(lambda m: readable(m, names), return_dtype=pl.String),
+        pl.col("scope").map_elements(lambda m: readable(m, names), return_dtype=pl.String),
+    )
