@@ -19,7 +19,7 @@ from django.db import transaction
 from observatory.core.audit import audit_record
 from observatory.core.errors import ValidationFailed
 from observatory.core.models import AuditEvent
-from observatory.reference.models import Area, IccsCategory
+from observatory.reference.models import Area, Drug, DrugGroup, IccsCategory
 from observatory.statistics.models import (
     Code,
     Codelist,
@@ -92,6 +92,31 @@ def _codes(entry: dict[str, Any], where: str) -> list[dict[str, Any]]:
                 "code", "name_en", "name_zh", "parent__code"
             )
         ]
+    if entry.get("from_reference") == "drugs":
+        # Drug groups first (codes G_<group>), then drugs with their group as parent.
+        languages = ("en", "fr", "es", "ru", "zh", "ar")
+        groups = [
+            {
+                "id": f"G_{row['code'].upper()}",
+                "name": row["name_en"],
+                "names": {lang: row[f"name_{lang}"] for lang in languages if row[f"name_{lang}"]},
+            }
+            for row in DrugGroup.objects.order_by("sort", "code").values(
+                "code", *(f"name_{lang}" for lang in languages)
+            )
+        ]
+        drugs = [
+            {
+                "id": row["code"].upper().replace("-", "_"),
+                "name": row["name_en"],
+                "names": {lang: row[f"name_{lang}"] for lang in languages if row[f"name_{lang}"]},
+                "parent": f"G_{row['group__code'].upper()}",
+            }
+            for row in Drug.objects.order_by("group__sort", "code").values(
+                "code", "group__code", *(f"name_{lang}" for lang in languages)
+            )
+        ]
+        return list(entry.get("codes", [])) + groups + drugs
     if entry.get("from_reference"):
         raise DefinitionError(f"{where}: unknown from_reference {entry['from_reference']!r}")
     codes = _need(entry, "codes", where)
