@@ -753,3 +753,38 @@ def test_api_version_list_filters_by_status(
     assert ids(analyst, "submitted") == (1, [v1.pk])
     assert ids(analyst, "draft") == (0, [])
     assert ids(analyst, "published") == (0, [])
+
+
+def test_an_embargo_publishes_by_itself_when_its_date_comes(
+    users: dict[str, User], v1: Version
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    analyst = users["analyst"]
+    version = services.version_submit(version=v1, actor=users["focal_point"])
+    with pytest.raises(ValidationFailed, match="only an accepted version"):
+        services.version_schedule(
+            version=version, actor=analyst, at=timezone.now() + timedelta(days=1)
+        )
+    version = services.version_accept(version=version, actor=analyst)
+    with pytest.raises(ValidationFailed, match="in the future"):
+        services.version_schedule(
+            version=version, actor=analyst, at=timezone.now() - timedelta(days=1)
+        )
+    with pytest.raises(PermissionDenied):
+        services.version_schedule(
+            version=version, actor=users["focal_point"], at=timezone.now() + timedelta(days=1)
+        )
+    at = timezone.now() + timedelta(days=2)
+    services.version_schedule(version=version, actor=analyst, at=at)
+    assert services.publish_due(now=at - timedelta(seconds=1)) == []
+    assert [v.pk for v in services.publish_due(now=at)] == [version.pk]
+    version.refresh_from_db()
+    assert version.status == S.PUBLISHED
+    change = version.history.last()
+    assert change is not None
+    assert change.actor is None
+    assert change.comment.startswith("embargo ended")
+    assert services.publish_due(now=at + timedelta(days=1)) == []

@@ -173,3 +173,29 @@ class Questionnaire(Maintainable):
                 fields=["agency", "code", "version"], name="questionnaire_version"
             )
         ]
+
+
+class ReportingCycle(models.Model):
+    """A round of a questionnaire: which year is reported, when it opens and the
+    deadline for countries to submit."""
+
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.PROTECT, related_name="cycles"
+    )
+    year = models.PositiveSmallIntegerField(_("reporting year"))
+    opens_on = models.DateField(_("opens on"))
+    deadline = models.DateField(_("deadline"))
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-year", "questionnaire__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["questionnaire", "year"], name="cycle_once_per_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.questionnaire.code} {self.year} (deadline {self.deadline})"

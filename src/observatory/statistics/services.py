@@ -227,3 +227,38 @@ def questionnaire_return(
             for key, text in cell_comments.items()
         )
     return version
+
+
+def cycle_create(
+    *,
+    questionnaire: Questionnaire,
+    year: int,
+    opens_on: Any,
+    deadline: Any,
+    note: str = "",
+    actor: Any,
+) -> Any:
+    from observatory.statistics.models import ReportingCycle
+
+    if not access.can_review(actor):
+        raise PermissionDenied("only the office opens reporting cycles")
+    if deadline < opens_on:
+        raise ValidationFailed("the deadline comes before the opening")
+    if ReportingCycle.objects.filter(questionnaire=questionnaire, year=year).exists():
+        raise ValidationFailed(f"{questionnaire.code} {year} already has a reporting cycle")
+    with transaction.atomic():
+        cycle = ReportingCycle.objects.create(
+            questionnaire=questionnaire,
+            year=year,
+            opens_on=opens_on,
+            deadline=deadline,
+            note=note,
+            created_by=acting_user(actor),
+        )
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.CREATE,
+            obj=cycle,
+            changes={"deadline": str(deadline), "opens_on": str(opens_on)},
+        )
+    return cycle

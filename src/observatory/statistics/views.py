@@ -18,7 +18,7 @@ from observatory.accounts import access
 from observatory.accounts.models import Organisation
 from observatory.core.errors import NotFound, ObservatoryError
 from observatory.statistics import checks, selectors, services
-from observatory.statistics.models import Questionnaire
+from observatory.statistics.models import Questionnaire, ReportingCycle
 from observatory.statistics.questionnaires import sections_of
 
 STATUSES = [
@@ -35,14 +35,22 @@ STATUSES = [
 def index(request: HttpRequest) -> HttpResponse:
     year = timezone.localdate().year - 1
     organisations = access.organisations_reporting_for(request.user).exclude(area=None)
-    rows = [
-        {
-            "questionnaire": q,
-            "links": [(o, year) for o in organisations],
-        }
-        for q in Questionnaire.objects.select_related("dataflow").order_by("code")
-    ]
-    return render(request, "statistics/index.html", {"rows": rows, "year": year})
+    cycles = {
+        c.questionnaire_id: c
+        for c in ReportingCycle.objects.filter(opens_on__lte=timezone.localdate()).order_by("year")
+    }
+    rows = []
+    for q in Questionnaire.objects.select_related("dataflow").order_by("code"):
+        cycle = cycles.get(q.pk)
+        reported = cycle.year if cycle else year
+        rows.append(
+            {"questionnaire": q, "cycle": cycle, "links": [(o, reported) for o in organisations]}
+        )
+    return render(
+        request,
+        "statistics/index.html",
+        {"rows": rows, "year": year, "office": access.can_review(request.user)},
+    )
 
 
 def _parse(text: str) -> Decimal | None:

@@ -74,6 +74,8 @@ class Version(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # Embargo: an accepted version publishes by itself at this time.
+    publish_at = models.DateTimeField(_("publish on"), null=True, blank=True)
 
     class Meta:
         ordering = ["submission", "-number"]

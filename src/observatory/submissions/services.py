@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
+from functools import partial
 from typing import Any
 
 from django.core.mail import send_mail
@@ -189,6 +191,61 @@ def version_publish(*, version: Version, actor: Any) -> Version:
         version = _move(version, to=S.PUBLISHED, actor=actor, allowed_from={S.ACCEPTED})
         transaction.on_commit(lambda: _published(version))
     return version
+
+
+def version_schedule(*, version: Version, actor: Any, at: datetime | None) -> Version:
+    """Set (or, with None, lift) the embargo of an accepted version: it publishes
+    by itself at `at` (the worker checks every minute; `observatory publish-due`)."""
+    if not access.can_publish(actor):
+        raise PermissionDenied("only an office analyst schedules publication")
+    if at is not None and at <= timezone.now():
+        raise ValidationFailed("the embargo must end in the future; publish now instead")
+    with transaction.atomic():
+        version = _locked(version)
+        if not registry.publishes(version.submission.dataset):
+            raise ValidationFailed(
+                f"{version.submission.dataset} data is shared with a network, never published"
+            )
+        if version.status != S.ACCEPTED:
+            raise ValidationFailed("only an accepted version can be scheduled for publication")
+        before = version.publish_at
+        version.publish_at = at
+        version.save(update_fields=["publish_at"])
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            obj=version,
+            organisation=version.organisation.code,
+            changes={"publish_at": [str(before or ""), str(at or "")]},
+        )
+    return version
+
+
+def publish_due(*, now: datetime | None = None) -> list[Version]:
+    """Publish every accepted version whose embargo has ended (by the system)."""
+    now = now or timezone.now()
+    published = []
+    for version in Version.objects.filter(status=S.ACCEPTED, publish_at__lte=now):
+        with transaction.atomic():
+            locked = _locked(version)
+            if locked.status != S.ACCEPTED or locked.publish_at is None:
+                continue
+            for old in (
+                Version.objects.select_for_update()
+                .filter(submission=locked.submission, status=S.PUBLISHED)
+                .exclude(pk=locked.pk)
+            ):
+                _move(old, to=S.SUPERSEDED, actor=None, allowed_from={S.PUBLISHED})
+            locked = _move(
+                locked,
+                to=S.PUBLISHED,
+                actor=None,
+                comment=f"embargo ended {locked.publish_at:%Y-%m-%d %H:%M} UTC",
+                allowed_from={S.ACCEPTED},
+            )
+            transaction.on_commit(partial(_published, locked))
+        published.append(locked)
+    return published
 
 
 def _locked(version: Version) -> Version:

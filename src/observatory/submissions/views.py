@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -11,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from observatory.accounts import access
-from observatory.core.errors import NotFound, ObservatoryError
+from observatory.core.errors import NotFound, ObservatoryError, ValidationFailed
 from observatory.submissions import selectors, services
 from observatory.submissions.models import Version
 from observatory.submissions.registry import datasets
@@ -54,6 +57,9 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and access.can_submit(request.user, area_code=version.area_id),
             "can_review": status == "submitted" and access.can_review(request.user),
             "can_return": status in {"submitted", "accepted"} and access.can_review(request.user),
+            "can_schedule": status == "accepted"
+            and access.can_publish(request.user)
+            and (views.publishes if views else True),
             "can_publish": status == "accepted"
             and access.can_publish(request.user)
             and (views.publishes if views else True),
@@ -67,7 +73,18 @@ ACTIONS = {
     "accept": lambda v, u, c: services.version_accept(version=v, actor=u, comment=c),
     "return": lambda v, u, c: services.version_return(version=v, actor=u, comment=c),
     "publish": lambda v, u, c: services.version_publish(version=v, actor=u),
+    "lift-embargo": lambda v, u, c: services.version_schedule(version=v, actor=u, at=None),
 }
+
+
+def _schedule(version: Version, user: Any, text: str) -> Version:
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError as error:
+        raise ValidationFailed("give the embargo date as YYYY-MM-DD") from error
+    # Published at 00:00 UTC of that day.
+    at = datetime.combine(day, time.min, tzinfo=UTC)
+    return services.version_schedule(version=version, actor=user, at=at)
 
 
 @login_required
@@ -77,10 +94,13 @@ def version_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         version = selectors.version_get(actor=request.user, pk=pk)
     except NotFound as error:
         raise Http404(str(error)) from error
-    if action not in ACTIONS:
+    if action not in ACTIONS and action != "schedule":
         raise Http404("no such action")
     try:
-        ACTIONS[action](version, request.user, request.POST.get("comment", "")[:5000])
+        if action == "schedule":
+            _schedule(version, request.user, request.POST.get("publish_on", ""))
+        else:
+            ACTIONS[action](version, request.user, request.POST.get("comment", "")[:5000])
     except ObservatoryError as error:
         messages.error(request, str(error))
     else:
