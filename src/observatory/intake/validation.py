@@ -80,11 +80,37 @@ class ValidationResult:
 
     def valid(self) -> pl.DataFrame:
         bad = self.issues.filter(pl.col("severity") == ERROR)["row"].unique()
+        if bad.is_empty():
+            return self.clean  # no copy
         return self.clean.filter(~pl.col(ROW_NUMBER).is_in(bad.implode()))
 
     def invalid(self) -> pl.DataFrame:
         bad = self.issues.filter(pl.col("severity") == ERROR)["row"].unique()
         return self.clean.filter(pl.col(ROW_NUMBER).is_in(bad.implode()))
+
+
+def _stripped(column: pl.Series) -> pl.Expr:
+    """The column's texts without surrounding spaces ("" for missing cells); the
+    column itself (no copy) when it already is so."""
+    if column.null_count() == 0 and not column.str.contains(r"^\s|\s$").any():
+        return pl.col(column.name)
+    return pl.col(column.name).fill_null("").str.strip_chars()
+
+
+def _per_value(frame: pl.DataFrame, column: str, exprs: dict[str, pl.Expr]) -> pl.DataFrame:
+    """Add `exprs` (of `column` alone), evaluated once per distinct value of the
+    column and looked up for each row, when values repeat (dates, counts, codes):
+    parsing a few thousand dates beats parsing a million."""
+    values = frame.select(pl.col(column).unique())
+    if values.height * 2 > frame.height:
+        return frame.with_columns(expr.alias(name) for name, expr in exprs.items())
+    table = values.with_columns(expr.alias(name) for name, expr in exprs.items())
+    return frame.with_columns(
+        pl.col(column)
+        .replace_strict(table[column], table[name], default=None, return_dtype=table.schema[name])
+        .alias(name)
+        for name in exprs
+    )
 
 
 def empty_issues() -> pl.DataFrame:
@@ -135,9 +161,11 @@ def detect_decimal_comma(texts: pl.Series) -> bool:
     """Whether a column writes decimals with a comma (12,5 and 1.234,5) rather than a
     dot (12.5 and 1,234.5). "1.217" or "38,515" alone could be either: the
     unambiguous values of the same column decide; with none, the dot wins."""
-    cleaned = texts.str.strip_chars().str.replace_all(r"[\s\u00a0\u202f']", "")
-    european = int(cleaned.str.contains(_EUROPEAN).sum())
-    anglo = int(cleaned.str.contains(_ANGLO).sum())
+    # Each distinct text looked at once, weighted by how often it occurs.
+    counts = texts.rename("_text").value_counts(name="_n")
+    cleaned = counts["_text"].str.strip_chars().str.replace_all(r"[\s\u00a0\u202f']", "")
+    european = int(counts["_n"].filter(cleaned.str.contains(_EUROPEAN)).sum())
+    anglo = int(counts["_n"].filter(cleaned.str.contains(_ANGLO)).sum())
     return european > anglo
 
 
@@ -271,9 +299,8 @@ def validate(
         source = by_field.get(spec.name)
         if source is None:
             continue
-        text = pl.col(internal[source]).fill_null("").str.strip_chars()
         original = f"_orig_{spec.name}"
-        frame = frame.with_columns(text.alias(original))
+        frame = frame.with_columns(_stripped(frame[internal[source]]).alias(original))
         if spec.required:
             issues.append(
                 issues_where(
@@ -306,7 +333,10 @@ def validate(
             )
             if spec.type == FieldType.INTEGER:
                 number = pl.when(number == number.floor()).then(number).cast(pl.Int64)
-            frame = frame.with_columns(number.alias(spec.name))
+            if flag in internal:  # the number depends on the cell's type, not its text alone
+                frame = frame.with_columns(number.alias(spec.name))
+            else:
+                frame = _per_value(frame, original, {spec.name: number})
             issues.append(
                 issues_where(
                     frame,
@@ -353,7 +383,9 @@ def validate(
             columns.extend([pl.col(spec.name), pl.col(original).alias(f"{spec.name}_text")])
         elif spec.type == FieldType.DATE:
             first, ambiguous = (
-                (day_first, False) if day_first is not None else detect_day_first(frame[original])
+                (day_first, False)
+                if day_first is not None
+                else detect_day_first(frame[original].unique())
             )
             if ambiguous:
                 notes.append(
@@ -361,8 +393,8 @@ def validate(
                     "were read as day/month. Choose month/day if that is wrong."
                 )
             value, precision = parse_dates(pl.col(original), day_first=first)
-            frame = frame.with_columns(
-                value.alias(spec.name), precision.alias(f"{spec.name}_precision")
+            frame = _per_value(
+                frame, original, {spec.name: value, f"{spec.name}_precision": precision}
             )
             issues.append(
                 issues_where(
@@ -444,6 +476,8 @@ def validate(
                     suggestion=pl.col(spec.name),
                 )
             )
+            # Only the issues needed them: let them go before the next field.
+            frame = frame.drop(f"_confidence_{spec.name}", f"_suggestions_{spec.name}")
             columns.extend([pl.col(spec.name), pl.col(original).alias(f"{spec.name}_text")])
         elif spec.type == FieldType.AREA_LIST:
             frame, list_issues = _area_list(
@@ -512,40 +546,36 @@ def _attach_codes(
         if special
         else pl.lit(None, dtype=pl.String)
     )
-    if table is None:
-        table = pl.DataFrame(
-            schema={
-                original: pl.String,
-                "_code": pl.String,
-                "_confidence": pl.Float64,
-                "_best": pl.String,
-                "_suggestions": pl.String,
-            }
+
+    def looked_up(column: str, dtype: type[pl.DataType]) -> pl.Expr:
+        # Each distinct text was matched once; every row takes its text's result
+        # (a lookup, not a join: the frame is neither copied nor reordered).
+        if table is None or table.is_empty():
+            return pl.lit(None, dtype=dtype)
+        return pl.col(original).replace_strict(
+            table[original], table[column], default=None, return_dtype=dtype
         )
-    joined = frame.join(table, on=original, how="left")
-    return joined.with_columns(
-        pl.coalesce(special_code, pl.col("_code")).alias(name),
+
+    return frame.with_columns(
+        pl.coalesce(special_code, looked_up("_code", pl.String)).alias(name),
         pl.when(special_code.is_not_null())
         .then(1.0)
-        .otherwise(pl.col("_confidence"))
+        .otherwise(looked_up("_confidence", pl.Float64))
         .alias(f"_confidence_{name}"),
-        pl.col("_suggestions").alias(f"_suggestions_{name}"),
-    ).drop("_code", "_confidence", "_best", "_suggestions")
+        looked_up("_suggestions", pl.String).alias(f"_suggestions_{name}"),
+    )
 
 
 def _area_list(
     frame: pl.DataFrame, original: str, name: str, source: str, label: str, normalisers: Normalisers
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Split 'ECU; PAN > Países Bajos' into codes, keeping the order."""
+    items = pl.col(original).str.replace_all(LIST_SEPARATORS, ";").str.split(";")
     parts = (
-        frame.select(
-            pl.col(ROW_NUMBER),
-            pl.col(original).str.replace_all(LIST_SEPARATORS, ";").str.split(";"),
-        )
+        frame.select(pl.col(ROW_NUMBER), items)
         .explode(original)
         .with_columns(pl.col(original).str.strip_chars())
         .filter(pl.col(original) != "")
-        .with_row_index("_order")
     )
     special = _special_values("area")
     distinct = [v for v in parts[original].unique().to_list() if fold(v) not in special]
@@ -563,22 +593,32 @@ def _area_list(
         expected="area names or codes separated by ;",
         suggestion=pl.col("_suggestions__code_item").fill_null(""),
     )
-    codes = (
-        parts.sort("_order")
-        .group_by(ROW_NUMBER, maintain_order=True)
-        .agg(pl.col("_code_item").drop_nulls().alias(name))
-    )
-    frame = frame.join(codes, on=ROW_NUMBER, how="left").with_columns(
-        pl.col(name).fill_null(pl.lit([], dtype=pl.List(pl.String)))
+    # Each item's code, in the list's order, unknown items left out: looked up in
+    # place (no join of the whole frame on the row number).
+    codes = parts.select(original, "_code_item").unique(original)
+    frame = frame.with_columns(
+        items.list.eval(
+            pl.element()
+            .str.strip_chars()
+            .replace_strict(
+                codes[original], codes["_code_item"], default=None, return_dtype=pl.String
+            )
+            .drop_nulls()
+        ).alias(name)
     )
     return frame, issues
 
 
 def duplicate_issues(frame: pl.DataFrame, key: str, *, column: str, label: str) -> pl.DataFrame:
     """Rows whose `key` repeats an earlier row of the same file."""
-    present = frame.filter(pl.col(key).is_not_null() & (pl.col(key) != ""))
-    first = present.group_by(key).agg(pl.col(ROW_NUMBER).min().alias("_first"))
-    repeated = present.join(first, on=key).filter(pl.col(ROW_NUMBER) != pl.col("_first"))
+    # Two columns only, and the first row of a value looked for among the repeated
+    # values alone: no join of the whole frame on a key that is nearly always unique.
+    present = frame.select(ROW_NUMBER, key).filter(pl.col(key).is_not_null() & (pl.col(key) != ""))
+    repeated = (
+        present.filter(pl.col(key).is_duplicated())
+        .with_columns(pl.col(ROW_NUMBER).min().over(key).alias("_first"))
+        .filter(pl.col(ROW_NUMBER) != pl.col("_first"))
+    )
     return issues_where(
         repeated,
         pl.lit(True),

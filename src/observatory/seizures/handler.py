@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import polars as pl
@@ -37,6 +39,13 @@ LARGE_SEIZURE_KG = {
 }
 DEFAULT_LARGE_KG = 500.0
 BATCH = 2000
+# Rows converted and written at a time.
+CHUNK_ROWS = 100_000
+# On PostgreSQL a version of at least this many rows is written as a partition of
+# its own (smaller ones share the default partition): its indexes are built once
+# instead of maintained row by row. Few versions are that large, so the number of
+# partitions stays small.
+PARTITION_MIN_ROWS = 100_000
 
 
 def conversion_table() -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -60,32 +69,89 @@ def conversion_table() -> tuple[pl.DataFrame, pl.DataFrame]:
     return units, drugs
 
 
-def with_kilograms(rows: pl.DataFrame) -> pl.DataFrame:
-    units, drugs = conversion_table()
-    frame = rows.join(units, on="unit", how="left").join(drugs, on="drug", how="left")
-    countable = (
-        pl.col("unit").is_in(sorted(CONVERTIBLE_COUNTS)) & pl.col("_tablet_mg").is_not_null()
+def _lookup(frame: pl.DataFrame, key: str, value: str) -> dict[Any, Any]:
+    return dict(zip(frame[key].to_list(), frame[value].to_list(), strict=True))
+
+
+def _rules(units: pl.DataFrame, drugs: pl.DataFrame) -> tuple[dict[str, str], dict[str, str]]:
+    """The conversion rule texts: by unit, and by "unit drug" for countable units
+    with a tablet weight (formatted once per unit and drug, not once per row)."""
+    by_unit = units.select(
+        "unit",
+        pl.when(pl.col("_dimension") == "mass")
+        .then(pl.format("mass: 1 {} = {} kg", pl.col("unit"), pl.col("_factor")))
+        .when(pl.col("_dimension") == "volume")
+        .then(pl.format("volume: 1 {} = {} l; 1 l = 1 kg", pl.col("unit"), pl.col("_factor")))
+        .otherwise(pl.format("count: {} is not converted to mass", pl.col("unit")))
+        .alias("rule"),
     )
+    counted = (
+        units.filter(
+            ~pl.col("_dimension").is_in(["mass", "volume"])
+            & pl.col("unit").is_in(sorted(CONVERTIBLE_COUNTS))
+        )
+        .join(drugs.filter(pl.col("_tablet_mg").is_not_null()), how="cross")
+        .select(
+            pl.concat_str("unit", "drug", separator=" ").alias("key"),
+            pl.format(
+                "count: 1 {} of {} = {} mg", pl.col("unit"), pl.col("drug"), pl.col("_tablet_mg")
+            ).alias("rule"),
+        )
+    )
+    return _lookup(by_unit, "unit", "rule"), _lookup(counted, "key", "rule")
+
+
+def with_kilograms(
+    rows: pl.DataFrame,
+    tables: tuple[pl.DataFrame, pl.DataFrame] | None = None,
+    *,
+    rule: bool = True,
+) -> pl.DataFrame:
+    """`rows` with kilograms (and, with `rule`, the rule that gave them) added.
+
+    Reference values are looked up by code (`replace_strict` on small mappings):
+    no join, so the row order is kept and no copy of the whole frame is made."""
+    units, drugs = tables or conversion_table()
+    unit, drug = pl.col("unit"), pl.col("drug")
+    frame = rows.with_columns(
+        unit.replace_strict(
+            _lookup(units, "unit", "_dimension"), default=None, return_dtype=pl.String
+        ).alias("_dimension"),
+        unit.replace_strict(
+            _lookup(units, "unit", "_factor"), default=None, return_dtype=pl.Float64
+        ).alias("_factor"),
+        drug.replace_strict(
+            _lookup(drugs, "drug", "_group"), default=None, return_dtype=pl.String
+        ).alias("_group"),
+        drug.replace_strict(
+            _lookup(drugs, "drug", "_tablet_mg"), default=None, return_dtype=pl.Float64
+        ).alias("_tablet_mg"),
+    )
+    countable = unit.is_in(sorted(CONVERTIBLE_COUNTS)) & pl.col("_tablet_mg").is_not_null()
     kilograms = (
         pl.when(pl.col("_dimension").is_in(["mass", "volume"]))
         .then(pl.col("quantity") * pl.col("_factor"))
         .when((pl.col("_dimension") == "count") & countable)
         .then(pl.col("quantity") * pl.col("_factor") * pl.col("_tablet_mg") / 1_000_000)
     )
-    rule = (
-        pl.when(pl.col("_dimension") == "mass")
-        .then(pl.format("mass: 1 {} = {} kg", pl.col("unit"), pl.col("_factor")))
-        .when(pl.col("_dimension") == "volume")
-        .then(pl.format("volume: 1 {} = {} l; 1 l = 1 kg", pl.col("unit"), pl.col("_factor")))
-        .when(countable)
-        .then(
-            pl.format(
-                "count: 1 {} of {} = {} mg", pl.col("unit"), pl.col("drug"), pl.col("_tablet_mg")
-            )
-        )
-        .otherwise(pl.format("count: {} is not converted to mass", pl.col("unit")))
+    frame = frame.with_columns(kilograms.alias("kilograms"))
+    if not rule:
+        return frame
+    by_unit, counted = _rules(units, drugs)
+    return frame.with_columns(
+        pl.coalesce(
+            pl.when(countable).then(
+                pl.concat_str(unit, drug, separator=" ").replace_strict(
+                    counted, default=None, return_dtype=pl.String
+                )
+            ),
+            unit.replace_strict(
+                by_unit,
+                default=pl.format("count: {} is not converted to mass", unit),
+                return_dtype=pl.String,
+            ),
+        ).alias("conversion_rule")
     )
-    return frame.with_columns(kilograms.alias("kilograms"), rule.alias("conversion_rule"))
 
 
 def _text(name: str, width: int | None = None) -> pl.Expr:
@@ -102,10 +168,12 @@ def _json_list(name: str) -> pl.Expr:
     )
 
 
-def seizure_rows(rows: pl.DataFrame, job: ImportJob) -> pl.DataFrame:
+def seizure_rows(
+    rows: pl.DataFrame, job: ImportJob, tables: tuple[pl.DataFrame, pl.DataFrame] | None = None
+) -> pl.DataFrame:
     """The valid rows as the seizures table's columns, in its order (version added
     at write time)."""
-    frame = with_kilograms(rows)
+    frame = with_kilograms(rows, tables)
     present = set(frame.columns)
 
     def column(name: str, default: Any = "") -> pl.Expr:
@@ -172,27 +240,136 @@ def seizure_rows(rows: pl.DataFrame, job: ImportJob) -> pl.DataFrame:
     )
 
 
-def write_rows(table: pl.DataFrame, version: Version) -> None:
-    """Insert in the caller's transaction: COPY on PostgreSQL, batched executemany
-    elsewhere."""
-    table = table.select(pl.lit(version.pk).alias("version_id"), pl.all())
-    names = ", ".join(connection.ops.quote_name(c) for c in table.columns)
+def _csv(frame: pl.DataFrame) -> bytes:
+    """Rows as CSV without header: the bytes of the version's content hash. Empty
+    texts are quoted and nulls are not, so PostgreSQL's COPY (CSV, NULL '') reads
+    them back as written."""
+    buffer = io.BytesIO()
+    frame.write_csv(buffer, include_header=False)
+    return buffer.getvalue()
+
+
+def write_rows(chunks: Iterable[pl.DataFrame], version: Version, *, rows: int) -> str:
+    """Insert the rows, chunk by chunk, in the caller's transaction; returns the
+    SHA-256 of their CSV (the same rows give the same hash on any engine).
+
+    On PostgreSQL, COPY: a version of PARTITION_MIN_ROWS rows or more gets its own
+    partition (COPY into a new table, indexes built once, then attached); smaller
+    ones go to the default partition. Elsewhere, batched executemany."""
+    digest = hashlib.sha256()
+    if connection.vendor == "postgresql":
+        if rows >= PARTITION_MIN_ROWS and _partition_free(version):
+            _copy_partition(chunks, version, digest)
+        else:
+            _copy_rows(chunks, version, digest)
+        return digest.hexdigest()
     target = connection.ops.quote_name(Seizure._meta.db_table)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            buffer = io.BytesIO()
-            table.write_csv(buffer, include_header=False, null_value="\\N")
-            body = buffer.getbuffer()
-            statement = f"COPY {target} ({names}) FROM STDIN (FORMAT csv, NULL '\\N')"
-            with cursor.cursor.copy(statement) as copy:
-                for start in range(0, len(body), 1 << 20):
-                    copy.write(body[start : start + (1 << 20)])
-            body.release()
-            return
-        placeholders = ", ".join(["%s"] * len(table.columns))
-        insert = f"INSERT INTO {target} ({names}) VALUES ({placeholders})"  # noqa: S608
-        for start in range(0, table.height, BATCH * 5):
-            cursor.executemany(insert, list(table.slice(start, BATCH * 5).iter_rows()))
+        for chunk in chunks:
+            digest.update(_csv(chunk))
+            table = chunk.select(pl.lit(version.pk).alias("version_id"), pl.all())
+            names = ", ".join(connection.ops.quote_name(c) for c in table.columns)
+            placeholders = ", ".join(["%s"] * len(table.columns))
+            insert = f"INSERT INTO {target} ({names}) VALUES ({placeholders})"  # noqa: S608
+            for start in range(0, table.height, BATCH * 5):
+                cursor.executemany(insert, table.slice(start, BATCH * 5).rows())
+    return digest.hexdigest()
+
+
+def _partition_name(version: Version) -> str:
+    return f"{Seizure._meta.db_table}_v{int(version.pk)}"
+
+
+def _partition_free(version: Version) -> bool:
+    """No table of that name yet (one left attached by an earlier database, say
+    after a test flush, takes the version's rows through the parent instead)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s) IS NULL", [_partition_name(version)])
+        return bool(cursor.fetchone()[0])
+
+
+def _peek(chunks: Iterable[pl.DataFrame]) -> tuple[list[str], Iterator[pl.DataFrame]] | None:
+    """The columns of the first chunk, and every chunk (None when there is none)."""
+    iterator = iter(chunks)
+    first = next(iterator, None)
+    if first is None:
+        return None
+    return first.columns, itertools.chain([first], iterator)
+
+
+def _copy_rows(chunks: Iterable[pl.DataFrame], version: Version, digest: Any) -> None:
+    """COPY through the partitioned table (rows land in the default partition)."""
+    peeked = _peek(chunks)
+    if peeked is None:
+        return
+    columns, rest = peeked
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(c) for c in ["version_id", *columns])
+    statement = f"COPY {quote(Seizure._meta.db_table)} ({names}) FROM STDIN (FORMAT csv)"
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for chunk in rest:
+            digest.update(_csv(chunk))
+            copy.write(_csv(chunk.select(pl.lit(version.pk).alias("version_id"), pl.all())))
+
+
+def _copy_partition(chunks: Iterable[pl.DataFrame], version: Version, digest: Any) -> None:
+    """COPY into a new, unindexed table, build its indexes once, then attach it
+    as the version's partition: far cheaper than maintaining the indexes and
+    checking the version link row by row. All of it in the caller's transaction
+    (PostgreSQL DDL is transactional: a failure leaves no table behind)."""
+    peeked = _peek(chunks)
+    if peeked is None:
+        return
+    columns, rest = peeked
+    quote = connection.ops.quote_name
+    parent, name, pk = Seizure._meta.db_table, _partition_name(version), int(version.pk)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')::regclass::oid", [parent])
+        sequence = int(cursor.fetchone()[0])
+        cursor.execute(
+            f"CREATE TABLE {quote(name)} "
+            f"(LIKE {quote(parent)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)"
+        )
+        # Ids from the parent's sequence; the version written once, as a default; the
+        # check lets ATTACH skip scanning the rows for the partition bound.
+        cursor.execute(
+            f"ALTER TABLE {quote(name)} ALTER id SET DEFAULT nextval({sequence}::regclass), "
+            f"ALTER version_id SET DEFAULT {pk}, "
+            f"ADD CONSTRAINT {quote(name + '_bound')} CHECK (version_id = {pk})"
+        )
+        with cursor.cursor.copy(
+            f"COPY {quote(name)} ({', '.join(quote(c) for c in columns)}) FROM STDIN (FORMAT csv)"
+        ) as copy:
+            for chunk in rest:
+                body = _csv(chunk)
+                digest.update(body)
+                copy.write(body)
+        # The parent's indexes and the constraints they back (primary key included),
+        # built once on the full table; ATTACH adopts them (and builds any it could
+        # not match, e.g. an index on an expression).
+        cursor.execute(
+            "SELECT c.contype, x.indisunique, array_agg(a.attname ORDER BY k.ord) FROM pg_index x "
+            "CROSS JOIN unnest(x.indkey) WITH ORDINALITY AS k(attnum, ord) "
+            "JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum "
+            "LEFT JOIN pg_constraint c ON c.conindid = x.indexrelid AND c.conrelid = x.indrelid "
+            "WHERE x.indrelid = %s::regclass AND x.indpred IS NULL AND x.indexprs IS NULL "
+            "GROUP BY x.indexrelid, c.contype, x.indisunique ORDER BY x.indexrelid",
+            [parent],
+        )
+        for kind, unique, names in cursor.fetchall():
+            keys = ", ".join(quote(c) for c in names)
+            if kind in {"p", "u"}:
+                constraint = "PRIMARY KEY" if kind == "p" else "UNIQUE"
+                cursor.execute(f"ALTER TABLE {quote(name)} ADD {constraint} ({keys})")
+            else:
+                cursor.execute(f"CREATE {'UNIQUE ' * unique}INDEX ON {quote(name)} ({keys})")
+        cursor.execute(
+            f"ALTER TABLE {quote(name)} ALTER id DROP DEFAULT, ALTER version_id DROP DEFAULT"
+        )
+        cursor.execute(
+            f"ALTER TABLE {quote(parent)} ATTACH PARTITION {quote(name)} FOR VALUES IN ({pk})"
+        )
+        cursor.execute(f"ALTER TABLE {quote(name)} DROP CONSTRAINT {quote(name + '_bound')}")
 
 
 class SeizureHandler:
@@ -228,11 +405,12 @@ class SeizureHandler:
             )
         if {"quantity", "unit", "drug"} <= set(frame.columns):
             converted = with_kilograms(
-                frame.filter(
+                frame.select(ROW_NUMBER, "quantity", "quantity_text", "unit", "drug").filter(
                     pl.col("quantity").is_not_null()
                     & pl.col("drug").is_not_null()
                     & pl.col("unit").is_not_null()
-                )
+                ),
+                rule=False,
             )
             threshold = pl.col("_group").replace_strict(
                 LARGE_SEIZURE_KG, default=DEFAULT_LARGE_KG, return_dtype=pl.Float64
@@ -285,8 +463,14 @@ class SeizureHandler:
             )
             stored: set[str] = set()
             if others.exists():
-                known = pl.Series(
-                    list(others.distinct().iterator(chunk_size=20000)), dtype=pl.String
+                # Gathered in Polars a batch at a time (compact), not as one Python list.
+                rows = others.distinct().iterator(chunk_size=20000)
+                known = pl.concat(
+                    [
+                        pl.Series(batch, dtype=pl.String)
+                        for batch in iter(lambda: list(itertools.islice(rows, 20000)), [])
+                    ]
+                    or [pl.Series(dtype=pl.String)]
                 )
                 stored = set(
                     frame["case_reference"]
@@ -317,15 +501,14 @@ class SeizureHandler:
             actor=actor,
             note=f"import #{job.pk} of {job.upload.filename}",
         )
-        table = seizure_rows(rows, job)
-        # The version's content hash: the same rows give the same hash on any engine.
-        # Written straight to bytes (no intermediate str of the whole table).
-        body = io.BytesIO()
-        table.write_csv(body, include_header=False)
-        digest = hashlib.sha256(body.getbuffer())
-        del body
-        write_rows(table, version)
-        version.row_count = table.height
-        version.content_sha256 = digest.hexdigest()
+        # Converted and written a chunk at a time: the table's text is never in
+        # memory whole. The content hash is that of the rows' CSV, chunk after chunk.
+        tables = conversion_table()
+        chunks = (
+            seizure_rows(rows.slice(start, CHUNK_ROWS), job, tables)
+            for start in range(0, rows.height, CHUNK_ROWS)
+        )
+        version.content_sha256 = write_rows(chunks, version, rows=rows.height)
+        version.row_count = rows.height
         version.save(update_fields=["row_count", "content_sha256"])
         return version
