@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 from observatory.core.context import Origin, origin
 from observatory.demo.seizures import load_demo_seizures
 from observatory.demo.smuggling import NETWORK_CODE, load_demo_smuggling
+from observatory.demo.statistics import load_demo_statistics
 from observatory.demo.world import DEMO_PASSWORD, build_demo_world, demo_users
 from observatory.reference.loader import load_reference
 from observatory.reference.models import Area
@@ -62,6 +63,15 @@ class Command(BaseCommand):
                 finally:
                     settings.EMAIL_BACKEND = backend
                 self.stdout.write(f"{count} demo seizures published this time")
+            self.stdout.write("Demo statistics (definitions, data-portal export, UN-CTS):")
+            backend, settings.EMAIL_BACKEND = (
+                settings.EMAIL_BACKEND,
+                "django.core.mail.backends.dummy.EmailBackend",
+            )
+            try:
+                load_demo_statistics(say=self.stdout.write)
+            finally:
+                settings.EMAIL_BACKEND = backend
             if options["smuggling"]:
                 self.stdout.write(f"Demo network on migrant smuggling ({NETWORK_CODE}):")
                 backend, settings.EMAIL_BACKEND = (

@@ -1,0 +1,170 @@
+"""Demo statistics: the definition files, the real data-portal export loaded as a
+published compilation of the office, and UN-CTS answers for a few countries
+(2024 published, 2025 in a reporting cycle that is open now)."""
+
+from __future__ import annotations
+
+import io
+import random
+from collections.abc import Callable
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+import observatory.statistics
+from observatory.accounts.models import Organisation, Role, User
+from observatory.intake import services as intake
+from observatory.intake.models import ImportJob
+from observatory.statistics import selectors, services
+from observatory.statistics.definitions import load_definitions
+from observatory.statistics.models import ReportingCycle
+from observatory.statistics.questionnaires import sections_of
+from observatory.statistics.services import Entry
+from observatory.submissions import services as workflow
+from observatory.submissions.models import Submission, Version
+
+PORTAL_SAMPLE = (
+    Path(observatory.statistics.__file__).parent
+    / "samples"
+    / "data_cts_violent_and_sexual_crime.csv"
+)
+PORTAL_FLOW = "DF_CTS_VIOLENT_SEXUAL"
+# Offences per 100,000 people a year, roughly the scale countries report.
+OFFENCE_RATES = {
+    "ICCS0101": 6,
+    "ICCS0102": 8,
+    "ICCS0201": 300,
+    "ICCS020111": 60,
+    "ICCS020221": 2,
+    "ICCS0204": 0.5,
+    "ICCS0301": 40,
+    "ICCS03011": 15,
+    "ICCS03012": 20,
+    "ICCS0302": 3,
+    "ICCS0401": 90,
+    "ICCS0501": 300,
+    "ICCS0502": 1200,
+    "ICCS050211": 150,
+    "ICCS0601": 200,
+    "ICCS0701": 250,
+    "ICCS0703": 5,
+    "ICCS07031": 3,
+    "ICCS07041": 1,
+    "ICCS08051": 2,
+    "ICCS0905": 1,
+}
+POPULATION = {"COL": 52_000_000, "ESP": 48_000_000, "NLD": 17_800_000, "THA": 71_700_000}
+
+
+def _portal(analyst: User, say: Callable[[str], None]) -> None:
+    office = Organisation.objects.get(code="OFFICE")
+    if Submission.objects.filter(organisation=office, label=PORTAL_FLOW).exists():
+        return
+    with transaction.atomic():
+        upload, _created = intake.upload_store(
+            stream=io.BytesIO(PORTAL_SAMPLE.read_bytes()),
+            filename=PORTAL_SAMPLE.name,
+            organisation=office,
+            dataset="observations-unodc-portal",
+            actor=analyst,
+        )
+        job = intake.job_create(upload=upload, label=PORTAL_FLOW, actor=analyst)
+        job = intake.job_validate(job=job)
+        job = intake.job_commit(job=job, actor=analyst)
+        if job.status != ImportJob.Status.COMMITTED or job.version is None:
+            raise RuntimeError(f"demo portal import ended as {job.status}: {job.message}")
+        version = workflow.version_submit(version=job.version, actor=analyst)
+        version = workflow.version_accept(version=version, actor=analyst)
+        workflow.version_publish(version=version, actor=analyst)
+    say(f"  {PORTAL_FLOW}: {job.version.row_count} observations published (data-portal export)")
+
+
+def _answers(area: str, year: int, rng: random.Random) -> dict[str, Entry]:
+    people = POPULATION[area] / 100_000
+    entries = {}
+    for code, rate in OFFENCE_RATES.items():
+        value = round(rate * people * rng.uniform(0.85, 1.15) * (1 + (year - 2024) * 0.03))
+        entries[f"OFFENCES.{code}._T._T._T._T._T.COUNT"] = Entry(value=Decimal(value))
+    rape = entries["OFFENCES.ICCS03011._T._T._T._T._T.COUNT"].value or Decimal(0)
+    assault = entries["OFFENCES.ICCS03012._T._T._T._T._T.COUNT"].value or Decimal(0)
+    entries["OFFENCES.ICCS0301._T._T._T._T._T.COUNT"] = Entry(
+        value=rape + assault + Decimal(round(people * 3))
+    )
+    total = round(people * 900)
+    men = round(total * 0.82)
+    entries["PERSONS_CONTACT._T._T._T._T._T._T.COUNT"] = Entry(value=Decimal(total))
+    entries["PERSONS_CONTACT._T.M._T._T._T._T.COUNT"] = Entry(value=Decimal(men))
+    entries["PERSONS_CONTACT._T.F._T._T._T._T.COUNT"] = Entry(value=Decimal(total - men))
+    entries["PRISONERS._T._T._T._T._T._T.COUNT"] = Entry(value=Decimal(round(people * 120)))
+    entries["PRISONERS_UNSENTENCED._T._T._T._T._T._T.COUNT"] = Entry(
+        value=Decimal(round(people * 35))
+    )
+    entries["OFFENCES.ICCS0905._T._T._T._T._T.COUNT"] = Entry(status="L")
+    return entries
+
+
+def load_demo_statistics(*, say: Callable[[str], None] = print) -> None:
+    load_definitions()
+    analyst = User.objects.filter(memberships__role=Role.ANALYST).order_by("pk").first()
+    if analyst is None:
+        raise RuntimeError("the demo world has no analyst: run build_demo_world first")
+    _portal(analyst, say)
+    cts = selectors.questionnaire_get("UN-CTS")
+    sections_of(cts.definition, cts.dataflow)
+    today = timezone.localdate()
+    if not ReportingCycle.objects.filter(questionnaire=cts, year=today.year - 1).exists():
+        services.cycle_create(
+            questionnaire=cts,
+            year=today.year - 1,
+            opens_on=today - timedelta(days=60),
+            deadline=today + timedelta(days=30),
+            actor=analyst,
+        )
+    rng = random.Random(42)  # noqa: S311 - demo data, not secrets
+    for area in ("COL", "ESP", "NLD"):
+        organisation = Organisation.objects.filter(area_id=area).order_by("code").first()
+        focal = User.objects.filter(
+            memberships__organisation__area_id=area, memberships__role=Role.FOCAL_POINT
+        ).first()
+        if organisation is None or focal is None:
+            continue
+        label = services.questionnaire_label(cts, 2024)
+        if Version.objects.filter(
+            submission__organisation=organisation, submission__label=label
+        ).exists():
+            continue
+        with transaction.atomic():
+            version = services.questionnaire_save(
+                questionnaire=cts,
+                organisation=organisation,
+                year=2024,
+                entries=_answers(area, 2024, rng),
+                actor=focal,
+            )
+            version = workflow.version_submit(version=version, actor=focal)
+            version = workflow.version_accept(version=version, actor=analyst)
+            workflow.version_publish(version=version, actor=analyst)
+        say(f"  UN-CTS 2024 {area}: published")
+    # Spain has already answered this year's round (with one inconsistency).
+    spain = Organisation.objects.filter(area_id="ESP").order_by("code").first()
+    focal = User.objects.filter(
+        memberships__organisation__area_id="ESP", memberships__role=Role.FOCAL_POINT
+    ).first()
+    label = services.questionnaire_label(cts, today.year - 1)
+    if (
+        spain
+        and focal
+        and not Version.objects.filter(
+            submission__organisation=spain, submission__label=label
+        ).exists()
+    ):
+        answers = _answers("ESP", today.year - 1, rng)
+        answers["PERSONS_CONTACT._T.M._T._T._T._T.COUNT"] = Entry(value=Decimal(400_000))
+        version = services.questionnaire_save(
+            questionnaire=cts, organisation=spain, year=today.year - 1, entries=answers, actor=focal
+        )
+        workflow.version_submit(version=version, actor=focal)
+        say(f"  UN-CTS {today.year - 1} ESP: submitted")

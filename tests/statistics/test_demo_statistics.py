@@ -1,0 +1,38 @@
+"""The demo's statistics: the portal export published as the office's
+compilation, UN-CTS 2024 published for three countries, this year's round open
+with Spain's answer submitted; running it twice changes nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from observatory.demo.statistics import load_demo_statistics
+from observatory.demo.world import build_demo_world
+from observatory.statistics import completeness, selectors
+from observatory.statistics.models import Observation, ReportingCycle
+from observatory.submissions.models import Version
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_statistics_load_once(db: Any) -> None:
+    build_demo_world()
+    load_demo_statistics(say=lambda line: None)
+    counts = (Observation.objects.count(), Version.objects.count())
+    load_demo_statistics(say=lambda line: None)
+    assert (Observation.objects.count(), Version.objects.count()) == counts
+    portal = selectors.dataflow_get("DF_CTS_VIOLENT_SEXUAL")
+    assert selectors.current_observations(actor=None, dataflow=portal).count() == 27527
+    cts = selectors.questionnaire_get("UN-CTS")
+    public = selectors.current_observations(actor=None, dataflow=cts.dataflow)
+    assert set(public.values_list("area_id", flat=True)) == {"COL", "ESP", "NLD"}
+    cycle = ReportingCycle.objects.get()
+    from observatory.accounts.models import User
+
+    analyst = User.objects.get(email="analyst@observatory.demo")
+    rows = {r.area: r for r in completeness.cycle_rows(cycle, actor=analyst)}
+    assert rows["ESP"].status == "submitted"
+    assert rows["ESP"].errors == 1
+    assert rows["COL"].status == "not_submitted"
