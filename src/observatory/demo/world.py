@@ -78,8 +78,6 @@ def demo_users() -> list[DemoUser]:
     return users
 
 
-
-
 def build_demo_world(stdout_write: object = None) -> dict[str, int]:
     """Create what is missing of the demo world; returns counts of what was created."""
     created = {"organisations": 0, "users": 0, "roles": 0}

@@ -13,7 +13,10 @@ class StatisticsConfig(AppConfig):
         from observatory.statistics.handler import SUBMISSION_DATASET, PortalHandler
         from observatory.submissions.registry import DatasetViews, datasets
 
+        from observatory.statistics.national import NationalHandler
+
         register(PortalHandler())
+        register(NationalHandler())
         datasets[SUBMISSION_DATASET] = DatasetViews(
             summary=selectors.version_summary,
             diff=selectors.version_diff,

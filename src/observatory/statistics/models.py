@@ -199,3 +199,64 @@ class ReportingCycle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.questionnaire.code} {self.year} (deadline {self.deadline})"
+
+
+class Crosswalk(models.Model):
+    """A country's national offence categories mapped to ICCS, once (many to one,
+    with notes)."""
+
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("name"), max_length=200)
+    target = models.ForeignKey(Codelist, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["area", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "name"], name="crosswalk_name_per_area")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_id}: {self.name}"
+
+
+class CrosswalkEntry(models.Model):
+    crosswalk = models.ForeignKey(Crosswalk, on_delete=models.CASCADE, related_name="entries")
+    national_code = models.CharField(_("national code"), max_length=60)
+    national_label = models.CharField(_("national category"), max_length=300, blank=True)
+    target_code = models.CharField(_("ICCS code"), max_length=60)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["crosswalk", "national_code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["crosswalk", "national_code"], name="crosswalk_national_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.national_code} -> {self.target_code}"
+
+
+class NationalOriginal(models.Model):
+    """A value as reported in a national category, kept beside the ICCS cell it
+    was converted into."""
+
+    version = models.ForeignKey(Version, on_delete=models.PROTECT, related_name="+")
+    crosswalk = models.ForeignKey(Crosswalk, on_delete=models.PROTECT, related_name="+")
+    time_period = models.CharField(max_length=10)
+    national_code = models.CharField(max_length=60)
+    national_label = models.CharField(max_length=300, blank=True)
+    target_key = models.CharField(max_length=250)
+    value = models.DecimalField(max_digits=30, decimal_places=12, null=True, blank=True)
+    source_row = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["version", "source_row"]
+
+    def __str__(self) -> str:
+        return f"{self.national_code}={self.value} -> {self.target_key}"

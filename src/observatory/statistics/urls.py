@@ -1,13 +1,17 @@
 from django.urls import path
 
-from observatory.statistics import cycle_views, views
+from observatory.statistics import crosswalk_views, cycle_views, views
+from observatory.statistics.explorer_views import explorer_page
 
 app_name = "statistics"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("explorer/", explorer_page, name="explorer"),
     path("cycles/", cycle_views.cycle_list, name="cycles"),
     path("cycles/<int:pk>/", cycle_views.cycle_detail, name="cycle"),
+    path("crosswalks/", crosswalk_views.crosswalk_list, name="crosswalks"),
+    path("crosswalks/<int:pk>/", crosswalk_views.crosswalk_detail, name="crosswalk"),
     path(
         "questionnaires/<slug:code>/<slug:org>/<int:year>/",
         views.questionnaire,
