@@ -266,8 +266,9 @@ def _run_validation(job: ImportJob, *, reuse: bool = False) -> ValidationResult:
         )
         del frame
         rows_path.parent.mkdir(parents=True, exist_ok=True)
-        result.clean.write_parquet(rows_path)
-        result.issues.write_parquet(issues_path)
+        # A working copy, read back once by the commit: fast compression over small.
+        result.clean.write_parquet(rows_path, compression="lz4")
+        result.issues.write_parquet(issues_path, compression="lz4")
         result.notes = notes + result.notes
     _progress(job, 60, "values checked")
     extra = handler.check(result, job)

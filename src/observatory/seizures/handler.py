@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import io
 import itertools
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import polars as pl
 from django.conf import settings
@@ -28,6 +29,8 @@ from observatory.seizures.models import Seizure
 from observatory.seizures.schema import SEIZURES
 from observatory.submissions.models import Version
 from observatory.submissions.services import version_create
+
+T = TypeVar("T")
 
 # Above these kilogram-equivalents one seizure is unusual enough to be confirmed.
 LARGE_SEIZURE_KG = {
@@ -264,10 +267,13 @@ def write_rows(chunks: Iterable[pl.DataFrame], version: Version, *, rows: int) -
             _copy_rows(chunks, version, digest)
         return digest.hexdigest()
     target = connection.ops.quote_name(Seizure._meta.db_table)
+
+    def prepare(chunk: pl.DataFrame) -> tuple[bytes, pl.DataFrame]:
+        return _csv(chunk), chunk.select(pl.lit(version.pk).alias("version_id"), pl.all())
+
     with connection.cursor() as cursor:
-        for chunk in chunks:
-            digest.update(_csv(chunk))
-            table = chunk.select(pl.lit(version.pk).alias("version_id"), pl.all())
+        for body, table in _ahead(chunks, prepare):
+            digest.update(body)
             names = ", ".join(connection.ops.quote_name(c) for c in table.columns)
             placeholders = ", ".join(["%s"] * len(table.columns))
             insert = f"INSERT INTO {target} ({names}) VALUES ({placeholders})"  # noqa: S608
@@ -286,6 +292,24 @@ def _partition_free(version: Version) -> bool:
     with connection.cursor() as cursor:
         cursor.execute("SELECT to_regclass(%s) IS NULL", [_partition_name(version)])
         return bool(cursor.fetchone()[0])
+
+
+def _ahead(chunks: Iterable[pl.DataFrame], prepare: Callable[[pl.DataFrame], T]) -> Iterator[T]:
+    """`prepare` applied to each chunk one chunk ahead, in a worker thread: the
+    next chunk is converted while the database takes the current one (Polars
+    releases the GIL). The chunks must not need the database (the worker thread
+    would have a connection of its own, outside the transaction)."""
+    iterator = iter(chunks)
+
+    def step() -> T | None:
+        chunk = next(iterator, None)
+        return None if chunk is None else prepare(chunk)
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(step)
+        while (item := pending.result()) is not None:
+            pending = pool.submit(step)
+            yield item
 
 
 def _peek(chunks: Iterable[pl.DataFrame]) -> tuple[list[str], Iterator[pl.DataFrame]] | None:
@@ -307,9 +331,13 @@ def _copy_rows(chunks: Iterable[pl.DataFrame], version: Version, digest: Any) ->
     names = ", ".join(quote(c) for c in ["version_id", *columns])
     statement = f"COPY {quote(Seizure._meta.db_table)} ({names}) FROM STDIN (FORMAT csv)"
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-        for chunk in rest:
-            digest.update(_csv(chunk))
-            copy.write(_csv(chunk.select(pl.lit(version.pk).alias("version_id"), pl.all())))
+
+        def prepare(chunk: pl.DataFrame) -> tuple[bytes, bytes]:
+            return _csv(chunk), _csv(chunk.select(pl.lit(version.pk).alias("version_id"), pl.all()))
+
+        for body, with_version in _ahead(rest, prepare):
+            digest.update(body)
+            copy.write(with_version)
 
 
 def _copy_partition(chunks: Iterable[pl.DataFrame], version: Version, digest: Any) -> None:
@@ -340,8 +368,7 @@ def _copy_partition(chunks: Iterable[pl.DataFrame], version: Version, digest: An
         with cursor.cursor.copy(
             f"COPY {quote(name)} ({', '.join(quote(c) for c in columns)}) FROM STDIN (FORMAT csv)"
         ) as copy:
-            for chunk in rest:
-                body = _csv(chunk)
+            for body in _ahead(rest, _csv):
                 digest.update(body)
                 copy.write(body)
         # The parent's indexes and the constraints they back (primary key included),
@@ -494,8 +521,11 @@ class SeizureHandler:
         return pl.concat([i for i in issues if not i.is_empty()] or [empty_issues()])
 
     def commit(self, rows: pl.DataFrame, job: ImportJob, actor: Any) -> Version:
+        # Loaded here (and kept on the job): the chunks are converted in a worker
+        # thread, which must not query the database.
+        organisation = job.organisation
         version = version_create(
-            organisation=job.organisation,
+            organisation=organisation,
             dataset="seizures",
             label=job.label,
             actor=actor,
