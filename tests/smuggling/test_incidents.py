@@ -160,8 +160,9 @@ def test_ordinary_incident_cells_are_not_mistaken_for_identifiers() -> None:
 
 
 def test_a_file_with_identifiers_is_refused_and_nothing_of_it_is_kept(
-    world: dict[str, Any], settings: Any
+    world: dict[str, Any], settings: Any, tmp_path: Any
 ) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
     text = GOOD.replace("Nacional solo", "Passport number").replace(",no\n", ",A1234567\n")
     with pytest.raises(ValidationFailed, match="non-nominal data only.*Passport number"):
         upload(world, text)
@@ -170,8 +171,7 @@ def test_a_file_with_identifiers_is_refused_and_nothing_of_it_is_kept(
         upload(world, cells)
     assert "694" not in str(error.value)
     assert Upload.objects.count() == 0
-    media = settings.MEDIA_ROOT
-    assert not any(p.is_file() for p in __import__("pathlib").Path(media).rglob("*"))
+    assert not any(p.is_file() for p in (tmp_path / "media").rglob("*"))
 
 
 # --------------------------------------------------------------------------
