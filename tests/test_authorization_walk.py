@@ -36,7 +36,16 @@ from django_tasks_db.models import DBTaskResult
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from observatory.accounts import services
-from observatory.accounts.models import ApiToken, Membership, Organisation, Role, User
+from observatory.accounts.models import (
+    ApiToken,
+    Membership,
+    Network,
+    NetworkAgency,
+    NetworkMember,
+    Organisation,
+    Role,
+    User,
+)
 from observatory.api.api import api
 from observatory.core.models import AuditEvent
 from observatory.intake import services as intake_services
@@ -51,6 +60,9 @@ from observatory.reference.models import (
     Unit,
 )
 from observatory.seizures.models import Seizure
+from observatory.smuggling.models import Incident
+from observatory.submissions import services as workflow
+from observatory.submissions.models import Version
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -361,6 +373,30 @@ RECOVERY_CODES = {  # nobody in the fixture has generated recovery codes
     "no_role": NOT_FOUND,
 }
 
+# Migrant smuggling networks. The walk's network NET has one member, COL, whose
+# focal point named COL-POLICE a contributing agency; ESP is not a member. Nothing
+# of a network is public, and a state that is not a member does not learn that it
+# exists (404, as for a network that does not exist).
+NETWORK_PAGE = {  # members (any role of a member state) and the office
+    "anonymous": TO_LOGIN,
+    "contributor": OK,
+    "focal_point": OK,
+    "analyst": OK,
+    "admin": OK,
+    "other_focal_point": NOT_FOUND,
+    "other_contributor": NOT_FOUND,
+    "no_role": NOT_FOUND,
+}
+NETWORK_REPORTERS = {  # the focal point and named agencies of an active member enter data
+    **NETWORK_PAGE,
+    "analyst": FORBIDDEN,
+    "admin": FORBIDDEN,
+}
+NETWORK_COL_INCIDENT = {  # a shared COL incident: COL and the office analyst, nobody else
+    **NETWORK_PAGE,
+    "admin": NOT_FOUND,  # an administrator sees no country data by role
+}
+
 # --------------------------------------------------------------------------
 # Every page, by pattern name (namespace:name; unnamed patterns by their route):
 # the URL to request (placeholders come from the `url_values` fixture) and the
@@ -389,6 +425,20 @@ WEB_PAGES: dict[str, tuple[str, dict[str, Outcome]]] = {
     "submissions:list": ("/submissions/", LOGIN_REQUIRED),
     "submissions:version": ("/submissions/versions/{col_version}/", COL_WORKSPACE),
     "submissions:action": ("/submissions/versions/{col_version}/submit/", POST_ONLY),
+    "smuggling:networks": ("/smuggling/", LOGIN_REQUIRED),
+    "smuggling:overview": ("/smuggling/NET/", NETWORK_PAGE),
+    "smuggling:incidents": ("/smuggling/NET/incidents/", NETWORK_PAGE),
+    "smuggling:incident-new": ("/smuggling/NET/incidents/new/", NETWORK_REPORTERS),
+    "smuggling:incident": ("/smuggling/NET/incidents/{col_incident}/", NETWORK_COL_INCIDENT),
+    "smuggling:aggregates-new": ("/smuggling/NET/aggregates/new/", NETWORK_REPORTERS),
+    "smuggling:upload": ("/smuggling/NET/upload/", NETWORK_REPORTERS),
+    "smuggling:export": ("/smuggling/NET/export.csv", NETWORK_PAGE),
+    "smuggling:members": ("/smuggling/NET/members/", NETWORK_PAGE),
+    "smuggling:member-invite": ("/smuggling/NET/members/invite/", POST_ONLY),
+    "smuggling:member-join": ("/smuggling/NET/members/{col_member}/join/", POST_ONLY),
+    "smuggling:member-leave": ("/smuggling/NET/members/{col_member}/leave/", POST_ONLY),
+    "smuggling:agency-add": ("/smuggling/NET/agencies/add/", POST_ONLY),
+    "smuggling:agency-remove": ("/smuggling/NET/agencies/{col_agency}/remove/", POST_ONLY),
     "seizures:list": ("/seizures/", PUBLIC),
     "analytics:trends": ("/analytics/trends/", PUBLIC),
     "analytics:flows": ("/analytics/flows/", PUBLIC),
@@ -685,6 +735,11 @@ API_URL_PATTERNS: dict[str, tuple[str, str]] = {
     "api-1:version_list": ("get", "/api/v1/submissions/versions"),
     "api-1:version_detail": ("get", "/api/v1/submissions/versions/{version_id}"),
     "api-1:version_action": ("post", "/api/v1/submissions/versions/{version_id}/{action}"),
+    "api-1:network_list": ("get", "/api/v1/smuggling/networks"),
+    "api-1:incident_list": ("get", "/api/v1/smuggling/networks/{code}/incidents"),
+    "api-1:incident_create": ("post", "/api/v1/smuggling/networks/{code}/incidents"),
+    "api-1:incident_detail": ("get", "/api/v1/smuggling/networks/{code}/incidents/{incident_id}"),
+    "api-1:summary": ("get", "/api/v1/smuggling/networks/{code}/summary"),
 }
 
 # --------------------------------------------------------------------------
@@ -727,10 +782,20 @@ API_AUTHENTICATED: dict[Caller, int] = {
     ("other_contributor", "token"): 200,
 }
 
-def _by_caller(anonymous: int, col: int, office: int, others: int, no_role: int, *,
-               focal: int | None = None) -> dict[Caller, int]:
+
+def _by_caller(
+    anonymous: int,
+    col: int,
+    office: int,
+    others: int,
+    no_role: int,
+    *,
+    focal: int | None = None,
+    admin: int | None = None,
+) -> dict[Caller, int]:
     """An API expectation for a COL-owned object: COL users (by session or token; the
-    focal point may differ), the office, ESP users, a user without a role, nobody.
+    focal point may differ), the office (the administrator may differ from the
+    analyst), ESP users, a user without a role, nobody.
     (The walk's clients do not enforce CSRF; test_token_revoke_needs_the_csrf_token
     covers that.)"""
     return {
@@ -738,14 +803,14 @@ def _by_caller(anonymous: int, col: int, office: int, others: int, no_role: int,
         ("contributor", "session"): col,
         ("focal_point", "session"): focal or col,
         ("analyst", "session"): office,
-        ("admin", "session"): office,
+        ("admin", "session"): admin or office,
         ("other_focal_point", "session"): others,
         ("other_contributor", "session"): others,
         ("no_role", "session"): no_role,
         ("contributor", "token"): col,
         ("focal_point", "token"): focal or col,
         ("analyst", "token"): office,
-        ("admin", "token"): office,
+        ("admin", "token"): admin or office,
         ("other_focal_point", "token"): others,
         ("other_contributor", "token"): others,
     }
@@ -757,23 +822,53 @@ API_COL_DRAFT_PUBLIC = _by_caller(404, 200, 404, 404, 404)
 
 API_OPERATIONS: dict[tuple[str, str], tuple[str, dict[Caller, int]]] = {
     ("get", "/api/v1/seizures"): ("/api/v1/seizures?area=COL", API_PUBLIC),
-    ("get", "/api/v1/seizures/{seizure_id}"): ("/api/v1/seizures/{col_seizure}",
-                                                API_COL_DRAFT_PUBLIC),
+    ("get", "/api/v1/seizures/{seizure_id}"): (
+        "/api/v1/seizures/{col_seizure}",
+        API_COL_DRAFT_PUBLIC,
+    ),
     # No file sent: credentials are checked first (401), then the body (422).
     ("post", "/api/v1/imports"): ("/api/v1/imports", _by_caller(401, 422, 422, 422, 422)),
     ("get", "/api/v1/imports/{job_id}"): ("/api/v1/imports/{job}", API_COL_DRAFT),
     # Already committed: committing again changes nothing and says so (200).
     ("post", "/api/v1/imports/{job_id}/commit"): (
-        "/api/v1/imports/{job}/commit", _by_caller(401, 200, 404, 404, 404)),
-    ("get", "/api/v1/submissions/versions"): ("/api/v1/submissions/versions",
-                                              API_AUTHENTICATED),
+        "/api/v1/imports/{job}/commit",
+        _by_caller(401, 200, 404, 404, 404),
+    ),
+    ("get", "/api/v1/submissions/versions"): ("/api/v1/submissions/versions", API_AUTHENTICATED),
     ("get", "/api/v1/submissions/versions/{version_id}"): (
-        "/api/v1/submissions/versions/{col_version}", API_COL_DRAFT),
+        "/api/v1/submissions/versions/{col_version}",
+        API_COL_DRAFT,
+    ),
     # Only the focal point submits; a contributor sees the draft but may not.
     ("post", "/api/v1/submissions/versions/{version_id}/{action}"): (
         "/api/v1/submissions/versions/{col_version}/submit",
-        _by_caller(401, 403, 404, 404, 404, focal=200)),
+        _by_caller(401, 403, 404, 404, 404, focal=200),
+    ),
     ("get", "/api/v1/me"): ("/api/v1/me", API_AUTHENTICATED),
+    # Migrant smuggling (network NET: COL is its only member, ESP is not one). Every
+    # caller lists the networks it takes part in (none for ESP); a network's data is
+    # for its members and the office, and a state outside it gets 404 as if it did
+    # not exist. The administrator reaches the network (to manage it) but sees no
+    # country data: not the COL incident.
+    ("get", "/api/v1/smuggling/networks"): ("/api/v1/smuggling/networks", API_AUTHENTICATED),
+    ("get", "/api/v1/smuggling/networks/{code}/incidents"): (
+        "/api/v1/smuggling/networks/NET/incidents",
+        _by_caller(401, 200, 200, 404, 404),
+    ),
+    # An empty body: credentials first (401), then the body (422), before the
+    # network is looked up; test_api_incident_create sends a valid one.
+    ("post", "/api/v1/smuggling/networks/{code}/incidents"): (
+        "/api/v1/smuggling/networks/NET/incidents",
+        _by_caller(401, 422, 422, 422, 422),
+    ),
+    ("get", "/api/v1/smuggling/networks/{code}/incidents/{incident_id}"): (
+        "/api/v1/smuggling/networks/NET/incidents/{col_incident}",
+        _by_caller(401, 200, 200, 404, 404, admin=404),
+    ),
+    ("get", "/api/v1/smuggling/networks/{code}/summary"): (
+        "/api/v1/smuggling/networks/NET/summary",
+        _by_caller(401, 200, 200, 404, 404),
+    ),
     ("get", "/api/v1/reference/areas"): ("/api/v1/reference/areas?q=neth", API_PUBLIC),
     ("get", "/api/v1/reference/areas/{code}"): ("/api/v1/reference/areas/NLD", API_PUBLIC),
     ("get", "/api/v1/reference/areas/{code}/population"): (
@@ -867,8 +962,14 @@ def build_world() -> World:
     token = ApiToken.objects.get(user=contributor)
     col = Area.objects.get(code="COL")
     network = services.network_create(code="NET", name="A network")
-    services.network_member_set(network=network, area=col, status="active")
+    col_member = services.network_member_set(network=network, area=col, status="active")
     contribution = services.network_contribution_record(network=network, area=col, period="2024")
+    # COL-POLICE reports to NET; one COL incident of 2024, shared (submitted).
+    col_agency = services.network_agency_name(
+        member=col_member, organisation=col_police, actor=actors["focal_point"]
+    )
+    smuggling_version = smuggling_import(col_police, contributor)
+    workflow.version_submit(version=smuggling_version, actor=actors["focal_point"])
     mailbox = plain_user(email="mailbox@example.test")
     email = EmailAddress.objects.create(user=mailbox, email=mailbox.email, verified=True)
     task_result = DBTaskResult.objects.create(
@@ -901,6 +1002,9 @@ def build_world() -> World:
         "user": contributor.pk,
         "network": network.pk,
         "contribution": contribution.pk,
+        "col_incident": Incident.objects.get(version=smuggling_version).pk,
+        "col_member": col_member.pk,
+        "col_agency": col_agency.pk,
     }
     return World(
         actors=actors,
@@ -921,13 +1025,40 @@ SEIZURE_CSV = (
 def seizure_import(organisation: Organisation, actor: User) -> ImportJob:
     """A committed import: one draft version of two seizures."""
     upload, _created = intake_services.upload_store(
-        stream=io.BytesIO(SEIZURE_CSV.encode()), filename="walk.csv",
-        organisation=organisation, dataset="seizures", actor=actor)
+        stream=io.BytesIO(SEIZURE_CSV.encode()),
+        filename="walk.csv",
+        organisation=organisation,
+        dataset="seizures",
+        actor=actor,
+    )
     job = intake_services.job_create(upload=upload, label="2024", actor=actor)
     job = intake_services.job_validate(job=job)
     job = intake_services.job_commit(job=job, actor=actor)
     assert job.status == ImportJob.Status.COMMITTED, job.message
     return job
+
+
+SMUGGLING_CSV = (
+    "Reference,Date,Detection,Departure,Destination,Men,Citizenship\n"
+    "WALK-S-1,2024-03-05,at sea,LBY,ITA,4,AFG 4\n"
+)
+
+
+def smuggling_import(organisation: Organisation, actor: User) -> Version:
+    """A committed import of one incident into the draft “NET 2024”."""
+    upload, _created = intake_services.upload_store(
+        stream=io.BytesIO(SMUGGLING_CSV.encode()),
+        filename="walk-smuggling.csv",
+        organisation=organisation,
+        dataset="smuggling-incidents",
+        actor=actor,
+    )
+    job = intake_services.job_create(upload=upload, label="NET 2024", actor=actor)
+    job = intake_services.job_validate(job=job)
+    job = intake_services.job_commit(job=job, actor=actor)
+    assert job.status == ImportJob.Status.COMMITTED, job.message
+    assert job.version is not None
+    return job.version
 
 
 @pytest.fixture(scope="module")
@@ -1250,6 +1381,188 @@ def test_focal_point_cannot_give_office_roles(world: World) -> None:
     assert not Membership.objects.filter(user=newcomer).exists()
 
 
+# Network membership and contributing agencies. The office invites states and may
+# end a membership; a member state's focal point accepts, leaves and names the
+# agencies that report. A state outside the network gets 404 (it does not learn
+# that the network exists); a member or the office without the power gets 403.
+
+MEMBERS_PAGE: Outcome = (302, "/smuggling/NET/members/")
+
+NETWORK_CREATE: dict[str, tuple[Outcome, bool]] = {  # actor -> outcome, whether created
+    "analyst": ((302, "/smuggling/NEW-NET/members/"), True),
+    "admin": ((302, "/smuggling/NEW-NET/members/"), True),
+    "focal_point": (FORBIDDEN, False),
+    "contributor": (FORBIDDEN, False),
+    "other_focal_point": (FORBIDDEN, False),
+    "other_contributor": (FORBIDDEN, False),
+    "no_role": (FORBIDDEN, False),
+    "anonymous": (TO_LOGIN, False),
+}
+
+
+@pytest.mark.parametrize("actor", NETWORK_CREATE)
+def test_network_create(actor: str, world: World) -> None:
+    expected, created = NETWORK_CREATE[actor]
+    response = web_client(world.actors[actor]).post(
+        "/smuggling/",
+        {
+            "code": "new-net",
+            "name": "A new network",
+            "period_kind": "quarter",
+            "suppression_threshold": 5,
+        },
+    )
+    assert outcome(response, expected) == expected
+    assert Network.objects.filter(code="NEW-NET").exists() == created
+
+
+NETWORK_INVITE: dict[str, tuple[Outcome, bool]] = {  # actor -> outcome, whether ESP is invited
+    "analyst": (MEMBERS_PAGE, True),
+    "admin": (MEMBERS_PAGE, True),
+    "focal_point": (FORBIDDEN, False),
+    "contributor": (FORBIDDEN, False),
+    "other_focal_point": (NOT_FOUND, False),
+    "other_contributor": (NOT_FOUND, False),
+    "no_role": (NOT_FOUND, False),
+    "anonymous": (TO_LOGIN, False),
+}
+
+
+@pytest.mark.parametrize("actor", NETWORK_INVITE)
+def test_network_invite(actor: str, world: World) -> None:
+    expected, invited = NETWORK_INVITE[actor]
+    response = web_client(world.actors[actor]).post(
+        "/smuggling/NET/members/invite/", {"area": "ESP"}
+    )
+    assert outcome(response, expected) == expected
+    esp = NetworkMember.objects.filter(network__code="NET", area_id="ESP")
+    assert esp.filter(status=NetworkMember.Status.INVITED).exists() == invited
+
+
+NETWORK_JOIN: dict[str, tuple[Outcome, bool]] = {  # ESP invited: actor -> outcome, joined
+    "other_focal_point": (MEMBERS_PAGE, True),  # the invited state's focal point
+    "other_contributor": (FORBIDDEN, False),  # ESP sees the network now, may not answer
+    "focal_point": (FORBIDDEN, False),  # another member's focal point
+    "contributor": (FORBIDDEN, False),
+    "analyst": (FORBIDDEN, False),  # the office invites; the state answers
+    "admin": (FORBIDDEN, False),
+    "no_role": (NOT_FOUND, False),
+    "anonymous": (TO_LOGIN, False),
+}
+
+
+@pytest.mark.parametrize("actor", NETWORK_JOIN)
+def test_network_join(actor: str, world: World) -> None:
+    esp = services.network_invite(
+        network=NetworkMember.objects.get(pk=world.values["col_member"]).network,
+        area=Area.objects.get(code="ESP"),
+        actor=world.actors["analyst"],
+    )
+    expected, joined = NETWORK_JOIN[actor]
+    response = web_client(world.actors[actor]).post(f"/smuggling/NET/members/{esp.pk}/join/")
+    assert outcome(response, expected) == expected
+    esp.refresh_from_db()
+    assert (esp.status == NetworkMember.Status.ACTIVE) == joined
+
+
+NETWORK_LEAVE: dict[str, tuple[Outcome, bool]] = {  # COL's membership: actor -> outcome, ended
+    "focal_point": (MEMBERS_PAGE, True),
+    "analyst": (MEMBERS_PAGE, True),  # the office may end a membership
+    "admin": (MEMBERS_PAGE, True),
+    "contributor": (FORBIDDEN, False),
+    "other_focal_point": (NOT_FOUND, False),
+    "other_contributor": (NOT_FOUND, False),
+    "no_role": (NOT_FOUND, False),
+    "anonymous": (TO_LOGIN, False),
+}
+
+
+@pytest.mark.parametrize("actor", NETWORK_LEAVE)
+def test_network_leave(actor: str, world: World) -> None:
+    expected, ended = NETWORK_LEAVE[actor]
+    response = web_client(world.actors[actor]).post(
+        "/smuggling/NET/members/{col_member}/leave/".format(**world.values)
+    )
+    assert outcome(response, expected) == expected
+    member = NetworkMember.objects.get(pk=world.values["col_member"])
+    assert (member.status == NetworkMember.Status.LEFT) == ended
+
+
+def test_another_member_cannot_end_a_membership_or_remove_an_agency(world: World) -> None:
+    """ESP, once a member itself, still cannot touch COL's membership or agencies."""
+    esp = services.network_invite(
+        network=NetworkMember.objects.get(pk=world.values["col_member"]).network,
+        area=Area.objects.get(code="ESP"),
+        actor=world.actors["analyst"],
+    )
+    services.network_join(member=esp, actor=world.actors["other_focal_point"])
+    client = web_client(world.actors["other_focal_point"])
+    leave = client.post("/smuggling/NET/members/{col_member}/leave/".format(**world.values))
+    remove = client.post("/smuggling/NET/agencies/{col_agency}/remove/".format(**world.values))
+    add = client.post(
+        "/smuggling/NET/agencies/add/", {"organisation": world.organisations["COL-LAB"].pk}
+    )
+    assert (leave.status_code, remove.status_code) == (403, 403)
+    assert outcome(add, MEMBERS_PAGE) == MEMBERS_PAGE  # ESP's own form: COL-LAB is not a choice
+    assert NetworkMember.objects.get(pk=world.values["col_member"]).status == "active"
+    assert NetworkAgency.objects.filter(pk=world.values["col_agency"]).exists()
+    assert not NetworkAgency.objects.filter(organisation__code="COL-LAB").exists()
+
+
+AGENCY_ADD: dict[str, tuple[Outcome, bool]] = {  # name COL-LAB: actor -> outcome, named
+    "focal_point": (MEMBERS_PAGE, True),
+    "contributor": (FORBIDDEN, False),
+    "analyst": (FORBIDDEN, False),  # the state names its agencies, not the office
+    "admin": (FORBIDDEN, False),
+    "other_focal_point": (NOT_FOUND, False),
+    "other_contributor": (NOT_FOUND, False),
+    "no_role": (NOT_FOUND, False),
+    "anonymous": (TO_LOGIN, False),
+}
+
+
+@pytest.mark.parametrize("actor", AGENCY_ADD)
+def test_agency_add(actor: str, world: World) -> None:
+    expected, named = AGENCY_ADD[actor]
+    response = web_client(world.actors[actor]).post(
+        "/smuggling/NET/agencies/add/", {"organisation": world.organisations["COL-LAB"].pk}
+    )
+    assert outcome(response, expected) == expected
+    assert NetworkAgency.objects.filter(organisation__code="COL-LAB").exists() == named
+
+
+AGENCY_REMOVE: dict[str, tuple[Outcome, bool]] = {  # COL-POLICE: actor -> outcome, removed
+    "focal_point": (MEMBERS_PAGE, True),
+    "contributor": (FORBIDDEN, False),  # the agency itself may not
+    "analyst": (FORBIDDEN, False),
+    "admin": (FORBIDDEN, False),
+    "other_focal_point": (NOT_FOUND, False),
+    "other_contributor": (NOT_FOUND, False),
+    "no_role": (NOT_FOUND, False),
+    "anonymous": (TO_LOGIN, False),
+}
+
+
+@pytest.mark.parametrize("actor", AGENCY_REMOVE)
+def test_agency_remove(actor: str, world: World) -> None:
+    expected, removed = AGENCY_REMOVE[actor]
+    response = web_client(world.actors[actor]).post(
+        "/smuggling/NET/agencies/{col_agency}/remove/".format(**world.values)
+    )
+    assert outcome(response, expected) == expected
+    assert NetworkAgency.objects.filter(pk=world.values["col_agency"]).exists() != removed
+
+
+def test_network_actions_need_the_csrf_token(world: World) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.actors["focal_point"])  # type: ignore[arg-type]
+    leave = client.post("/smuggling/NET/members/{col_member}/leave/".format(**world.values))
+    remove = client.post("/smuggling/NET/agencies/{col_agency}/remove/".format(**world.values))
+    assert (leave.status_code, remove.status_code) == (403, 403)
+    assert NetworkMember.objects.get(pk=world.values["col_member"]).status == "active"
+    assert NetworkAgency.objects.filter(pk=world.values["col_agency"]).exists()
+
+
 def test_signup_is_closed(world: World) -> None:
     response = WalkClient().post(
         "/accounts/signup/",
@@ -1275,9 +1588,39 @@ def test_api_operation(operation: tuple[str, str], caller: Caller, world: World)
     url, expected = API_OPERATIONS[operation]
     actor, mode = caller
     response = API_CLIENTS[mode](world, actor).generic(
-        operation[0].upper(), url.format(**world.values), "{}" if operation[0] == "post" else "",
-        content_type="application/json")
+        operation[0].upper(),
+        url.format(**world.values),
+        "{}" if operation[0] == "post" else "",
+        content_type="application/json",
+    )
     assert response.status_code == expected[caller], response.content[:300]
+
+
+# A valid incident for COL-POLICE (2023: COL's 2024 submission is with the office).
+# COL reports it (a new draft), the office may not (it reports for no organisation),
+# ESP and a user without a role do not reach the network.
+API_INCIDENT_CREATE = _by_caller(401, 201, 403, 404, 404)
+
+
+@pytest.mark.parametrize("caller", API_INCIDENT_CREATE)
+def test_api_incident_create(caller: Caller, world: World) -> None:
+    actor, mode = caller
+    response = API_CLIENTS[mode](world, actor).post(
+        "/api/v1/smuggling/networks/NET/incidents",
+        {
+            "organisation": "COL-POLICE",
+            "reference": "WALK-API-1",
+            "incident_date": "2023-06-01",
+            "detection": "at_sea",
+            "migrants_men": 2,
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == API_INCIDENT_CREATE[caller], response.content[:300]
+    created = Incident.objects.filter(reference="WALK-API-1")
+    assert created.exists() == (response.status_code == 201)
+    if response.status_code == 201:
+        assert created.get().version.status == Version.Status.DRAFT
 
 
 ME_VIA_TOKEN: dict[str, list[dict[str, str | None]]] = {
