@@ -14,9 +14,11 @@ class StatisticsConfig(AppConfig):
         from observatory.submissions.registry import DatasetViews, datasets
 
         from observatory.statistics.national import NationalHandler
+        from observatory.statistics.sdmx_import import SdmxCsvHandler
 
         register(PortalHandler())
         register(NationalHandler())
+        register(SdmxCsvHandler())
         datasets[SUBMISSION_DATASET] = DatasetViews(
             summary=selectors.version_summary,
             diff=selectors.version_diff,

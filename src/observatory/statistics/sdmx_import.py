@@ -1,0 +1,212 @@
+"""SDMX-CSV data files in (SDMX-CSV 2.0: STRUCTURE, STRUCTURE_ID, ACTION; 1.0:
+DATAFLOW): self-describing, so no column mapping to confirm — every column named
+by a component of the dataflow's structure is read as that component, and codes
+must be codes of its codelists (exactly, as SDMX requires).
+
+The dataflow comes from STRUCTURE_ID/DATAFLOW (`UNODC:DF_UN_CTS(1.0)`) or the
+submission label."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import polars as pl
+from django.db import transaction
+
+from observatory.core.errors import NotFound, ValidationFailed
+from observatory.intake.models import ImportJob
+from observatory.intake.reading import ROW_NUMBER
+from observatory.intake.schema import DatasetSchema, Field
+from observatory.intake.schema import FieldType as T
+from observatory.intake.services import read_upload
+from observatory.intake.validation import ERROR, ValidationResult, empty_issues, issues_where
+from observatory.statistics import selectors
+from observatory.statistics.handler import CENSORED, NUMBER
+from observatory.statistics.models import Dataflow
+from observatory.statistics.services import SUBMISSION_DATASET, observations_write
+from observatory.submissions.models import Version
+from observatory.submissions.services import version_create
+
+SDMX_CSV = DatasetSchema(
+    code="observations-sdmx-csv",
+    label="Statistics in SDMX-CSV",
+    fields=(
+        Field("structure", "STRUCTURE (dataflow, datastructure...)", synonyms=("STRUCTURE",)),
+        Field("structure_id", "STRUCTURE_ID", synonyms=("STRUCTURE_ID", "DATAFLOW")),
+        Field("action", "ACTION", synonyms=("ACTION",)),
+        Field("area", "REF_AREA", T.AREA, required=True, synonyms=("REF_AREA",)),
+        Field("time_period", "TIME_PERIOD", required=True, synonyms=("TIME_PERIOD",)),
+        Field("value", "OBS_VALUE", synonyms=("OBS_VALUE",)),
+        Field("obs_status", "OBS_STATUS", synonyms=("OBS_STATUS",)),
+        Field("conf_status", "CONF_STATUS", synonyms=("CONF_STATUS",)),
+        Field("comment", "COMMENT", synonyms=("COMMENT", "OBS_COMMENT")),
+        Field("source", "SOURCE", synonyms=("SOURCE",)),
+    ),
+)
+URN = re.compile(r"^(?:(?P<agency>[\w.\-]+):)?(?P<id>[\w\-]+)(?:\((?P<version>[\w.]+)\))?$")
+PERIOD = r"^\d{4}(-(Q[1-4]|S[12]|M?\d{2}))?$"
+
+
+def dataflow_of(job: ImportJob, frame: pl.DataFrame) -> Dataflow:
+    ids = []
+    if "structure_id" in frame.columns:
+        ids = [t for t in frame["structure_id"].drop_nulls().unique().to_list() if t]
+    if len(ids) > 1:
+        raise ValidationFailed(f"the file holds several dataflows: {', '.join(sorted(ids))}")
+    text = ids[0] if ids else (job.label or "").split(" ")[0]
+    match = URN.match(text or "")
+    if not match:
+        raise ValidationFailed(
+            "name the dataflow: a STRUCTURE_ID column (UNODC:DF_UN_CTS(1.0)) or the label"
+        )
+    try:
+        return selectors.dataflow_get(match["id"], match["version"])
+    except NotFound as error:
+        raise ValidationFailed(str(error)) from error
+
+
+def coded(result: ValidationResult, job: ImportJob) -> tuple[pl.DataFrame, pl.DataFrame, Dataflow]:
+    frame = result.clean
+    flow = dataflow_of(job, frame)
+    structure = selectors.Structure(flow.structure)
+    raw = read_upload(job.upload).cells
+    missing = [d for d in structure.dimensions if d not in raw.columns]
+    if missing:
+        raise ValidationFailed(
+            f"the file has no column for {', '.join(missing)} (dimensions of {flow.code})"
+        )
+    frame = frame.join(raw.select(ROW_NUMBER, *structure.dimensions), on=ROW_NUMBER, how="left")
+    issues = [empty_issues()]
+    for dimension in structure.dimensions:
+        codes = sorted(structure.codes(dimension))
+        issues.append(
+            issues_where(
+                frame,
+                ~pl.col(dimension).fill_null("").is_in(codes),
+                column=dimension,
+                field_name=dimension,
+                value=pl.col(dimension),
+                severity=ERROR,
+                code="unknown_code",
+                message=pl.format(
+                    "“{}” is not a code of {} in {}",
+                    pl.col(dimension),
+                    pl.lit(dimension),
+                    pl.lit(flow.code),
+                ),
+                expected=", ".join(codes[:12]) + (" …" if len(codes) > 12 else ""),
+            )
+        )
+    text = (
+        pl.col("value").fill_null("").str.strip_chars() if "value" in frame.columns else pl.lit("")
+    )
+    frame = frame.with_columns(
+        pl.when(text.str.contains(NUMBER)).then(text).alias("_number"),
+        pl.when(text.str.contains(CENSORED)).then(text).otherwise(pl.lit("")).alias("censored"),
+    )
+    issues.append(
+        issues_where(
+            frame,
+            pl.col("_number").is_null() & (pl.col("censored") == "") & ~text.is_in(["", "NaN"]),
+            column="OBS_VALUE",
+            field_name="value",
+            value=text,
+            severity=ERROR,
+            code="not_a_number",
+            message="OBS_VALUE is not a number",
+            expected="a number with a decimal point, or NaN / empty for a missing value",
+        )
+    )
+    issues.append(
+        issues_where(
+            frame,
+            ~pl.col("time_period").fill_null("").str.contains(PERIOD),
+            column="TIME_PERIOD",
+            field_name="time_period",
+            value=pl.col("time_period"),
+            severity=ERROR,
+            code="period",
+            message="TIME_PERIOD is not an SDMX period",
+            expected="2024, 2024-Q1, 2024-S1 or 2024-03",
+        )
+    )
+    if "action" in frame.columns:
+        issues.append(
+            issues_where(
+                frame,
+                pl.col("action").fill_null("I").str.to_uppercase().is_in(["D"]),
+                column="ACTION",
+                field_name="action",
+                value=pl.col("action"),
+                severity=ERROR,
+                code="delete",
+                message="deletions (ACTION D) are made by a new version instead",
+                expected="I (information) or R (replace)",
+            )
+        )
+    if job.organisation.area_id is not None:
+        issues.append(
+            issues_where(
+                frame,
+                pl.col("area").is_not_null() & (pl.col("area") != job.organisation.area_id),
+                column="REF_AREA",
+                field_name="area",
+                value=pl.col("area"),
+                severity=ERROR,
+                code="other_country",
+                message=pl.format(
+                    "{} reports for {}, not for {}",
+                    pl.lit(job.organisation.code),
+                    pl.lit(job.organisation.area_id),
+                    pl.col("area"),
+                ),
+            )
+        )
+    return frame, pl.concat([i for i in issues if not i.is_empty()] or [empty_issues()]), flow
+
+
+class SdmxCsvHandler:
+    schema = SDMX_CSV
+
+    def check(self, result: ValidationResult, job: ImportJob) -> pl.DataFrame:
+        return coded(result, job)[1]
+
+    def commit(self, rows: pl.DataFrame, job: ImportJob, actor: Any) -> Version:
+        frame, _issues, flow = coded(
+            ValidationResult(clean=rows, issues=empty_issues(), notes=[]), job
+        )
+        structure = selectors.Structure(flow.structure)
+        present = set(frame.columns)
+
+        def column(name: str) -> pl.Expr:
+            return (pl.col(name) if name in present else pl.lit(None, dtype=pl.String)).alias(name)
+
+        with transaction.atomic():
+            version = version_create(
+                organisation=job.organisation,
+                dataset=SUBMISSION_DATASET,
+                label=job.label,
+                actor=actor,
+                note=f"import #{job.pk} of {job.upload.filename}",
+            )
+            count = observations_write(
+                frame.select(
+                    "area",
+                    "time_period",
+                    *[pl.col(d) for d in structure.dimensions],
+                    pl.col("_number").alias("value"),
+                    "censored",
+                    column("obs_status"),
+                    column("conf_status"),
+                    column("comment"),
+                    column("source"),
+                    pl.col(ROW_NUMBER).alias("source_row"),
+                ),
+                version=version,
+                dataflow=flow,
+                dimensions=structure.dimensions,
+            )
+            version.row_count = count
+            version.save(update_fields=["row_count"])
+        return version
