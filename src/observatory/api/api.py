@@ -12,6 +12,7 @@ from observatory.intake.api import router as imports_router
 from observatory.reference.api import router as reference_router
 from observatory.seizures.api import router as seizures_router
 from observatory.smuggling.api import router as smuggling_router
+from observatory.statistics.api import router as statistics_router
 from observatory.submissions.api import router as submissions_router
 
 api = NinjaAPI(
@@ -30,6 +31,7 @@ api.add_router("/seizures", seizures_router)
 api.add_router("/imports", imports_router)
 api.add_router("/submissions", submissions_router)
 api.add_router("/smuggling", smuggling_router)
+api.add_router("/statistics", statistics_router)
 
 
 @api.exception_handler(NotFound)
