@@ -11,10 +11,9 @@ class StatisticsConfig(AppConfig):
         from observatory.intake.registry import register
         from observatory.statistics import selectors
         from observatory.statistics.handler import SUBMISSION_DATASET, PortalHandler
-        from observatory.submissions.registry import DatasetViews, datasets
-
         from observatory.statistics.national import NationalHandler
         from observatory.statistics.sdmx_import import SdmxCsvHandler
+        from observatory.submissions.registry import DatasetViews, datasets
 
         register(PortalHandler())
         register(NationalHandler())

@@ -77,6 +77,7 @@ class Entry:
     status: str = ""  # "" reported (or empty), L, M, E, P, B
     confidential: bool = False
     comment: str = ""
+    derived: bool = False  # computed by the system (e.g. from individual seizures)
 
     @property
     def empty(self) -> bool:
@@ -173,6 +174,7 @@ def questionnaire_save(
                 obs_status=entry.status or "A",
                 conf_status="C" if entry.confidential else "F",
                 comment=entry.comment[:2000],
+                derived=entry.derived,
             )
             for key, entry in entries.items()
             if not entry.empty

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from observatory.statistics import crosswalk_views, cycle_views, views
+from observatory.statistics import crosswalk_views, cycle_views, reconciliation_views, views
 from observatory.statistics.explorer_views import explorer_page
 
 app_name = "statistics"
@@ -12,6 +12,11 @@ urlpatterns = [
     path("cycles/<int:pk>/", cycle_views.cycle_detail, name="cycle"),
     path("crosswalks/", crosswalk_views.crosswalk_list, name="crosswalks"),
     path("crosswalks/<int:pk>/", crosswalk_views.crosswalk_detail, name="crosswalk"),
+    path(
+        "reconciliation/<slug:org>/<int:year>/",
+        reconciliation_views.reconcile,
+        name="reconciliation",
+    ),
     path(
         "questionnaires/<slug:code>/<slug:org>/<int:year>/",
         views.questionnaire,
