@@ -1,26 +1,76 @@
-"""Exports of observations, streamed in chunks so memory stays flat.
+"""Exports of observations and of structures, streamed in chunks so memory
+stays flat (one chunk of CHUNK observations at a time, never the whole file).
 
-The data-portal long format writes the same 13 columns the portal publishes,
-with names from the dataflow's codelists and the reference data's M49 regions.
-Public exports (no user) hold published data only and, where the structure
-has a disclosure rule, publish counts below it as “<n” (column txtVALUE)."""
+Formats (`export_observations(..., fmt=...)`):
+
+* `unodc-portal`: the data-portal long format, the 13 columns the portal
+  publishes, with names from the dataflow's codelists and the reference data's
+  M49 regions (VALUE, or txtVALUE where the structure suppresses small counts).
+* `csv`, `xlsx`, `parquet`, `datapackage`: the research layout, one row per
+  observation: for each dimension its code and its name (`REF_AREA`,
+  `REF_AREA_LABEL`, `INDICATOR`, `INDICATOR_LABEL`, …), `TIME_PERIOD`,
+  `OBS_VALUE` (the number; empty when there is none), `CENSORED` (the published
+  marker such as `<5` where the count is censored or suppressed; OBS_VALUE is
+  then empty), then the structure's attributes (`OBS_STATUS`, `CONF_STATUS`,
+  `SOURCE`, `COMMENT`). Long rather than wide: every observation keeps its own
+  statuses, source and censoring, and repeated cells stay distinct; any tool
+  pivots periods into columns in one step. CSV is UTF-8 with a header; XLSX
+  writes numbers as numbers and text as text (never a formula; free text that
+  starts like one gets a leading apostrophe, as in the seizure exports) on
+  sheets of at most 1,048,575 rows plus an “about” sheet; Parquet has OBS_VALUE
+  as Float64 and the rest as strings; the data package (a folder, or a .zip
+  when PATH ends in .zip) holds datapackage.json (Frictionless Data Package,
+  Table Schema typed from the structure: codes constrained to their codelists,
+  OBS_VALUE a number), observations.csv and the SDMX structure message.
+* `sdmx-csv`, `sdmx-ml`: SDMX-CSV 2.0 and structure-specific SDMX-ML 2.1, see
+  sdmx.py. `export_structure` writes the SDMX-ML 2.1 structure message of the
+  dataflow (`sdmx-ml`) or the data-structure-specific XSD (`xsd`).
+
+Disclosure control: a public export (no user) holds published data only;
+where the structure has a rule (`suppress_below`), counts above zero and below
+it are published as `<n` and the number is never written, in every format;
+values marked confidential (CONF_STATUS other than F) are withheld. An export
+by a user that holds rows not published is audited, as seizure exports are."""
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
-from decimal import Decimal
+import hashlib
+import json
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any
 
+import polars as pl
+from django.db import connections
+from django.db.models import QuerySet, TextField
+from django.db.models.functions import Cast
+from django.db.models.sql.constants import MULTI
+
 from observatory.accounts import access
+from observatory.core.audit import audit_record
+from observatory.core.models import AuditEvent
 from observatory.reference.models import Area
-from observatory.statistics import selectors
-from observatory.statistics.models import Dataflow
+from observatory.statistics import sdmx, selectors
+from observatory.statistics.models import Dataflow, Observation
 from observatory.statistics.schema import PORTAL_COLUMNS
 
 CHUNK = 20_000
-FORMATS = ("unodc-portal",)
+FORMATS = ("unodc-portal", "csv", "xlsx", "parquet", "sdmx-csv", "sdmx-ml", "datapackage")
+STRUCTURE_FORMATS = ("sdmx-ml", "xsd")
+XLSX_ROWS = 1_048_575  # a worksheet's rows, less the header
+CONFIDENTIAL_FREE = "F"
+# Where the observation stores the value of an attribute of the structure.
+ATTRIBUTE_FIELDS = {
+    "OBS_STATUS": "obs_status",
+    "CONF_STATUS": "conf_status",
+    "SOURCE": "source",
+    "COMMENT": "comment",
+}
+FREE_TEXT = ("SOURCE", "COMMENT")
 
 
 def number_text(value: Decimal | None) -> str:
@@ -29,6 +79,32 @@ def number_text(value: Decimal | None) -> str:
         return ""
     text = format(value.normalize(), "f")
     return "0" if text in {"-0", ""} else text
+
+
+def _plain_number(text: str | None) -> str | None:
+    if text is None:
+        return None
+    try:
+        return number_text(Decimal(text))
+    except InvalidOperation:
+        return text
+
+
+def number_expr(column: str) -> pl.Expr:
+    """Stored numbers as text (numeric(30,12) on PostgreSQL, REAL or INTEGER on
+    SQLite), written as number_text writes them."""
+    text = pl.col(column)
+    trimmed = (
+        pl.when(text.str.contains(".", literal=True))
+        .then(text.str.replace(r"0+$", "").str.replace(r"\.$", ""))
+        .otherwise(text)
+    )
+    plain = (
+        pl.when(text.str.contains("[eE]"))
+        .then(text.map_elements(_plain_number, return_dtype=pl.String))
+        .otherwise(trimmed)
+    )
+    return pl.when(plain.is_in(["-0", ""])).then(pl.lit("0")).otherwise(plain)
 
 
 def _regions() -> dict[str, tuple[str, str, str]]:
@@ -47,7 +123,25 @@ def _regions() -> dict[str, tuple[str, str, str]]:
     return out
 
 
-def portal_rows(*, actor: Any, dataflow: Dataflow) -> Iterator[list[str]]:
+def _is_public(actor: Any) -> bool:
+    return not access.actor_for(actor).is_authenticated
+
+
+@dataclass
+class Tally:
+    """What an export wrote: observations, and how many of them are not public."""
+
+    rows: int = 0
+    restricted: int = 0
+
+
+# --------------------------------------------------------------------------
+# The data-portal long format
+
+
+def portal_rows(
+    *, actor: Any, dataflow: Dataflow, tally: Tally | None = None
+) -> Iterator[list[str]]:
     """The visible observations of `dataflow` as portal rows, in the order they
     were reported."""
     structure = selectors.Structure(dataflow.structure)
@@ -55,14 +149,28 @@ def portal_rows(*, actor: Any, dataflow: Dataflow) -> Iterator[list[str]]:
     areas = structure.codes("REF_AREA")
     regions = _regions()
     rule = dataflow.structure.suppress_below
-    public = not access.actor_for(actor).is_authenticated
+    public = _is_public(actor)
+    tally = tally if tally is not None else Tally()
     dims = ("INDICATOR", "DIMENSION", "CATEGORY", "SEX", "AGE")
     rows = (
         selectors.current_observations(actor=actor, dataflow=dataflow)
         .order_by("version_id", "source_row", "pk")
-        .values_list("area_id", "dims", "time_period", "value", "censored", "source")
+        .values_list(
+            "area_id",
+            "dims",
+            "time_period",
+            "value",
+            "censored",
+            "source",
+            "conf_status",
+            "version__status",
+        )
     )
-    for area, dimensions, period, value, censored, source in rows.iterator(chunk_size=CHUNK):
+    for area, dimensions, period, value, censored, source, conf, status in rows.iterator(
+        chunk_size=CHUNK
+    ):
+        tally.rows += 1
+        tally.restricted += access.is_restricted(status)
         country, region, subregion = regions.get(area, (area, "", ""))
         if area in areas:
             country = areas[area].name
@@ -70,6 +178,8 @@ def portal_rows(*, actor: Any, dataflow: Dataflow) -> Iterator[list[str]]:
         unit = dimensions.get("UNIT_MEASURE", "")
         if public and rule and unit == "COUNT" and value is not None and 0 < value < rule:
             shown = f"<{rule}"
+        if public and conf and conf != CONFIDENTIAL_FREE:
+            shown = ""
         yield [
             area,
             country,
@@ -83,23 +193,551 @@ def portal_rows(*, actor: Any, dataflow: Dataflow) -> Iterator[list[str]]:
         ]
 
 
-def write_portal(handle: IO[str], *, actor: Any, dataflow: Dataflow) -> int:
+def write_portal(
+    handle: IO[str], *, actor: Any, dataflow: Dataflow, tally: Tally | None = None
+) -> int:
     header = list(PORTAL_COLUMNS)
     if dataflow.structure.suppress_below:
         header[header.index("VALUE")] = "txtVALUE"
     writer = csv.writer(handle, lineterminator="\n")
     writer.writerow(header)
     count = 0
-    for row in portal_rows(actor=actor, dataflow=dataflow):
+    for row in portal_rows(actor=actor, dataflow=dataflow, tally=tally):
         writer.writerow(row)
         count += 1
     return count
 
 
+# --------------------------------------------------------------------------
+# Observations in chunks, disclosure control applied
+
+RAW = (
+    "area_id",
+    "key",
+    "time_period",
+    "value_text",
+    "censored",
+    "obs_status",
+    "conf_status",
+    "source",
+    "comment",
+    "version__status",
+)
+
+
+def observation_query(*, actor: Any, dataflow: Dataflow) -> QuerySet[Observation]:
+    """The visible current observations, sorted by area, series key and period
+    (the order series-based SDMX needs; the same for every format)."""
+    return (
+        selectors.current_observations(actor=actor, dataflow=dataflow)
+        .annotate(value_text=Cast("value", output_field=TextField()))
+        .order_by("area_id", "key", "time_period", "pk")
+        .values_list(*RAW)
+    )
+
+
+def raw_chunks(queryset: QuerySet[Any], chunk: int = CHUNK) -> Iterator[pl.DataFrame]:
+    """The rows of a values_list query as frames of text columns, read with a
+    server-side cursor where the database has one, without building model
+    instances or Python values row by row."""
+    query = queryset.query
+    # Django 5.2 selects values_list columns in the order given (query.selected).
+    names = (
+        list(query.selected)
+        if query.selected
+        else [*query.extra_select, *query.values_select, *query.annotation_select]
+    )
+    connection = connections[queryset.db]
+    chunked = not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
+    compiler = query.get_compiler(using=queryset.db)
+    results = compiler.execute_sql(MULTI, chunked_fetch=chunked, chunk_size=chunk)
+    if results is None:
+        return
+    schema = dict.fromkeys(names, pl.String)
+    for rows in results:
+        if rows:
+            yield pl.DataFrame(rows, schema=schema, orient="row")
+
+
+class Observations:
+    """A dataflow's observations as the actor may see them, chunk by chunk, with
+    disclosure control applied. Columns of each frame: the dimensions (the area
+    first), TIME_PERIOD, OBS_VALUE (text, null without a number), CENSORED (the
+    published marker, "" if none) and the structure's attributes."""
+
+    def __init__(self, *, actor: Any, dataflow: Dataflow, chunk: int = CHUNK) -> None:
+        self.actor = actor
+        self.dataflow = dataflow
+        self.cube = sdmx.Cube(dataflow)
+        self.public = _is_public(actor)
+        self.rule = dataflow.structure.suppress_below
+        self.chunk = chunk
+        self.tally = Tally()
+
+    @property
+    def columns(self) -> list[str]:
+        cube = self.cube
+        return [*cube.dimensions, cube.time, sdmx.MEASURE, "CENSORED", *cube.attributes]
+
+    def frames(self) -> Iterator[pl.DataFrame]:
+        query = observation_query(actor=self.actor, dataflow=self.dataflow)
+        for raw in raw_chunks(query, self.chunk):
+            self.tally.rows += raw.height
+            self.tally.restricted += raw.filter(
+                ~pl.col("version__status").is_in(sorted(access.Status.PUBLIC))
+            ).height
+            yield self.disclose(raw)
+
+    def disclose(self, raw: pl.DataFrame) -> pl.DataFrame:
+        cube = self.cube
+        parts = cube.series_dimensions
+        keys = pl.col("key").str.split(".")
+        number = number_expr("value_text")
+        censored = pl.col("censored").fill_null("")
+        withheld = pl.lit(False)
+        if self.public and self.rule and "UNIT_MEASURE" in parts:
+            amount = pl.col("value_text").cast(pl.Float64, strict=False)
+            small = (
+                (keys.list.get(parts.index("UNIT_MEASURE"), null_on_oob=True) == "COUNT")
+                & (amount > 0)
+                & (amount < self.rule)
+            )
+            censored = pl.when(small).then(pl.lit(f"<{self.rule}")).otherwise(censored)
+            withheld = withheld | small
+        if self.public:
+            withheld = withheld | (pl.col("conf_status").fill_null("F") != CONFIDENTIAL_FREE)
+        attributes = [
+            (
+                pl.col(ATTRIBUTE_FIELDS[a]) if a in ATTRIBUTE_FIELDS else pl.lit(None, pl.String)
+            ).alias(a)
+            for a in cube.attributes
+        ]
+        return raw.select(
+            pl.col("area_id").alias(sdmx.AREA),
+            *[keys.list.get(i, null_on_oob=True).alias(d) for i, d in enumerate(parts)],
+            pl.col("time_period").alias(cube.time),
+            pl.when(withheld).then(pl.lit(None, pl.String)).otherwise(number).alias(sdmx.MEASURE),
+            censored.alias("CENSORED"),
+            *attributes,
+        ).select(self.columns)
+
+    def sdmx_frames(self) -> Iterator[pl.DataFrame]:
+        """As frames() with the censoring in SDMX terms: a censored or withheld
+        value has no OBS_VALUE and CONF_STATUS C (confidential); the published
+        marker ("<5") goes first in COMMENT."""
+        cube = self.cube
+        for frame in self.frames():
+            marked = pl.col("CENSORED") != ""
+            changes = []
+            if "CONF_STATUS" in cube.attributes:
+                changes.append(
+                    pl.when(marked)
+                    .then(pl.lit("C"))
+                    .otherwise(pl.col("CONF_STATUS"))
+                    .alias("CONF_STATUS")
+                )
+            if "COMMENT" in cube.attributes:
+                comment = pl.col("COMMENT").fill_null("")
+                changes.append(
+                    pl.when(marked & (comment != ""))
+                    .then(pl.col("CENSORED") + pl.lit("; ") + comment)
+                    .when(marked)
+                    .then(pl.col("CENSORED"))
+                    .otherwise(comment)
+                    .alias("COMMENT")
+                )
+            yield frame.with_columns(changes).drop("CENSORED")
+
+
+# --------------------------------------------------------------------------
+# The research layout: csv, xlsx, parquet, data package
+
+
+def research_columns(cube: sdmx.Cube) -> list[str]:
+    columns: list[str] = []
+    for dimension in cube.dimensions:
+        columns += [dimension, f"{dimension}_LABEL"]
+    return [*columns, cube.time, sdmx.MEASURE, "CENSORED", *cube.attributes]
+
+
+def research_frame(cube: sdmx.Cube, frame: pl.DataFrame, *, safe_text: bool) -> pl.DataFrame:
+    labels = []
+    for dimension in cube.dimensions:
+        names = cube.labels(dimension)
+        labels.append(
+            pl.col(dimension)
+            .replace_strict(names, default=None, return_dtype=pl.String)
+            .alias(f"{dimension}_LABEL")
+        )
+    out = frame.with_columns(labels)
+    if safe_text:
+        out = out.with_columns(
+            pl.when(pl.col(c).str.contains(r"^[=+\-@\t\r]"))
+            .then(pl.lit("'") + pl.col(c))
+            .otherwise(pl.col(c))
+            .alias(c)
+            for c in FREE_TEXT
+            if c in out.columns
+        )
+    return _no_empty_strings(out.select(research_columns(cube)))
+
+
+def _no_empty_strings(frame: pl.DataFrame) -> pl.DataFrame:
+    """Empty text as null, so CSV writes an empty field rather than `""`."""
+    return frame.with_columns(pl.col(pl.String).replace("", None))
+
+
+def _write_csv(observations: Observations, handle: IO[bytes]) -> None:
+    cube = observations.cube
+    header = True
+    for frame in observations.frames():
+        research_frame(cube, frame, safe_text=True).write_csv(handle, include_header=header)
+        header = False
+    if header:
+        handle.write((",".join(research_columns(cube)) + "\n").encode())
+
+
+def _write_parquet(observations: Observations, path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    cube = observations.cube
+    schema = dict.fromkeys(research_columns(cube), pl.String) | {sdmx.MEASURE: pl.Float64}
+    writer: pq.ParquetWriter | None = None
+    try:
+        for frame in observations.frames():
+            table = (
+                research_frame(cube, frame, safe_text=False)
+                .with_columns(pl.col(sdmx.MEASURE).cast(pl.Float64))
+                .to_arrow()
+            )
+            if writer is None:
+                writer = pq.ParquetWriter(path, table.schema, compression="zstd")
+            writer.write_table(table)
+        if writer is None:
+            table = pl.DataFrame(schema=schema).to_arrow()
+            writer = pq.ParquetWriter(path, table.schema, compression="zstd")
+            writer.write_table(pa.Table.from_batches([], schema=table.schema))
+    finally:
+        if writer is not None:
+            writer.close()
+
+
+def _about(observations: Observations, fmt: str) -> list[tuple[str, str]]:
+    flow = observations.dataflow
+    rule = observations.rule
+    return [
+        ("dataflow", f"{flow.urn_id} {flow.name}"),
+        ("structure", f"{flow.structure.urn_id} {flow.structure.name}"),
+        ("exported", observations.cube.prepared.strftime("%Y-%m-%d %H:%M UTC")),
+        ("format", fmt),
+        (
+            "audience",
+            "public: published data only"
+            if observations.public
+            else "restricted: data the exporting user may see, published or not",
+        ),
+        (
+            "disclosure control",
+            f"counts above 0 and below {rule} published as <{rule}"
+            if rule and observations.public
+            else "none"
+            if not observations.public
+            else "no rule in the structure",
+        ),
+        ("OBS_VALUE", "the number; empty when there is none (see CENSORED, OBS_STATUS)"),
+        ("CENSORED", "the published marker of a censored or suppressed count, e.g. <5"),
+        (
+            "OBS_STATUS",
+            "A normal, B break, E estimated, P provisional, L not available, M not applicable",
+        ),
+        ("CONF_STATUS", "F free, C confidential (value withheld in public exports)"),
+    ]
+
+
+def _write_xlsx(observations: Observations, path: Path) -> None:
+    import xlsxwriter
+
+    cube = observations.cube
+    columns = research_columns(cube)
+    numeric = columns.index(sdmx.MEASURE)
+    workbook = xlsxwriter.Workbook(
+        str(path),
+        {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False},
+    )
+    try:
+        bold = workbook.add_format({"bold": True})
+        about = workbook.add_worksheet("about")
+        sheets: list[Any] = []
+
+        def new_sheet() -> Any:
+            name = "observations" if not sheets else f"observations {len(sheets) + 1}"
+            sheet = workbook.add_worksheet(name)
+            sheet.freeze_panes(1, 0)
+            for col, name in enumerate(columns):
+                sheet.write_string(0, col, name, bold)
+            sheets.append(sheet)
+            return sheet
+
+        sheet = new_sheet()
+        row = 0
+        for frame in observations.frames():
+            for values in research_frame(cube, frame, safe_text=True).iter_rows():
+                if row == XLSX_ROWS:
+                    sheet, row = new_sheet(), 0
+                row += 1
+                for col, value in enumerate(values):
+                    if value is None or value == "":
+                        continue
+                    if col == numeric:
+                        sheet.write_number(row, col, float(value))
+                    else:
+                        sheet.write_string(row, col, value)
+        about.set_column(0, 0, 20)
+        about.set_column(1, 1, 90)
+        for line, (name, text) in enumerate(_about(observations, "xlsx")):
+            about.write_string(line, 0, name, bold)
+            about.write_string(line, 1, text)
+        about.write_string(len(_about(observations, "xlsx")), 0, "observations", bold)
+        about.write_number(len(_about(observations, "xlsx")), 1, observations.tally.rows)
+        sheets[0].activate()
+    finally:
+        workbook.close()
+
+
+def table_schema(cube: sdmx.Cube) -> dict[str, Any]:
+    """The Frictionless Table Schema of the research layout, from the structure."""
+    components = {c.code: c for c in cube.components}
+    fields: list[dict[str, Any]] = []
+    for dimension in cube.dimensions:
+        component = components[dimension]
+        field: dict[str, Any] = {
+            "name": dimension,
+            "type": "string",
+            "title": cube.concept_name(component),
+            "constraints": {"required": True},
+        }
+        if dimension in cube.codelists:
+            field["constraints"]["enum"] = [c.code for c in cube.codelists[dimension]]
+            codelist = component.codelist
+            field["description"] = f"code of {codelist.urn_id}"  # type: ignore[union-attr]
+        fields.append(field)
+        fields.append(
+            {"name": f"{dimension}_LABEL", "type": "string", "title": f"{field['title']} (name)"}
+        )
+    fields.append(
+        {
+            "name": cube.time,
+            "type": "string",
+            "title": "Time period",
+            "description": "SDMX observational time period (2015, 2015-Q1, 2015-06)",
+            "constraints": {"required": True},
+        }
+    )
+    fields.append(
+        {
+            "name": sdmx.MEASURE,
+            "type": "number",
+            "title": "Observation value",
+            "description": "empty when there is no number: see CENSORED and OBS_STATUS",
+        }
+    )
+    fields.append(
+        {
+            "name": "CENSORED",
+            "type": "string",
+            "title": "Censored value as published",
+            "description": "a count published as <n (disclosure control); OBS_VALUE is then empty",
+            "constraints": {"pattern": r"<\d+(\.\d+)?"},
+        }
+    )
+    for attribute in cube.attributes:
+        component = components[attribute]
+        field = {"name": attribute, "type": "string", "title": cube.concept_name(component)}
+        if attribute in cube.codelists:
+            field["constraints"] = {"enum": [c.code for c in cube.codelists[attribute]]}
+        fields.append(field)
+    return {"fields": fields, "missingValues": [""]}
+
+
+def datapackage_descriptor(
+    observations: Observations, *, csv_bytes: int, csv_hash: str
+) -> dict[str, Any]:
+    flow = observations.dataflow
+    cube = observations.cube
+    return {
+        "profile": "tabular-data-package",
+        "name": flow.code.lower().replace("_", "-"),
+        "id": f"{sdmx.URN}.datastructure.Dataflow={flow.urn_id}",
+        "title": flow.name,
+        "description": flow.description
+        or f"Observations of the dataflow {flow.urn_id} ({flow.structure.name}).",
+        "version": flow.version,
+        "created": cube.prepared.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "sources": [{"title": f"{flow.agency} statistics, dataflow {flow.urn_id}"}],
+        "resources": [
+            {
+                "name": "observations",
+                "path": "observations.csv",
+                "profile": "tabular-data-resource",
+                "title": flow.name,
+                "description": " ".join(
+                    f"{name}: {text}." for name, text in _about(observations, "datapackage")
+                ),
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "bytes": csv_bytes,
+                "hash": f"sha256:{csv_hash}",
+                "dialect": {"delimiter": ",", "doubleQuote": True, "header": True},
+                "schema": table_schema(cube),
+            },
+            {
+                "name": "sdmx-structure",
+                "path": "structure.xml",
+                "profile": "data-resource",
+                "title": "SDMX-ML 2.1 structure message (dataflow, data structure, codelists)",
+                "format": "xml",
+                "mediatype": "application/vnd.sdmx.structure+xml; version=2.1",
+            },
+        ],
+    }
+
+
+class _Counting:
+    """A binary stream wrapper that counts and hashes what is written."""
+
+    def __init__(self, handle: IO[bytes]) -> None:
+        self.handle = handle
+        self.bytes = 0
+        self.sha256 = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.bytes += len(data)
+        self.sha256.update(data)
+        return self.handle.write(data)
+
+    def flush(self) -> None:
+        self.handle.flush()
+
+
+def _write_datapackage(observations: Observations, path: Path) -> None:
+    structure = sdmx.structure_message(observations.cube)
+    if path.suffix.lower() == ".zip":
+        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            with archive.open("observations.csv", "w", force_zip64=True) as handle:
+                counted = _Counting(handle)
+                _write_csv(observations, counted)  # type: ignore[arg-type]
+            archive.writestr("structure.xml", structure)
+            descriptor = datapackage_descriptor(
+                observations, csv_bytes=counted.bytes, csv_hash=counted.sha256.hexdigest()
+            )
+            archive.writestr(
+                "datapackage.json", json.dumps(descriptor, indent=2, ensure_ascii=False)
+            )
+        return
+    path.mkdir(parents=True, exist_ok=True)
+    with (path / "observations.csv").open("wb") as raw:
+        counted = _Counting(raw)
+        _write_csv(observations, counted)  # type: ignore[arg-type]
+    (path / "structure.xml").write_bytes(structure)
+    descriptor = datapackage_descriptor(
+        observations, csv_bytes=counted.bytes, csv_hash=counted.sha256.hexdigest()
+    )
+    (path / "datapackage.json").write_text(
+        json.dumps(descriptor, indent=2, ensure_ascii=False), encoding="utf-8"
+    )
+
+
+# --------------------------------------------------------------------------
+# SDMX
+
+
+def _write_sdmx_csv(observations: Observations, handle: IO[bytes]) -> None:
+    cube = observations.cube
+    header = True
+    for frame in observations.sdmx_frames():
+        _no_empty_strings(sdmx.sdmx_csv_frame(cube, frame)).write_csv(handle, include_header=header)
+        header = False
+    if header:
+        handle.write((",".join(sdmx.sdmx_csv_columns(cube)) + "\n").encode())
+
+
+def _write_sdmx_ml(observations: Observations, handle: IO[bytes]) -> None:
+    writer = sdmx.DataMessageWriter(handle, observations.cube)
+    writer.start()
+    for frame in observations.sdmx_frames():
+        writer.write(frame)
+    writer.finish()
+
+
+# --------------------------------------------------------------------------
+
+
+def _audit(observations: Observations, *, actor: Any, fmt: str, path: Path) -> None:
+    tally = observations.tally
+    if not tally.restricted:
+        return
+    flow = observations.dataflow
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.EXPORT,
+        object_type="statistics.observation",
+        object_id=flow.urn_id,
+        object_repr=f"{tally.rows} observations of {flow.urn_id} to {fmt}",
+        changes={
+            "dataflow": flow.urn_id,
+            "format": fmt,
+            "rows": tally.rows,
+            "restricted_rows": tally.restricted,
+            "file": path.name,
+        },
+    )
+
+
+BINARY_WRITERS: dict[str, Callable[[Observations, IO[bytes]], None]] = {
+    "csv": _write_csv,
+    "sdmx-csv": _write_sdmx_csv,
+    "sdmx-ml": _write_sdmx_ml,
+}
+PATH_WRITERS: dict[str, Callable[[Observations, Path], None]] = {
+    "xlsx": _write_xlsx,
+    "parquet": _write_parquet,
+    "datapackage": _write_datapackage,
+}
+
+
 def export_observations(
     path: Path, *, actor: Any, dataflow: Dataflow, fmt: str, encoding: str = "utf-8"
 ) -> int:
+    """Write the observations of `dataflow` the actor may see to `path` in `fmt`;
+    the number of observations written. `encoding` applies to unodc-portal only
+    (every other text format is UTF-8, as SDMX-CSV and Frictionless require)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}")
-    with path.open("w", encoding=encoding, newline="") as handle:
-        return write_portal(handle, actor=actor, dataflow=dataflow)
+    if fmt == "unodc-portal":
+        tally = Tally()
+        with path.open("w", encoding=encoding, newline="") as handle:
+            count = write_portal(handle, actor=actor, dataflow=dataflow, tally=tally)
+        observations = Observations(actor=actor, dataflow=dataflow)
+        observations.tally = tally
+        _audit(observations, actor=actor, fmt=fmt, path=path)
+        return count
+    observations = Observations(actor=actor, dataflow=dataflow)
+    if fmt in BINARY_WRITERS:
+        with path.open("wb") as handle:
+            BINARY_WRITERS[fmt](observations, handle)
+    else:
+        PATH_WRITERS[fmt](observations, path)
+    _audit(observations, actor=actor, fmt=fmt, path=path)
+    return observations.tally.rows
+
+
+def export_structure(path: Path, *, dataflow: Dataflow, fmt: str = "sdmx-ml") -> int:
+    """The dataflow's SDMX-ML 2.1 structure message (sdmx-ml) or the XSD its
+    structure-specific data messages follow (xsd); the number of codelists."""
+    if fmt not in STRUCTURE_FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; known: {', '.join(STRUCTURE_FORMATS)}")
+    cube = sdmx.Cube(dataflow)
+    path.write_bytes(sdmx.structure_message(cube) if fmt == "sdmx-ml" else sdmx.data_schema(cube))
+    return len({c.codelist_id for c in cube.components if c.codelist_id is not None})

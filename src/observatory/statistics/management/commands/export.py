@@ -11,7 +11,7 @@ from observatory.seizures import selectors
 from observatory.seizures.exports import FORMATS, export_seizures
 from observatory.seizures.filtersets import SeizureFilterSet
 from observatory.statistics.exports import FORMATS as OBSERVATION_FORMATS
-from observatory.statistics.exports import export_observations
+from observatory.statistics.exports import STRUCTURE_FORMATS, export_observations, export_structure
 from observatory.statistics.selectors import dataflow_get
 
 
@@ -19,14 +19,25 @@ class Command(BaseCommand):
     help = (
         "Export a dataset to a file, e.g. 'observatory export seizures --format parquet "
         "--out seizures.parquet --area COL --year 2024' or 'observatory export observations "
-        "--dataflow DF_CTS_VIOLENT_SEXUAL --format unodc-portal --out cts.csv'. Without "
-        "--user only published rows are exported (what the public sees, small counts "
-        "suppressed by the structure's rule); with --user, what that user may see."
+        "--dataflow DF_CTS_VIOLENT_SEXUAL --format unodc-portal --out cts.csv'. Observations "
+        "as unodc-portal (the portal's long format), csv, xlsx, parquet (one row per "
+        "observation, codes and names), sdmx-csv (SDMX-CSV 2.0), sdmx-ml (SDMX-ML 2.1 "
+        "structure-specific) or datapackage (a Frictionless data package: a folder, or a "
+        ".zip). 'observatory export structure --dataflow ID --out structure.xml' writes the "
+        "SDMX-ML 2.1 structure message (dataflow, data structure, codelists); with "
+        "--format xsd, the schema of its SDMX-ML data messages. Without --user only "
+        "published rows are exported (what the public sees, small counts suppressed by the "
+        "structure's rule); with --user, what that user may see (audited when it holds "
+        "unpublished rows)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("dataset", choices=["seizures", "observations"])
-        parser.add_argument("--format", choices=[*FORMATS, *OBSERVATION_FORMATS], required=True)
+        parser.add_argument("dataset", choices=["seizures", "observations", "structure"])
+        parser.add_argument(
+            "--format",
+            choices=sorted({*FORMATS, *OBSERVATION_FORMATS, *STRUCTURE_FORMATS}),
+            help="required for seizures and observations; structure: sdmx-ml (default) or xsd",
+        )
         parser.add_argument("--dataflow", help="observations: the dataflow id")
         parser.add_argument(
             "--encoding", default="utf-8", help="observations: text encoding (utf-8, cp1252)"
@@ -53,6 +64,11 @@ class Command(BaseCommand):
             actor = User.objects.filter(email__iexact=options["user"]).first()
             if actor is None:
                 raise CommandError(f"no user {options['user']!r}")
+        if options["dataset"] == "structure":
+            self._structure(options)
+            return
+        if not options["format"]:
+            raise CommandError("name the format: --format FORMAT")
         if options["dataset"] == "observations":
             self._observations(actor, options)
             return
@@ -101,6 +117,23 @@ class Command(BaseCommand):
                     fmt=options["format"],
                     encoding=options["encoding"],
                 )
-        except (ObservatoryError, LookupError, UnicodeEncodeError) as error:
+        except (ObservatoryError, LookupError, UnicodeEncodeError, OSError) as error:
             raise CommandError(str(error)) from error
         self.stdout.write(self.style.SUCCESS(f"{count} observations written to {options['out']}"))
+
+    def _structure(self, options: dict[str, Any]) -> None:
+        if not options["dataflow"]:
+            raise CommandError("name the dataflow: --dataflow ID")
+        fmt = options["format"] or "sdmx-ml"
+        if fmt not in STRUCTURE_FORMATS:
+            raise CommandError(f"structures export as {', '.join(STRUCTURE_FORMATS)}")
+        try:
+            flow = dataflow_get(options["dataflow"])
+            count = export_structure(options["out"], dataflow=flow, fmt=fmt)
+        except (ObservatoryError, OSError) as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{flow.urn_id}: structure ({count} codelists) written to {options['out']}"
+            )
+        )
