@@ -278,7 +278,7 @@ def test_errors_name_the_sheet_and_cell_and_nothing_is_written(
     assert where[HOMICIDE]["value cell"] == "Offences!C6"
     assert issues["Offences!C6"].message == "not a number"
     assert issues["Offences!C6"].value == "twelve"
-    assert issues[where[THEFT]["value cell"]].message == "a count cannot be negative"
+    assert issues[where[THEFT]["value cell"]].message == "a negative number"
     assert "at once" in issues[where[BURGLARY]["value cell"]].message
     assert where[CONTACT_M]["status cell"] == "Contact!G6"
     assert issues["Contact!G6"].message == "not a status of the list"
@@ -370,6 +370,19 @@ def test_a_template_is_imported_only_for_its_organisation(
     assert job.status == ImportJob.Status.FAILED
     assert f"it was uploaded for {police.code}" in job.message
     assert world["col"].code in job.message
+
+
+def test_nothing_is_imported_while_the_questionnaire_is_with_the_office(
+    world: dict[str, Any], tmp_path: Path
+) -> None:
+    version = save(world, {HOMICIDE: Entry(value=Decimal("12500"))})
+    book = template(world)
+    workflow.version_submit(version=version, actor=world["focal"])
+    put(book, HOMICIDE, "value", 12600)
+    job = upload(world, saved(book, tmp_path / "filled.xlsx"))
+    assert job.status == ImportJob.Status.FAILED
+    assert "version 1 of “UN-CTS 2025” is with the office" in job.message
+    assert observations(version) == {HOMICIDE: (Decimal("12500"), "A", "F", "")}
 
 
 def test_the_template_command(world: dict[str, Any], tmp_path: Path) -> None:

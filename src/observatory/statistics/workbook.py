@@ -48,6 +48,7 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date, time, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -72,7 +73,13 @@ from observatory.reference.models import Population
 from observatory.statistics import checks, rules, selectors
 from observatory.statistics.models import Observation, Questionnaire
 from observatory.statistics.questionnaires import Cell, Section, sections_of
-from observatory.statistics.services import Entry, questionnaire_label, questionnaire_save
+from observatory.statistics.services import (
+    SUBMISSION_DATASET,
+    Entry,
+    questionnaire_label,
+    questionnaire_save,
+)
+from observatory.submissions import registry as submission_registry
 from observatory.submissions.models import Version
 
 TEMPLATE_DATASET = "observations-template"
@@ -148,7 +155,7 @@ class TemplateRefused(ValidationFailed):
 
 TEMPLATE = DatasetSchema(
     code=TEMPLATE_DATASET,
-    label="A questionnaire filled in offline (the Excel template)",
+    label="Questionnaire filled in offline (Excel template)",
     fields=(
         Field("key", "key", required=True, help="the series key of the cell"),
         Field("value_cell", "value cell", required=True),
@@ -332,82 +339,40 @@ def _formats(book: xlsxwriter.Workbook) -> _Formats:
 
 def _protect(sheet: Any, *, autofilter: bool = False) -> None:
     # No password: protection guards the layout against slips; the upload checks it.
-    sheet.protect(
-        "",
-        {"select_locked_cells": True, "select_unlocked_cells": True, "autofilter": autofilter},
-    )
+    # Widening columns and rows is allowed (a hidden marker column shown does no harm).
+    options = {
+        "select_locked_cells": True,
+        "select_unlocked_cells": True,
+        "format_columns": True,
+        "format_rows": True,
+        "autofilter": autofilter,
+    }
+    sheet.protect("", options)
 
 
-def _write_previous(sheet: Any, row: int, col: int, entry: Entry, fmt: Any) -> None:
-    if entry.empty:
-        sheet.write_blank(row, col, None, fmt)
-    elif entry.value is not None:
-        sheet.write_number(row, col, float(entry.value), fmt)
-    else:
-        sheet.write_string(row, col, STATUS_WORDS.get(entry.status, entry.status), fmt)
+@dataclass
+class _Builder:
+    """Writes the section sheets and the Notes lines, collecting the cell map."""
 
+    fmt: _Formats
+    notes: Any
+    year: int
+    subtitle: str
+    current: dict[str, Observation]
+    previous: dict[str, Observation]
+    places: list[list[str]] = dataclass_field(default_factory=list)
+    notes_row: int = NOTES_FIRST_ROW
 
-def build_template(
-    questionnaire: Questionnaire, *, organisation: Organisation, year: int, actor: Any
-) -> bytes:
-    """The questionnaire for `organisation` and `year` as an .xlsx workbook,
-    pre-filled with the latest values the actor may see (and last year's beside
-    them). An export of values not yet published is audited."""
-    if organisation.area_id is None:
-        raise ValidationFailed("the office does not fill in country questionnaires")
-    flow = questionnaire.dataflow
-    sections = sections_of(questionnaire.definition, flow)
-    names = sheet_names(sections)
-    label = questionnaire_label(questionnaire, year)
-    version = selectors.questionnaire_version(actor=actor, organisation=organisation, label=label)
-    current = selectors.cell_values(version, flow, str(year))
-    previous = selectors.previous_values(
-        actor=actor, dataflow=flow, area=organisation.area_id, period=str(year - 1)
-    )
-    area = organisation.area
-    area_name = str(getattr(area, "name", "") or organisation.area_id)
-    user = acting_user(actor)
-
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    book.set_properties(
-        {
-            "title": f"{questionnaire.code} {organisation.area_id} {year}",
-            "subject": questionnaire.name,
-            "author": "Observatory",
-            "comments": "Fill in the yellow cells and upload the file as it is.",
-        }
-    )
-    fmt = _formats(book)
-    keys_sheet = book.add_worksheet(KEY_SHEET)
-    cover = book.add_worksheet(COVER_SHEET)
-    section_sheets = {s.id: book.add_worksheet(names[s.id]) for s in sections}
-    notes = book.add_worksheet(NOTES_SHEET)
-    about = book.add_worksheet(ABOUT_SHEET)
-
-    places: list[list[str]] = []
-    notes_row = NOTES_FIRST_ROW
-    last_year = str(year - 1)
-    for section in sections:
-        sheet = section_sheets[section.id]
-        name = names[section.id]
-        width = FIRST_COL + PER_COLUMN * len(section.columns)
+    def section(self, sheet: Any, name: str, section: Section) -> None:
+        fmt = self.fmt
+        last_year = str(self.year - 1)
         sheet.write_string(0, LABEL_COL, section.title, fmt.title)
-        sheet.write_string(
-            1,
-            LABEL_COL,
-            f"{questionnaire.code} · {organisation.area_id} {area_name} · {year} · "
-            f"{organisation.code}",
-            fmt.subtitle,
+        sheet.write_string(1, LABEL_COL, self.subtitle, fmt.subtitle)
+        help_text = section.help or (
+            "Yellow cells: a number (0 or more), or a status without a number. "
+            f"Grey: {last_year}, for comparison."
         )
-        sheet.write_string(
-            2,
-            LABEL_COL,
-            section.help
-            or "Yellow cells: a number (0 or more), or a status without a number. "
-            f"Grey: {last_year}, for comparison.",
-            fmt.help,
-        )
+        sheet.write_string(2, LABEL_COL, help_text, fmt.help)
         sheet.set_column(MARKER_COL, MARKER_COL, None, None, {"hidden": True})
         sheet.set_column(LABEL_COL, LABEL_COL, 46)
         sheet.set_row(HEADER_ROW, 30)
@@ -418,9 +383,8 @@ def build_template(
             sheet.set_column(first, first, 12)
             sheet.set_column(first + 1, first + 1, 15)
             sheet.set_column(first + 2, first + 2, 10)
-            sheet.merge_range(
-                HEADER_ROW, first, HEADER_ROW, first + 2, column.label or "", fmt.header
-            )
+            label = column.label or ""
+            sheet.merge_range(HEADER_ROW, first, HEADER_ROW, first + 2, label, fmt.header)
             sheet.write_string(SUB_ROW, first, VALUE_HEADER, fmt.sub)
             sheet.write_string(SUB_ROW, first + 1, STATUS_HEADER, fmt.sub)
             sheet.write_string(SUB_ROW, first + 2, last_year, fmt.sub)
@@ -434,131 +398,174 @@ def build_template(
             if line.help:
                 sheet.write_comment(row, LABEL_COL, line.help)
             for c, cell in enumerate(cells):
-                first = FIRST_COL + PER_COLUMN * c
-                entry = entry_of(current.get(cell.key))
-                if entry.value is not None:
-                    sheet.write_number(row, first, float(entry.value), fmt.value)
-                else:
-                    sheet.write_blank(row, first, None, fmt.value)
-                if entry.status:
-                    word = STATUS_WORDS.get(entry.status, entry.status)
-                    sheet.write_string(row, first + 1, word, fmt.status)
-                else:
-                    sheet.write_blank(row, first + 1, None, fmt.status)
-                _write_previous(
-                    sheet, row, first + 2, entry_of(previous.get(cell.key)), fmt.previous
-                )
-                column_label = section.columns[c].label or ""
-                notes.write_string(notes_row, 0, cell.key)
-                notes.write_string(notes_row, 1, name, fmt.text)
-                notes.write_string(notes_row, 2, line.label, fmt.wrap)
-                notes.write_string(notes_row, 3, column_label, fmt.wrap)
-                if entry.confidential:
-                    notes.write_string(notes_row, 4, YES, fmt.note)
-                else:
-                    notes.write_blank(notes_row, 4, None, fmt.note)
-                if entry.comment:
-                    notes.write_string(notes_row, 5, entry.comment[:MAX_COMMENT], fmt.note)
-                else:
-                    notes.write_blank(notes_row, 5, None, fmt.note)
-                places.append(
-                    [
-                        cell.key,
-                        ref(name, row, first),
-                        ref(name, row, first + 1),
-                        ref(NOTES_SHEET, notes_row, 4),
-                        ref(NOTES_SHEET, notes_row, 5),
-                        section.id,
-                        line.label,
-                        column_label,
-                        marker,
-                        fingerprint(entry),
-                    ]
-                )
-                notes_row += 1
+                self._cell(sheet, name, section, row, c, cell, marker)
         last = FIRST_ROW + len(section.rows) - 1
         for c in range(len(section.columns)):
             first = FIRST_COL + PER_COLUMN * c
-            sheet.data_validation(
-                FIRST_ROW,
-                first,
-                last,
-                first,
-                {
-                    "validate": "decimal",
-                    "criteria": ">=",
-                    "value": 0,
-                    "error_title": "A number",
-                    "error_message": "Type a number, 0 or more (no text). Without a number, "
-                    "leave the cell empty and choose a status: not available or not applicable.",
-                },
-            )
-            sheet.data_validation(
-                FIRST_ROW,
-                first + 1,
-                last,
-                first + 1,
-                {
-                    "validate": "list",
-                    "source": list(STATUS_WORDS.values()),
-                    "error_title": "A status",
-                    "error_message": "Choose a status from the list (empty: reported).",
-                },
-            )
+            sheet.data_validation(FIRST_ROW, first, last, first, VALUE_VALIDATION)
+            sheet.data_validation(FIRST_ROW, first + 1, last, first + 1, STATUS_VALIDATION)
         sheet.freeze_panes(FIRST_ROW, FIRST_COL)
         sheet.set_landscape()
-        sheet.set_paper(9)
+        sheet.set_paper(9)  # A4
         sheet.fit_to_pages(1, 0)
         sheet.repeat_rows(HEADER_ROW, SUB_ROW)
-        sheet.print_area(0, LABEL_COL, last, width - 1)
+        sheet.print_area(0, LABEL_COL, last, FIRST_COL + PER_COLUMN * len(section.columns) - 1)
         _protect(sheet)
 
-    # Notes: one line per cell.
-    notes.write_string(0, 1, "Confidential cells and notes", fmt.title)
-    notes.write_string(
-        1,
-        1,
-        "To mark a number confidential or add a note (a source, a definition, why a number "
-        "is missing), find its line here (filter by section) and fill the yellow cells.",
-        fmt.help,
+    def _cell(
+        self, sheet: Any, name: str, section: Section, row: int, c: int, cell: Cell, marker: str
+    ) -> None:
+        fmt = self.fmt
+        first = FIRST_COL + PER_COLUMN * c
+        entry = entry_of(self.current.get(cell.key))
+        if entry.value is not None:
+            sheet.write_number(row, first, float(entry.value), fmt.value)
+        else:
+            sheet.write_blank(row, first, None, fmt.value)
+        if entry.status:
+            word = STATUS_WORDS.get(entry.status, entry.status)
+            sheet.write_string(row, first + 1, word, fmt.status)
+        else:
+            sheet.write_blank(row, first + 1, None, fmt.status)
+        before = entry_of(self.previous.get(cell.key))
+        if before.value is not None:
+            sheet.write_number(row, first + 2, float(before.value), fmt.previous)
+        elif not before.empty:
+            word = STATUS_WORDS.get(before.status, before.status)
+            sheet.write_string(row, first + 2, word, fmt.previous)
+        else:
+            sheet.write_blank(row, first + 2, None, fmt.previous)
+        notes, line = self.notes, self.notes_row
+        row_label = section.rows[row - FIRST_ROW].label
+        column_label = section.columns[c].label or ""
+        notes.write_string(line, 0, cell.key)
+        notes.write_string(line, 1, name, fmt.text)
+        notes.write_string(line, 2, row_label, fmt.wrap)
+        notes.write_string(line, 3, column_label, fmt.wrap)
+        if entry.confidential:
+            notes.write_string(line, 4, YES, fmt.note)
+        else:
+            notes.write_blank(line, 4, None, fmt.note)
+        if entry.comment:
+            notes.write_string(line, 5, entry.comment[:MAX_COMMENT], fmt.note)
+        else:
+            notes.write_blank(line, 5, None, fmt.note)
+        self.places.append(
+            [
+                cell.key,
+                ref(name, row, first),
+                ref(name, row, first + 1),
+                ref(NOTES_SHEET, line, 4),
+                ref(NOTES_SHEET, line, 5),
+                section.id,
+                row_label,
+                column_label,
+                marker,
+                fingerprint(entry),
+            ]
+        )
+        self.notes_row += 1
+
+    def finish_notes(self) -> None:
+        notes, fmt = self.notes, self.fmt
+        notes.write_string(0, 1, "Confidential cells and notes", fmt.title)
+        notes.write_string(
+            1,
+            1,
+            "To mark a number confidential or add a note (a source, a definition, why a number "
+            "is missing), find its line here (filter by section) and fill the yellow cells.",
+            fmt.help,
+        )
+        for c, title in enumerate(NOTES_COLUMNS):
+            notes.write_string(NOTES_HEADER_ROW, c, title, fmt.header)
+        notes.set_column(0, 0, None, None, {"hidden": True})
+        for c, width in enumerate((20, 40, 18, 13, 60), start=1):
+            notes.set_column(c, c, width)
+        last = self.notes_row - 1
+        notes.autofilter(NOTES_HEADER_ROW, 1, last, 5)
+        notes.data_validation(NOTES_FIRST_ROW, 4, last, 4, CONFIDENTIAL_VALIDATION)
+        notes.data_validation(NOTES_FIRST_ROW, 5, last, 5, NOTE_VALIDATION)
+        notes.freeze_panes(NOTES_FIRST_ROW, 2)
+        _protect(notes, autofilter=True)
+
+
+VALUE_VALIDATION = {
+    "validate": "decimal",
+    "criteria": ">=",
+    "value": 0,
+    "error_title": "A number",
+    "error_message": "Type a number, 0 or more (no text). Without a number, leave the cell "
+    "empty and choose a status: not available or not applicable.",
+}
+STATUS_VALIDATION = {
+    "validate": "list",
+    "source": list(STATUS_WORDS.values()),
+    "error_title": "A status",
+    "error_message": "Choose a status from the list (empty: reported).",
+}
+CONFIDENTIAL_VALIDATION = {
+    "validate": "list",
+    "source": [YES, NO],
+    "error_title": "Confidential",
+    "error_message": "yes: the number is confidential; empty or no: it is not.",
+}
+NOTE_VALIDATION = {
+    "validate": "length",
+    "criteria": "<=",
+    "value": MAX_COMMENT,
+    "error_title": "A note",
+    "error_message": f"A note of at most {MAX_COMMENT} characters.",
+}
+
+
+def build_template(
+    questionnaire: Questionnaire, *, organisation: Organisation, year: int, actor: Any
+) -> bytes:
+    """The questionnaire for `organisation` and `year` as an .xlsx workbook,
+    pre-filled with the latest values the actor may see (and last year's beside
+    them). Handing out values not yet published is audited, as exports are."""
+    if organisation.area_id is None:
+        raise ValidationFailed("the office does not fill in country questionnaires")
+    flow = questionnaire.dataflow
+    sections = sections_of(questionnaire.definition, flow)
+    names = sheet_names(sections)
+    label = questionnaire_label(questionnaire, year)
+    version = selectors.questionnaire_version(actor=actor, organisation=organisation, label=label)
+    current = selectors.cell_values(version, flow, str(year))
+    previous = selectors.previous_values(
+        actor=actor, dataflow=flow, area=organisation.area_id, period=str(year - 1)
     )
-    for c, title in enumerate(NOTES_COLUMNS):
-        notes.write_string(NOTES_HEADER_ROW, c, title, fmt.header)
-    notes.set_column(0, 0, None, None, {"hidden": True})
-    notes.set_column(1, 1, 20)
-    notes.set_column(2, 2, 40)
-    notes.set_column(3, 3, 18)
-    notes.set_column(4, 4, 13)
-    notes.set_column(5, 5, 60)
-    last_note = notes_row - 1
-    notes.autofilter(NOTES_HEADER_ROW, 1, last_note, 5)
-    notes.data_validation(
-        NOTES_FIRST_ROW,
-        4,
-        last_note,
-        4,
+    area_name = str(getattr(organisation.area, "name", "") or organisation.area_id)
+    made_by = getattr(acting_user(actor), "email", "") or ""
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book.set_properties(
         {
-            "validate": "list",
-            "source": [YES, NO],
-            "error_title": "Confidential",
-            "error_message": "yes: the number is confidential; empty or no: it is not.",
-        },
+            "title": f"{questionnaire.code} {organisation.area_id} {year}",
+            "subject": questionnaire.name,
+            "author": "Observatory",
+            "comments": "Fill in the yellow cells and upload the file as it is.",
+        }
     )
-    notes.data_validation(
-        NOTES_FIRST_ROW,
-        5,
-        last_note,
-        5,
-        {
-            "validate": "length",
-            "criteria": "<=",
-            "value": MAX_COMMENT,
-            "error_title": "A note",
-            "error_message": f"A note of at most {MAX_COMMENT} characters.",
-        },
+    fmt = _formats(book)
+    # The cell map first: the intake engine reads the first sheet with content.
+    keys_sheet = book.add_worksheet(KEY_SHEET)
+    cover = book.add_worksheet(COVER_SHEET)
+    section_sheets = {s.id: book.add_worksheet(names[s.id]) for s in sections}
+    builder = _Builder(
+        fmt=fmt,
+        notes=book.add_worksheet(NOTES_SHEET),
+        year=year,
+        subtitle=f"{questionnaire.code} · {organisation.area_id} {area_name} · {year} · "
+        f"{organisation.code}",
+        current=current,
+        previous=previous,
     )
-    notes.freeze_panes(NOTES_FIRST_ROW, 2)
-    _protect(notes, autofilter=True)
+    about = book.add_worksheet(ABOUT_SHEET)
+    for section in sections:
+        builder.section(section_sheets[section.id], names[section.id], section)
+    builder.finish_notes()
 
     # What the file is, signed with the cell map.
     meta = [
@@ -570,15 +577,16 @@ def build_template(
         ("area", organisation.area_id),
         ("year", str(year)),
         ("made at", timezone.now().replace(microsecond=0).isoformat()),
-        ("made by", getattr(user, "email", "") or ""),
+        ("made by", made_by),
         ("pre-filled from", f"{version.number} {version.status}" if version else ""),
     ]
-    meta.append(("signature", _signer().sign(_digest(meta, [KEY_COLUMNS, *places]))))
+    table = [KEY_COLUMNS, *builder.places]
+    meta.append(("signature", _signer().sign(_digest(meta, table))))
     for r, (key, text) in enumerate(meta):
         about.write_string(r, 0, key)
         about.write_string(r, 1, text)
-    for r, line_cells in enumerate([KEY_COLUMNS, *places]):
-        for c, text in enumerate(line_cells):
+    for r, line in enumerate(table):
+        for c, text in enumerate(line):
             keys_sheet.write_string(r, c, text)
     for hidden in (keys_sheet, about):
         _protect(hidden)
@@ -594,7 +602,7 @@ def build_template(
         version=version,
         sections=sections,
         names=names,
-        made_by=getattr(user, "email", "") or "",
+        made_by=made_by,
     )
     cover.activate()
     cover.set_first_sheet()
@@ -664,8 +672,8 @@ def _write_cover(
         "Do not add, delete or move rows, columns or sheets. The sheets are protected (without "
         "a password) so that only the yellow cells change; a file whose layout was changed is "
         "refused when uploaded.",
-        "Save the file as an Excel workbook (.xlsx) and upload it in the Observatory: Imports, "
-        "dataset “questionnaire filled in offline”. It is checked like the form in the browser "
+        "Save the file as an Excel workbook (.xlsx) and upload it in the Observatory (Imports, "
+        "dataset “Questionnaire filled in offline”). It is checked like the form in the browser "
         "(numbers, statuses, the questionnaire's rules); the report names each problem's sheet "
         "and cell, e.g. Offences!C7. Nothing is saved while a cell has an error; once it is "
         "imported, the file's values replace the year's draft, and you submit it in the "
@@ -812,7 +820,8 @@ def open_template(path: Path, filename: str | None = None) -> Template:
         raise TemplateRefused(NOT_A_TEMPLATE)
     table = [[_text(cell) for cell in row] for row in sheets[KEY_SHEET]]
     width = len(KEY_COLUMNS)
-    table = [(row + [""] * width)[:width] for row in table if any(row)]
+    # Lines as the engine numbers them: a blank line added would break the digest.
+    table = [(row + [""] * width)[:width] for row in table]
     if not table or table[0] != KEY_COLUMNS:
         raise TemplateRefused(
             f"the template's cell map (hidden sheet {KEY_SHEET}) was changed: download a new "
@@ -960,7 +969,7 @@ def _read_place(template: Template, place: Place) -> tuple[Entry | None, list[Pr
         value = None
         report("value", "not_a_number", "not a number", NUMBER_EXPECTED)
     if value is not None and value < 0:
-        report("value", "negative", "a count cannot be negative", NUMBER_EXPECTED)
+        report("value", "negative", "a negative number", NUMBER_EXPECTED)
     status = _STATUS_LOOKUP.get(_text(raw["status"]).strip().casefold())
     if status is None:
         report("status", "unknown_status", "not a status of the list", STATUS_EXPECTED)
@@ -1050,6 +1059,30 @@ def _check_destination(template: Template, organisation: Organisation) -> None:
             f"this template is {template.describe()}; it was uploaded for {organisation.code} "
             f"({organisation.area_id or 'no country'}): upload it for "
             f"{template.meta.get('organisation')}, or download the template of {organisation.code}"
+        )
+
+
+def _check_open(organisation: Organisation, label: str) -> None:
+    """The import would make a new draft; refused while a version is with the
+    office, as the browser and submissions.services.version_create refuse it."""
+    busy = [Version.Status.SUBMITTED]
+    if submission_registry.publishes(SUBMISSION_DATASET):
+        busy.append(Version.Status.ACCEPTED)
+    waiting = (
+        Version.objects.filter(
+            submission__organisation=organisation,
+            submission__dataset=SUBMISSION_DATASET,
+            submission__label=label,
+            status__in=busy,
+        )
+        .order_by("-number")
+        .first()
+    )
+    if waiting is not None:
+        raise TemplateRefused(
+            f"version {waiting.number} of “{label}” is with the office "
+            f"({waiting.get_status_display()}): nothing can be imported into it until it is "
+            "returned"
         )
 
 
@@ -1228,6 +1261,7 @@ class TemplateHandler:
             template = open_template(path, job.upload.filename)
         questionnaire = template_questionnaire(template)
         _check_destination(template, job.organisation)
+        _check_open(job.organisation, questionnaire_label(questionnaire, template.year))
         return template, questionnaire
 
     def check(self, result: ValidationResult, job: ImportJob) -> pl.DataFrame:
