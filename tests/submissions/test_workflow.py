@@ -559,7 +559,7 @@ def buttons(user: User, version: Version) -> list[str]:
         (S.SUBMITTED, "focal_point", []),
         (S.RETURNED, "focal_point", ["submit-version"]),
         (S.RETURNED, "analyst", []),
-        (S.ACCEPTED, "analyst", ["publish-version", "return-version"]),
+        (S.ACCEPTED, "analyst", ["publish-version", "schedule-version", "return-version"]),
         (S.ACCEPTED, "focal_point", []),
         (S.PUBLISHED, "analyst", []),
         (S.PUBLISHED, "focal_point", []),

@@ -67,7 +67,9 @@ def _lines(spec: Any, structure: Structure, where: str) -> list[Line]:
         part = {str(k): str(v) for k, v in item.items() if k not in META_KEYS}
         label = item.get("label")
         if label is None:
-            label = " · ".join(structure.names.get(d, {}).get(c, c) for d, c in part.items())
+            # In the structure's order: JSON storage (jsonb) does not keep key order.
+            ordered = [d for d in structure.dimensions if d in part]
+            label = " · ".join(structure.names.get(d, {}).get(part[d], part[d]) for d in ordered)
         lines.append(Line(str(label), part, str(item.get("help", ""))))
     return lines
 

@@ -223,7 +223,7 @@ def questionnaire_return(
                 version=version,
                 author=acting_user(actor),
                 text=text,
-                field=key[:60],
+                field=key,
                 row_reference=key[:100],
             )
             for key, text in cell_comments.items()

@@ -174,7 +174,7 @@ def questionnaire(request: HttpRequest, code: str, org: str, year: int) -> HttpR
                             "observation": values.get(cell.key),
                             "previous": previous.get(cell.key),
                             "error": errors.get(cell.key, ""),
-                            "comments": comments.get(cell.key[:60], []),
+                            "comments": comments.get(cell.key, []),
                             "posted": request.POST.get(f"v.{cell.key}") if errors else None,
                         }
                         for cell in cells

@@ -96,7 +96,7 @@ class ReviewComment(models.Model):
     )
     text = models.TextField()
     row_reference = models.CharField(max_length=100, blank=True)
-    field = models.CharField(max_length=60, blank=True)
+    field = models.CharField(max_length=250, blank=True)  # a column, or a cell's series key
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
