@@ -1251,6 +1251,8 @@ class TemplateHandler:
     """Imports a questionnaire filled in offline (the workbook of `build_template`)."""
 
     schema = TEMPLATE
+    # The file says what it is: its columns (the cell map) need no mapping by hand.
+    fixed_layout = True
 
     def screen_upload(self, path: Path, filename: str) -> None:
         """A file that is not an unchanged template is refused before it is kept."""
