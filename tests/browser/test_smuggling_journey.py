@@ -38,7 +38,9 @@ def test_members_see_shared_routes_by_reciprocity(
     base = live_server.url
     analyst = factories.member(Role.ANALYST, factories.office(), email="analyst@office.test")
     focal = {
-        area: factories.member(Role.FOCAL_POINT, factories.agency(area), email=f"fp@{area.lower()}.test")
+        area: factories.member(
+            Role.FOCAL_POINT, factories.agency(area), email=f"fp@{area.lower()}.test"
+        )
         for area in ("ITA", "GRC", "MYS")
     }
     network = Network.objects.create(

@@ -174,23 +174,6 @@ def citizenships(counts: Iterable[dict[str, int]]) -> pl.DataFrame:
     )
 
 
-def suppress(
-    frame: pl.DataFrame, *, value: str, area: str, own_areas: Iterable[str], threshold: int
-) -> pl.DataFrame:
-    """Cells of other states below `threshold` (and above zero) lose their value:
-    `value` becomes null and `shown` reads “<threshold”. Own cells stay exact."""
-    own = sorted(own_areas)
-    hidden = ~pl.col(area).is_in(own) & (pl.col(value) > 0) & (pl.col(value) < threshold)
-    return frame.with_columns(
-        pl.when(hidden).then(None).otherwise(pl.col(value)).alias(value),
-        pl.when(hidden)
-        .then(pl.lit(f"<{threshold}"))
-        .otherwise(pl.col(value).cast(pl.String))
-        .alias("shown"),
-        hidden.alias("suppressed"),
-    )
-
-
 # --------------------------------------------------------------------------
 # Charts (Vega-Lite)
 

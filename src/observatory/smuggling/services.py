@@ -40,14 +40,15 @@ def contributions_refresh(*, network: Network, area_id: str, actor: Any = None) 
     a period counts while the state shares at least one row for it (a version
     returned by the office stops counting until it is submitted again)."""
     versions = shared_versions(area_id)
+    # Rows marked national only are never shared, so they are no contribution.
     periods = set(
-        Incident.objects.filter(version__in=versions, network=network).values_list(
-            "period", flat=True
-        )
+        Incident.objects.filter(
+            version__in=versions, network=network, national_only=False
+        ).values_list("period", flat=True)
     ) | set(
-        Aggregate.objects.filter(version__in=versions, network=network).values_list(
-            "period", flat=True
-        )
+        Aggregate.objects.filter(
+            version__in=versions, network=network, national_only=False
+        ).values_list("period", flat=True)
     )
     recorded = NetworkContribution.objects.filter(network=network, area_id=area_id)
     for contribution in recorded.exclude(period__in=sorted(periods)):

@@ -74,37 +74,59 @@ class NetworkSummary:
 
 
 def aggregate_table(actor: Any, network: Network, period: str) -> pl.DataFrame:
-    """Counts by state, measure and citizenship; other states' small cells
-    suppressed for members (the office sees them exact)."""
+    """Counts by state, measure and citizenship over the selected period(s).
+
+    For members, another state's count of a single period below the threshold is
+    suppressed; a total over several periods adds only the cells that are shown
+    in the one-period tables and says so (“≥ n”), so no suppressed count can be
+    recovered by subtracting one table from another. The office sees exact
+    counts. Own cells are always exact."""
     values = list(
         selectors.aggregate_list(actor=actor, network=network, period=period).values(
-            "area_id", "measure", "citizenship", "value"
+            "area_id", "measure", "citizenship", "period", "value"
         )
     )
     schema = {
         "area_id": pl.String,
         "measure": pl.String,
         "citizenship": pl.String,
+        "period": pl.String,
         "value": pl.Int64,
     }
-    frame = (
-        pl.DataFrame(values, schema=schema)
-        .group_by("area_id", "measure", "citizenship")
-        .agg(pl.col("value").sum())
-        .sort(
-            ["area_id", "measure", "value", "citizenship"], descending=[False, False, True, False]
+    keys = ["area_id", "measure", "citizenship"]
+    cells = pl.DataFrame(values, schema=schema).group_by(*keys, "period").agg(pl.col("value").sum())
+    if access.actor_for(actor).is_analyst:
+        hidden = pl.lit(False)
+    else:
+        own = sorted(access.network_areas(actor, network))
+        threshold = network.suppression_threshold
+        hidden = (
+            ~pl.col("area_id").is_in(own) & (pl.col("value") > 0) & (pl.col("value") < threshold)
+        )
+    totals = (
+        cells.with_columns(hidden.alias("_hidden"))
+        .group_by(*keys)
+        .agg(
+            pl.col("value").filter(~pl.col("_hidden")).sum().alias("_visible"),
+            pl.col("_hidden").sum().alias("_hidden_cells"),
         )
     )
-    if access.actor_for(actor).is_analyst:
-        return frame.with_columns(
-            pl.col("value").cast(pl.String).alias("shown"), pl.lit(False).alias("suppressed")
+    threshold = network.suppression_threshold
+    shown = (
+        pl.when(pl.col("_hidden_cells") == 0)
+        .then(pl.col("_visible").cast(pl.String))
+        .when(pl.col("_visible") > 0)
+        .then(pl.format("≥{}", pl.col("_visible")))
+        .otherwise(pl.format("<{}", pl.col("_hidden_cells") * threshold))
+    )
+    return (
+        totals.with_columns(
+            pl.when(pl.col("_hidden_cells") == 0).then(pl.col("_visible")).alias("value"),
+            shown.alias("shown"),
+            (pl.col("_hidden_cells") > 0).alias("suppressed"),
         )
-    return analysis.suppress(
-        frame,
-        value="value",
-        area="area_id",
-        own_areas=access.network_areas(actor, network),
-        threshold=network.suppression_threshold,
+        .drop("_visible", "_hidden_cells")
+        .sort(["area_id", "measure", "citizenship"])
     )
 
 

@@ -5,12 +5,19 @@ another state's data records that view in the audit log."""
 from __future__ import annotations
 
 import csv
+import re
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -71,8 +78,13 @@ def _audit_view(request: HttpRequest, network: Network, areas: set[str], what: s
     )
 
 
+PERIOD = re.compile(r"^\d{4}(-Q[1-4]|-\d{2})?$")
+
+
 def _period(request: HttpRequest) -> str:
-    return (request.GET.get("period") or "").strip()[:10]
+    """The period asked for (2025, 2025-Q1, 2025-03), or "" for any other text."""
+    text = (request.GET.get("period") or "").strip()
+    return text if PERIOD.match(text) else ""
 
 
 @login_required
@@ -340,11 +352,15 @@ def _cell(value: Any) -> str:
 
 
 @login_required
-def export(request: HttpRequest, code: str) -> StreamingHttpResponse:
+def export(request: HttpRequest, code: str) -> HttpResponse | StreamingHttpResponse:
     """The incidents (or aggregates) the user may see, as CSV; audited."""
     network = _network(request, code)
     period = _period(request)
-    what = request.GET.get("dataset", "incidents")
+    what = request.GET.get("dataset") or "incidents"
+    if what not in {"incidents", "aggregates"} or (request.GET.get("period") and not period):
+        return HttpResponseBadRequest(
+            _("Export “incidents” or “aggregates”, for a period such as 2025, 2025-Q1 or 2025-03.")
+        )
     if what == "aggregates":
         table = aggregate_table(request.user, network, period)
         header = ["area", "measure", "citizenship", "value"]
