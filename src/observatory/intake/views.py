@@ -72,6 +72,10 @@ def import_new(request: HttpRequest, dataset: str) -> HttpResponse:
                 messages.info(
                     request, _("This exact file was uploaded before; the stored original is used.")
                 )
+            if getattr(handler, "fixed_layout", False):
+                # The file says what it is (a questionnaire template): nothing to map.
+                tasks.enqueue_validation(job)
+                return redirect("intake:detail", pk=job.pk)
             return redirect("intake:mapping", pk=job.pk)
     return render(request, "intake/import_new.html", {"form": form, "schema": handler.schema})
 

@@ -13,11 +13,13 @@ class StatisticsConfig(AppConfig):
         from observatory.statistics.handler import SUBMISSION_DATASET, PortalHandler
         from observatory.statistics.national import NationalHandler
         from observatory.statistics.sdmx_import import SdmxCsvHandler
+        from observatory.statistics.workbook import TemplateHandler
         from observatory.submissions.registry import DatasetViews, datasets
 
         register(PortalHandler())
         register(NationalHandler())
         register(SdmxCsvHandler())
+        register(TemplateHandler())
         datasets[SUBMISSION_DATASET] = DatasetViews(
             summary=selectors.version_summary,
             diff=selectors.version_diff,

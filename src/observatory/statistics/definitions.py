@@ -292,7 +292,11 @@ def load_definitions(*, folder: Path = DEFINITIONS, actor: Any = None) -> LoadRe
     report = LoadReport()
     for path in definition_files(folder):
         try:
-            document = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER) or {}
+            document = (
+                # A safe loader (CSafeLoader or SafeLoader): no arbitrary objects.
+                yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)  # noqa: S506
+                or {}
+            )
         except yaml.YAMLError as error:
             raise DefinitionError(f"{path.name} is not valid YAML: {error}") from error
         agency = str(document.get("agency", "UNODC"))

@@ -22,4 +22,9 @@ urlpatterns = [
         views.questionnaire,
         name="questionnaire",
     ),
+    path(
+        "questionnaires/<slug:code>/<slug:org>/<int:year>/template.xlsx",
+        views.questionnaire_template,
+        name="questionnaire-template",
+    ),
 ]

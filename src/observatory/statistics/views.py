@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from observatory.accounts import access
 from observatory.accounts.models import Organisation
 from observatory.core.errors import NotFound, ObservatoryError
-from observatory.statistics import checks, selectors, services
+from observatory.statistics import checks, selectors, services, workbook
 from observatory.statistics.models import Questionnaire, ReportingCycle
 from observatory.statistics.questionnaires import sections_of
 
@@ -201,3 +201,34 @@ def questionnaire(request: HttpRequest, code: str, org: str, year: int) -> HttpR
             "errors": errors,
         },
     )
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+def questionnaire_template(request: HttpRequest, code: str, org: str, year: int) -> HttpResponse:
+    """The questionnaire as an Excel workbook to fill in offline, pre-filled with
+    what the user may see; only for an organisation the user reports for."""
+    try:
+        form = selectors.questionnaire_get(code)
+    except NotFound as error:
+        raise Http404(str(error)) from error
+    organisation = (
+        access.organisations_reporting_for(request.user)
+        .filter(code__iexact=org)
+        .exclude(area=None)
+        .first()
+    )
+    if organisation is None:
+        raise Http404("no such questionnaire, or you do not report for it")
+    try:
+        data = workbook.build_template(
+            form, organisation=organisation, year=year, actor=request.user
+        )
+    except ObservatoryError as error:
+        raise Http404(str(error)) from error
+    response = HttpResponse(data, content_type=XLSX)
+    name = workbook.template_filename(form, organisation, year)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
