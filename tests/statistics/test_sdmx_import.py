@@ -85,3 +85,63 @@ def test_codes_must_be_exact_and_every_dimension_present(world: dict[str, Any]) 
     assert failed.status == ImportJob.Status.FAILED
     assert "no column for MECHANISM" in failed.message
     assert not Observation.objects.exists()
+
+
+def test_an_sdmx_ml_message_from_our_own_export_imports_identically(
+    world: dict[str, Any], tmp_path: Any
+) -> None:
+    from observatory.statistics import exports, selectors
+    from observatory.submissions import services as workflow
+
+    analyst = factories.member(Role.ANALYST, factories.office(), email="analyst@o.test")
+    text = (
+        HEADER
+        + ROW.format(cat="ICCS0101", v="1250", s="A")
+        + ROW.format(cat="ICCS0502", v="", s="L")
+        + ROW.format(cat="ICCS0401", v="310.5", s="E")
+    )
+    job = intake.job_commit(job=sdmx_import(world, text), actor=world["focal"])
+    assert job.version is not None
+    version = workflow.version_submit(version=job.version, actor=world["focal"])
+    version = workflow.version_accept(version=version, actor=analyst)
+    workflow.version_publish(version=version, actor=analyst)
+    message = tmp_path / "cts.xml"
+    exports.export_observations(
+        message, actor=None, dataflow=selectors.dataflow_get("DF_UN_CTS"), fmt="sdmx-ml"
+    )
+    stored, _ = intake.upload_store(
+        stream=message.open("rb"),
+        filename="cts.xml",
+        organisation=world["col"],
+        dataset="observations-sdmx-ml",
+        actor=world["focal"],
+    )
+    again = intake.job_validate(
+        job=intake.job_create(upload=stored, label="UN-CTS 2025", actor=world["focal"])
+    )
+    assert again.status == ImportJob.Status.VALIDATED, (
+        again.message,
+        list(again.issues.values_list("message")),
+    )
+    again = intake.job_commit(job=again, actor=world["focal"])
+    assert again.version is not None
+    assert again.version.number == 2
+
+    def cells(v: Any) -> set[tuple[str, Any, str]]:
+        return {(o.key, o.value, o.obs_status) for o in Observation.objects.filter(version=v)}
+
+    assert cells(again.version) == cells(job.version)
+
+
+def test_a_broken_sdmx_ml_file_is_refused_clearly(world: dict[str, Any]) -> None:
+    from observatory.core.errors import ObservatoryError
+
+    stored, _ = intake.upload_store(
+        stream=io.BytesIO(b"<nope>"),
+        filename="x.xml",
+        organisation=world["col"],
+        dataset="observations-sdmx-ml",
+        actor=world["focal"],
+    )
+    with pytest.raises(ObservatoryError, match="not an SDMX-ML data message"):
+        intake.job_create(upload=stored, label="UN-CTS 2025", actor=world["focal"])

@@ -126,7 +126,13 @@ def reference_normalisers() -> Normalisers:
 
 
 def read_upload(upload: Upload, *, sheet: str | None = None) -> RawTable:
+    """The original as a table of texts. A dataset whose files are not tables
+    (SDMX-ML messages) reads them itself (`read_upload` on its handler)."""
+    reader = getattr(handler_for(upload.dataset), "read_upload", None)
     with _local_copy(upload) as path:
+        if reader is not None:
+            table: RawTable = reader(path, upload.filename)
+            return table
         return read_table(path, filename=upload.filename, sheet=sheet)
 
 

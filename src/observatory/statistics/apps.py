@@ -12,13 +12,14 @@ class StatisticsConfig(AppConfig):
         from observatory.statistics import selectors
         from observatory.statistics.handler import SUBMISSION_DATASET, PortalHandler
         from observatory.statistics.national import NationalHandler
-        from observatory.statistics.sdmx_import import SdmxCsvHandler
+        from observatory.statistics.sdmx_import import SdmxCsvHandler, SdmxMlHandler
         from observatory.statistics.workbook import TemplateHandler
         from observatory.submissions.registry import DatasetViews, datasets
 
         register(PortalHandler())
         register(NationalHandler())
         register(SdmxCsvHandler())
+        register(SdmxMlHandler())
         register(TemplateHandler())
         datasets[SUBMISSION_DATASET] = DatasetViews(
             summary=selectors.version_summary,

@@ -9,6 +9,7 @@ submission label."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -16,7 +17,7 @@ from django.db import transaction
 
 from observatory.core.errors import NotFound, ValidationFailed
 from observatory.intake.models import ImportJob
-from observatory.intake.reading import ROW_NUMBER
+from observatory.intake.reading import ROW_NUMBER, RawTable, UnreadableFile
 from observatory.intake.schema import DatasetSchema, Field
 from observatory.intake.schema import FieldType as T
 from observatory.intake.services import read_upload
@@ -168,6 +169,7 @@ def coded(result: ValidationResult, job: ImportJob) -> tuple[pl.DataFrame, pl.Da
 
 class SdmxCsvHandler:
     schema = SDMX_CSV
+    fixed_layout = True  # columns are named by the structure: nothing to map
 
     def check(self, result: ValidationResult, job: ImportJob) -> pl.DataFrame:
         return coded(result, job)[1]
@@ -210,3 +212,50 @@ class SdmxCsvHandler:
             version.row_count = count
             version.save(update_fields=["row_count"])
         return version
+
+
+# --------------------------------------------------------------------------
+# SDMX-ML 2.1 data messages (generic or structure-specific), read with pysdmx.
+
+SDMX_ML = DatasetSchema(
+    code="observations-sdmx-ml", label="Statistics in SDMX-ML 2.1", fields=SDMX_CSV.fields
+)
+
+
+def read_sdmx_ml(path: Path, filename: str) -> RawTable:
+    """One data set of an SDMX-ML message as a table of texts with the component
+    ids as columns and STRUCTURE_ID from the message (`UNODC:DF_X(1.0)`)."""
+    from pysdmx.io import read_sdmx
+
+    try:
+        message = read_sdmx(path, validate=False)
+    except Exception as error:  # pysdmx raises several kinds for a bad document
+        raise UnreadableFile(f"{filename} is not an SDMX-ML data message: {error}") from error
+    datasets = message.data or []
+    if len(datasets) != 1:
+        raise UnreadableFile(
+            f"{filename} holds {len(datasets)} data sets: send one data set per file"
+        )
+    dataset = datasets[0]
+    data = dataset.data  # type: ignore[attr-defined]  # a PandasDataset
+    frame = pl.from_pandas(data.astype("string")).with_columns(pl.all().cast(pl.String))
+    urn = str(dataset.short_urn).split("=", 1)[-1]
+    frame = (
+        frame.with_columns(pl.lit(urn).alias("STRUCTURE_ID"))
+        .with_row_index(ROW_NUMBER, offset=1)
+        .with_columns(pl.col(ROW_NUMBER).cast(pl.Int64))
+    )
+    headers = [c for c in frame.columns if c != ROW_NUMBER]
+    return RawTable(
+        frame=frame.select(*headers, ROW_NUMBER),
+        headers=headers,
+        notes=[f"SDMX-ML data set of {urn}, {frame.height} observations"],
+    )
+
+
+class SdmxMlHandler(SdmxCsvHandler):
+    schema = SDMX_ML
+    fixed_layout = True
+
+    def read_upload(self, path: Path, filename: str) -> RawTable:
+        return read_sdmx_ml(path, filename)
