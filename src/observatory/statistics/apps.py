@@ -10,6 +10,7 @@ class StatisticsConfig(AppConfig):
     def ready(self) -> None:
         from observatory.intake.registry import register
         from observatory.statistics import selectors
+        from observatory.statistics.dhis2 import Dhis2Handler
         from observatory.statistics.handler import SUBMISSION_DATASET, PortalHandler
         from observatory.statistics.national import NationalHandler
         from observatory.statistics.sdmx_import import SdmxCsvHandler, SdmxMlHandler
@@ -20,6 +21,7 @@ class StatisticsConfig(AppConfig):
         register(NationalHandler())
         register(SdmxCsvHandler())
         register(SdmxMlHandler())
+        register(Dhis2Handler())
         register(TemplateHandler())
         datasets[SUBMISSION_DATASET] = DatasetViews(
             summary=selectors.version_summary,
