@@ -202,6 +202,13 @@ def test_a_country_reported_in_parts_counts_as_the_country_when_every_part_repor
         ("UK_B", "2021", None),
         ("UK", "2020", 40.0),
     ]
+    # Where the country reported itself, it stands for its parts.
+    both = pl.concat(
+        [parts, observations([("UK", "2021", "ASSAULT", "_T", "COUNT", 50.0, "", "A")])]
+    )
+    assert explorer.combine_parts(explorer.cells(both), wholes).filter(
+        pl.col("period") == "2021"
+    ).select("area", "value").rows() == [("UK", 50.0)]
     out = explorer.regional(parts, people, regions, level="region", wholes=wholes)
     whole = by(out, period="2020")
     assert (whole["count"], whole["areas_reporting"], whole["coverage"]) == (40.0, 1, 1.0)

@@ -44,8 +44,9 @@ Rules
   parts that make the whole (the United Kingdom as England and Wales,
   Northern Ireland and Scotland: pass ``wholes``) counts in the aggregates as
   the country, with the country's population, for the years every part
-  reported a number and the country itself did not; otherwise the parts stay
-  as they are.
+  reported a number and the country itself did not; where the country
+  reported itself its parts are left out; otherwise the parts stay as they
+  are.
 """
 
 from __future__ import annotations
@@ -238,39 +239,43 @@ def _usable() -> pl.Expr:
 
 
 def combine_parts(frame: pl.DataFrame, wholes: Mapping[str, Sequence[str]]) -> pl.DataFrame:
-    """Cells of the parts of a country (`wholes`: country -> the parts that make
-    it whole) replaced by one cell of the country holding their sum, where every
-    part has a number and the country has none (a cells frame, see `cells`)."""
+    """The parts of a country (`wholes`: country -> the parts that make it whole)
+    in a cells frame (see `cells`): where the country has a number of its own,
+    its parts are left out (the country stands for them, nothing is counted
+    twice); where it has none and every part has a number, the parts become one
+    cell of the country holding their sum; otherwise the parts stay as they are."""
     part_of = {part: whole for whole, parts in wholes.items() for part in parts}
     if not part_of or frame.is_empty():
         return frame
     keys = [*dimensions_of(frame), "period"]
     sizes = pl.DataFrame(
-        {"area": list(wholes), "_parts": [len(set(p)) for p in wholes.values()]},
-        schema={"area": pl.String, "_parts": pl.Int64},
+        {"_whole": list(wholes), "_parts": [len(set(p)) for p in wholes.values()]},
+        schema={"_whole": pl.String, "_parts": pl.Int64},
     )
     parts = frame.filter(pl.col("area").is_in(list(part_of))).with_columns(
         pl.col("area").replace_strict(part_of).alias("_whole")
     )
+    reported = frame.filter(_usable() & pl.col("area").is_in(list(wholes))).select(
+        pl.col("area").alias("_whole"), *keys
+    )
+    covered = parts.join(reported, on=["_whole", *keys], how="semi")
+    rest = parts.join(reported, on=["_whole", *keys], how="anti")
     complete = (
-        parts.group_by(["_whole", *keys])
+        rest.group_by(["_whole", *keys])
         .agg(
             _usable().sum().cast(pl.Int64).alias("_usable"),
             pl.col("value").sum(),
             pl.col("status").first(),
         )
-        .join(sizes.rename({"area": "_whole"}), on="_whole")
+        .join(sizes, on="_whole")
         .filter(pl.col("_usable") == pl.col("_parts"))
-        .rename({"_whole": "area"})
-        .join(frame.filter(_usable()).select("area", *keys), on=["area", *keys], how="anti")
     )
-    if complete.is_empty():
+    replaced = rest.join(complete.select("_whole", *keys), on=["_whole", *keys], how="semi")
+    dropped = pl.concat([covered, replaced]).select("area", *keys)
+    if dropped.is_empty():
         return frame
-    replaced = parts.join(
-        complete.select(pl.col("area").alias("_whole"), *keys), on=["_whole", *keys], how="semi"
-    ).drop("_whole")
-    wholes_rows = complete.select(
-        "area",
+    combined = complete.select(
+        pl.col("_whole").alias("area"),
         *[k for k in keys if k != "period"],
         "period",
         "value",
@@ -278,8 +283,8 @@ def combine_parts(frame: pl.DataFrame, wholes: Mapping[str, Sequence[str]]) -> p
         "status",
         pl.lit("").alias("conflict"),
     )
-    kept = frame.join(replaced.select("area", *keys), on=["area", *keys], how="anti")
-    return pl.concat([kept, wholes_rows.select(frame.columns)], how="vertical_relaxed")
+    kept = frame.join(dropped, on=["area", *keys], how="anti")
+    return pl.concat([kept, combined.select(frame.columns)], how="vertical_relaxed")
 
 
 def regional(
