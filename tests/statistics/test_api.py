@@ -12,7 +12,7 @@ from django.test import Client
 
 from observatory.accounts.models import Organisation, Role
 from observatory.statistics import definitions, selectors, services
-from observatory.statistics.models import DataStructure
+from observatory.statistics.models import DataStructure, Observation
 from observatory.statistics.services import Entry
 from observatory.submissions import services as workflow
 from tests import factories
@@ -21,8 +21,27 @@ pytestmark = pytest.mark.django_db
 
 HOMICIDE = "OFFENCES.ICCS0101._T._T._T._T._T.COUNT"
 ROBBERY = "OFFENCES.ICCS0401._T._T._T._T._T.COUNT"
+# Rates of the same cells: a rate would give a suppressed count back.
+ROBBERY_RATE = "OFFENCES.ICCS0401._T._T._T._T._T.RATE_100K"
+HOMICIDE_RATE = "OFFENCES.ICCS0101._T._T._T._T._T.RATE_100K"
 SEXUAL = "OFFENCES.ICCS0301._T._T._T._T._T.COUNT"
 RAPE = "OFFENCES.ICCS03011._T._T._T._T._T.COUNT"
+
+
+DIMENSIONS = [
+    "INDICATOR",
+    "CATEGORY",
+    "SEX",
+    "AGE",
+    "CITIZENSHIP",
+    "MECHANISM",
+    "RELATIONSHIP",
+    "UNIT_MEASURE",
+]
+
+
+def version_flow() -> Any:
+    return selectors.dataflow_get("DF_UN_CTS")
 
 
 @pytest.fixture
@@ -46,6 +65,20 @@ def test_dataflows_and_public_observations_with_disclosure_control(world: dict[s
         actor=world["focal"],
         entries={HOMICIDE: Entry(value=Decimal(1250)), ROBBERY: Entry(value=Decimal(3))},
     )
+    # The questionnaire asks for counts; rates come with SDMX files, as here.
+    Observation.objects.bulk_create(
+        Observation(
+            version=version,
+            dataflow=version_flow(),
+            organisation=world["col"],
+            area_id="COL",
+            time_period="2024",
+            key=key,
+            dims=dict(zip(DIMENSIONS, key.split("."), strict=True)),
+            value=value,
+        )
+        for key, value in ((ROBBERY_RATE, Decimal("0.006")), (HOMICIDE_RATE, Decimal("2.4")))
+    )
     public = Client()
     url = "/api/v1/statistics/dataflows/DF_UN_CTS/observations"
     assert public.get(url).json()["count"] == 0  # a draft is not public
@@ -56,11 +89,13 @@ def test_dataflows_and_public_observations_with_disclosure_control(world: dict[s
     assert "REF_AREA" in [c["id"] for c in flows["DF_UN_CTS"]["components"]]
     DataStructure.objects.filter(code="DSD_CTS").update(suppress_below=5)
     items = {i["key"]: i["value"] for i in public.get(url).json()["items"]}
-    assert items == {HOMICIDE: "1250", ROBBERY: "<5"}
+    assert items == {HOMICIDE: "1250", ROBBERY: "<5", ROBBERY_RATE: None, HOMICIDE_RATE: "2.4"}
     office = Client()
     office.force_login(world["analyst"])
     assert {i["key"]: i["value"] for i in office.get(url).json()["items"]}[ROBBERY] == "3"
-    filtered = public.get(url, {"CATEGORY": "ICCS0101", "area": "col"}).json()
+    filtered = public.get(
+        url, {"CATEGORY": "ICCS0101", "UNIT_MEASURE": "COUNT", "area": "col"}
+    ).json()
     assert [i["key"] for i in filtered["items"]] == [HOMICIDE]
 
 

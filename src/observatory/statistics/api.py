@@ -55,15 +55,25 @@ class ObservationOut(Schema):
     @staticmethod
     def resolve_value(obj: Observation, context: dict[str, Any]) -> str | None:
         """As published: a censored value as written; for the public, counts below
-        the structure's disclosure rule as “<n”."""
+        the structure's disclosure rule as “<n”, and the rates or shares of those
+        cells withheld (they would give the count back)."""
         if obj.censored:
             return obj.censored
         if obj.value is None:
             return None
+        request = context["request"]
         rule = obj.dataflow.structure.suppress_below
-        public = not request_actor(context["request"]).is_authenticated
-        if public and rule and obj.dims.get("UNIT_MEASURE") == "COUNT" and 0 < obj.value < rule:
-            return f"<{rule}"
+        if rule and not request_actor(request).is_authenticated:
+            if obj.dims.get("UNIT_MEASURE") == "COUNT" and 0 < obj.value < rule:
+                return f"<{rule}"
+            small: set[tuple[str, str, str]] = getattr(request, "_small_count_cells", set())
+            dimensions = getattr(request, "_dimensions", [])
+            if (
+                obj.area_id,
+                obj.time_period,
+                selectors.unitless_key(obj.dims, dimensions),
+            ) in small:
+                return None
         return number_text(obj.value)
 
 
@@ -119,6 +129,12 @@ def observation_list(request: HttpRequest, dataflow: str, area: str = "", period
         code = request.GET.get(dimension)
         if code:
             rows = rows.filter(**{f"dims__{dimension}": code})
+    rule = flow.structure.suppress_below
+    if rule and not actor.is_authenticated:
+        request._small_count_cells = selectors.small_count_cells(  # type: ignore[attr-defined]
+            actor=actor, dataflow=flow, rule=rule
+        )
+        request._dimensions = structure.dimensions  # type: ignore[attr-defined]
     return rows.select_related("dataflow__structure").order_by("area_id", "key", "time_period")
 
 
