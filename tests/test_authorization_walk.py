@@ -1976,10 +1976,12 @@ def test_crosswalk_list_shows_only_visible_crosswalks(actor: str, world: World) 
     assert (href in page) == CROSSWALK_LISTED[actor]
 
 
-RECONCILIATION_DRAFT_SEIZURES = {  # whether COL-POLICE's draft seizures are summed for actor
-    "contributor": True,
-    "focal_point": True,
-    "analyst": False,  # a draft: not the office's
+# Whether COL-POLICE's draft seizures are summed for the actor: never, the
+# reconciliation uses published individual seizures only.
+RECONCILIATION_DRAFT_SEIZURES = {
+    "contributor": False,
+    "focal_point": False,
+    "analyst": False,
 }
 
 
@@ -1996,12 +1998,6 @@ LAB_SEIZURE_CSV = (
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the ARQ prefill sums every seizure the acting user sees in the "
-    "country (drafts of other agencies included), not the published ones it is "
-    "documented to use, and writes them into the organisation's questionnaire",
-)
 def test_prefill_does_not_copy_another_agencys_drafts(world: World) -> None:
     """COL-LAB's draft seizures are not COL-POLICE's contributor's to read; the
     focal point's prefill of COL-POLICE's ARQ must not put them where they are."""
@@ -2137,12 +2133,6 @@ def test_api_observations_by_caller(caller: Caller, world: World) -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the public observations API prints values their country marked "
-    "confidential (CONF_STATUS C) in a published version; the public exports and the "
-    "explorer withhold them",
-)
 def test_api_withholds_confidential_values_from_the_public(world: World) -> None:
     response = WalkClient().get(
         "/api/v1/statistics/dataflows/DF_UN_CTS/observations",

@@ -54,16 +54,22 @@ class ObservationOut(Schema):
 
     @staticmethod
     def resolve_value(obj: Observation, context: dict[str, Any]) -> str | None:
-        """As published: a censored value as written; for the public, counts below
-        the structure's disclosure rule as “<n”, and the rates or shares of those
-        cells withheld (they would give the count back)."""
+        """As published: a censored value as written. Who is not of the country
+        nor the office gets no confidential value, counts below the structure's
+        disclosure rule as “<n”, and no rate or share of those cells (it would
+        give the count back)."""
         if obj.censored:
             return obj.censored
         if obj.value is None:
             return None
         request = context["request"]
+        actor = request_actor(request)
+        if actor.is_analyst or obj.area_id in actor.area_codes():
+            return number_text(obj.value)
+        if obj.conf_status == "C":
+            return None
         rule = obj.dataflow.structure.suppress_below
-        if rule and not request_actor(request).is_authenticated:
+        if rule:
             if obj.dims.get("UNIT_MEASURE") == "COUNT" and 0 < obj.value < rule:
                 return f"<{rule}"
             small: set[tuple[str, str, str]] = getattr(request, "_small_count_cells", set())
@@ -130,7 +136,7 @@ def observation_list(request: HttpRequest, dataflow: str, area: str = "", period
         if code:
             rows = rows.filter(**{f"dims__{dimension}": code})
     rule = flow.structure.suppress_below
-    if rule and not actor.is_authenticated:
+    if rule and not actor.is_analyst:
         request._small_count_cells = selectors.small_count_cells(  # type: ignore[attr-defined]
             actor=actor, dataflow=flow, rule=rule
         )

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db.models import Count, Sum
 
+from observatory.accounts import access
 from observatory.accounts.models import Organisation
 from observatory.seizures import selectors as seizure_selectors
 from observatory.statistics import selectors, services
@@ -64,11 +65,11 @@ def _cells(questionnaire: Questionnaire) -> dict[tuple[str, str], Cell]:
     return {(c.dims["DRUG"], c.dims["UNIT_MEASURE"]): c for c in section.cells.values()}
 
 
-def ids_totals(*, actor: Any, area: str, year: int) -> dict[tuple[str, str], Decimal]:
-    """(drug, ARQ column) -> total from the individual seizures the actor may see
-    (published ones for the office's comparisons), current versions only."""
+def ids_totals(*, area: str, year: int) -> dict[tuple[str, str], Decimal]:
+    """(drug, ARQ column) -> total from the published individual seizures (what
+    everybody may see: never another agency's drafts), current versions only."""
     rows = (
-        seizure_selectors.current_seizures(actor=actor)
+        seizure_selectors.current_seizures(actor=access.ANONYMOUS)
         .filter(area_id=area, seizure_date__year=year)
         .values("drug_id", "unit__dimension")
         .annotate(kilograms=Sum("kilograms"), quantity=Sum("quantity"), cases=Count("id"))
@@ -95,7 +96,7 @@ def compare(*, actor: Any, organisation: Organisation, year: int) -> list[Line]:
     label = services.questionnaire_label(questionnaire, year)
     version = selectors.questionnaire_version(actor=actor, organisation=organisation, label=label)
     reported = selectors.cell_values(version, questionnaire.dataflow, str(year))
-    totals = ids_totals(actor=actor, area=organisation.area_id or "", year=year)
+    totals = ids_totals(area=organisation.area_id or "", year=year)
     names = selectors.Structure(questionnaire.dataflow.structure).names["DRUG"]
     lines = []
     for (drug, unit), cell in cells.items():
@@ -116,7 +117,7 @@ def prefill(*, actor: Any, organisation: Organisation, year: int) -> tuple[Versi
     label = services.questionnaire_label(questionnaire, year)
     version = selectors.questionnaire_version(actor=actor, organisation=organisation, label=label)
     reported = selectors.cell_values(version, questionnaire.dataflow, str(year))
-    totals = ids_totals(actor=actor, area=organisation.area_id or "", year=year)
+    totals = ids_totals(area=organisation.area_id or "", year=year)
     entries = {}
     for key, value in totals.items():
         cell = cells.get(key)
