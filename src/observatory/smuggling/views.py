@@ -309,6 +309,7 @@ EXPORT_FIELDS = (
     "reference",
     "incident_date",
     "period",
+    "national_only",
     "place",
     "place_type",
     "detection",
@@ -502,9 +503,9 @@ def agency_remove(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         agency = selectors.agency_get(pk=pk)
     except NotFound as error:
         raise Http404(str(error)) from error
-    if agency.member.network_id != network.pk or not access.can_answer_invitation(
-        request.user, agency.member
-    ):
+    if agency.member.network_id != network.pk:
+        raise Http404("no such agency")  # as for an id that does not exist
+    if not access.can_answer_invitation(request.user, agency.member):
         return render(request, "403.html", status=403)
     return _act(
         request,
