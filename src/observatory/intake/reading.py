@@ -199,16 +199,18 @@ def read_csv_path(path: Path) -> RawTable:
     return read_csv_bytes(path.read_bytes())
 
 
-def _contiguous(frame: pl.DataFrame) -> pl.DataFrame:
-    """One chunk per column, made a column at a time (never the whole frame twice
-    in memory): adding a column to a frame of many chunks would copy every column
-    (the validator adds a dozen)."""
+def _contiguous(owner: list[pl.DataFrame]) -> pl.DataFrame:
+    """The frame in `owner` (taken out of it, so that this holds its only
+    reference) with one chunk per column, made a column at a time: never the
+    whole frame twice in memory. Adding a column to a frame of many chunks would
+    copy every column (the validator adds a dozen)."""
+    frame = owner.pop()
     if all(count == 1 for count in frame.n_chunks("all")):
         return frame
     columns = []
     for name in frame.columns:
         columns.append(frame.get_column(name).rechunk())
-        frame = frame.drop(name)
+        frame = frame.drop(name)  # the column's chunks are freed here
     return pl.DataFrame(columns)
 
 
@@ -219,15 +221,17 @@ def _read_csv(source: bytes | Path, start: bytes, encoding: str) -> RawTable:
     header_at = _header_index(head_rows)
     try:
         frame = _contiguous(
-            pl.read_csv(
-                io.BytesIO(source) if isinstance(source, bytes) else source,
-                separator=delimiter,
-                skip_rows=header_at,
-                infer_schema=False,
-                has_header=True,
-                truncate_ragged_lines=True,
-                raise_if_empty=True,
-            )
+            [
+                pl.read_csv(
+                    io.BytesIO(source) if isinstance(source, bytes) else source,
+                    separator=delimiter,
+                    skip_rows=header_at,
+                    infer_schema=False,
+                    has_header=True,
+                    truncate_ragged_lines=True,
+                    raise_if_empty=True,
+                )
+            ]
         )
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as error:
         raise UnreadableFile(f"the CSV could not be read: {error}") from error
@@ -255,11 +259,12 @@ def _read_csv(source: bytes | Path, start: bytes, encoding: str) -> RawTable:
     )
     if long:
         frame = frame.with_columns(pl.col(long).str.slice(0, MAX_CELL_CHARS))
-    # Blank lines are not records (the filter copies nothing when there is none).
-    frame = frame.filter(pl.any_horizontal(pl.col(names).str.strip_chars() != ""))
+    # Blank lines are not records (the filter copies nothing when there is none);
+    # a cell with text has a character other than a space (no stripped copies).
+    frame = frame.filter(pl.any_horizontal(pl.col(names).str.contains(r"\S")))
     if frame.is_empty():
         raise UnreadableFile("the file has a header row but no data rows")
-    frame = _contiguous(frame.select([*names, ROW_NUMBER]))
+    frame = _contiguous([frame.select([*names, ROW_NUMBER])])
     notes = [] if encoding.startswith("utf-8") else [f"read as {encoding}"]
     return RawTable(
         frame=frame,
