@@ -83,3 +83,21 @@ def test_fill_check_submit_return_fix_publish(
         "&CATEGORY=ICCS0101&areas=COL&measure=rate"
     )
     expect(page.locator("main")).to_contain_text("COL")
+
+
+def test_the_grid_moves_like_a_spreadsheet(
+    page: Any, live_server: Any, reference_data: None
+) -> None:
+    load_definitions()
+    col = factories.agency("COL", Organisation.Kind.STATISTICS)
+    focal = factories.member(Role.FOCAL_POINT, col, email="focal@col.test")
+    log_in(page, live_server.url, focal.email)
+    page.goto(f"{live_server.url}/statistics/questionnaires/UN-CTS/{col.code}/2025/")
+    first = page.locator(f"input[name='{HOMICIDE}']")
+    first.click()
+    first.type("12")
+    page.keyboard.press("Enter")  # moves down, does not submit
+    expect(page.locator("input[name='v.OFFENCES.ICCS0102._T._T._T._T._T.COUNT']")).to_be_focused()
+    page.keyboard.press("ArrowUp")
+    expect(first).to_be_focused()
+    expect(page.locator("#violations")).to_have_count(0)  # nothing was saved

@@ -39,7 +39,8 @@ def can_edit(user: Any, area_code: str) -> bool:
 def parse_mappings(text: str) -> list[Mapping]:
     """Lines `national code; national category; ICCS code; note` (or tabs or
     commas), e.g. pasted from a spreadsheet. The header line, if any, is skipped."""
-    sample = text.strip()
+    # Full-width separators, as Chinese keyboards type them, count as ASCII ones.
+    sample = text.strip().replace("；", ";").replace("，", ",")
     if not sample:
         return []
     dialect = ";" if ";" in sample.splitlines()[0] else ("\t" if "\t" in sample else ",")

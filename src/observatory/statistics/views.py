@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from observatory.accounts import access
 from observatory.accounts.models import Organisation
@@ -22,12 +23,12 @@ from observatory.statistics.models import Questionnaire, ReportingCycle
 from observatory.statistics.questionnaires import sections_of
 
 STATUSES = [
-    ("", _("reported")),
-    ("E", _("estimated")),
-    ("P", _("provisional")),
-    ("B", _("break in series")),
-    ("L", _("not available")),
-    ("M", _("not applicable")),
+    ("", gettext_lazy("reported")),
+    ("E", gettext_lazy("estimated")),
+    ("P", gettext_lazy("provisional")),
+    ("B", gettext_lazy("break in series")),
+    ("L", gettext_lazy("not available")),
+    ("M", gettext_lazy("not applicable")),
 ]
 
 

@@ -38,3 +38,22 @@ document.addEventListener("drop", (event) => {
     input.dispatchEvent(new Event("change", { bubbles: true }));
   }
 });
+// Questionnaire grids: arrow keys and Enter move between value cells like a
+// spreadsheet (up/down in the column, Enter down); Tab keeps its usual order.
+document.addEventListener("keydown", (event) => {
+  const input = event.target;
+  if (!(input instanceof HTMLInputElement) || !input.name.startsWith("v.")) return;
+  const cell = input.closest("td");
+  const row = cell && cell.parentElement;
+  const table = row && row.closest("table.entry-grid");
+  if (!table) return;
+  const down = event.key === "ArrowDown" || (event.key === "Enter" && !event.shiftKey);
+  const up = event.key === "ArrowUp" || (event.key === "Enter" && event.shiftKey);
+  if (!down && !up) return;
+  const rows = Array.from(table.tBodies[0].rows);
+  const column = Array.from(row.cells).indexOf(cell);
+  const next = rows[rows.indexOf(row) + (down ? 1 : -1)];
+  const target = next && next.cells[column] && next.cells[column].querySelector("input[name^='v.']");
+  event.preventDefault();  // Enter in a cell moves; it does not submit the whole grid
+  if (target) { target.focus(); target.select(); }
+});
