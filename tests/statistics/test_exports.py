@@ -557,6 +557,41 @@ def test_sdmx_messages_stay_valid_with_censored_and_missing_values(
     assert comments["2021"].value == COMMENT.replace("\x01", "")
 
 
+def test_record_ends_skip_newlines_inside_quoted_fields() -> None:
+    assert exports._record_end(b"a,b\nc,d\ne,f") == 8
+    assert exports._record_end(b'a,"x\ny"\nc,"p\nq') == 8
+    assert exports._record_end(b'a,"x ""quoted""\nstill"\n') == 23
+    assert exports._record_end(b'a,"x\n') == 0
+    assert exports._record_end(b"") == 0
+
+
+def test_exports_are_the_same_whatever_the_chunk_size(
+    cube: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunks of 2 rows (SQLite) or 150 bytes (PostgreSQL COPY): series span
+    chunks, a quoted comment with a line break spans COPY blocks."""
+    flow = small(cube)
+    formats = ("sdmx-ml", "sdmx-csv", "csv", "parquet")
+    for fmt in formats:
+        exports.export_observations(tmp_path / f"whole-{fmt}", actor=None, dataflow=flow, fmt=fmt)
+    monkeypatch.setattr(exports, "CHUNK", 2)
+    monkeypatch.setattr(exports, "COPY_BLOCK", 150)
+    for fmt in formats:
+        exports.export_observations(tmp_path / f"small-{fmt}", actor=None, dataflow=flow, fmt=fmt)
+
+    def body(path: Path) -> str:  # the SDMX-ML header holds the time of preparation
+        return path.read_text(encoding="utf-8").split("</message:Header>")[-1]
+
+    assert body(tmp_path / "small-sdmx-ml").count("<Series") == 2
+    assert body(tmp_path / "small-sdmx-ml") == body(tmp_path / "whole-sdmx-ml")
+    for fmt in ("sdmx-csv", "csv"):
+        small_rows = (tmp_path / f"small-{fmt}").read_bytes()
+        assert small_rows == (tmp_path / f"whole-{fmt}").read_bytes(), fmt
+    assert pl.read_parquet(tmp_path / "small-parquet").equals(
+        pl.read_parquet(tmp_path / "whole-parquet")
+    )
+
+
 def test_exports_of_an_empty_dataflow_are_valid_files(cube: dict[str, Any], tmp_path: Path) -> None:
     flow = selectors.dataflow_get(FLOW)
     _structure, xsd = write_structure(flow, tmp_path)

@@ -36,7 +36,10 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
+import queue
+import threading
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -57,6 +60,7 @@ from observatory.reference.models import Area
 from observatory.statistics import sdmx, selectors
 from observatory.statistics.models import Dataflow, Observation
 from observatory.statistics.schema import PORTAL_COLUMNS
+from observatory.submissions.models import Version
 
 CHUNK = 20_000
 FORMATS = ("unodc-portal", "csv", "xlsx", "parquet", "sdmx-csv", "sdmx-ml", "datapackage")
@@ -91,20 +95,15 @@ def _plain_number(text: str | None) -> str | None:
 
 
 def number_expr(column: str) -> pl.Expr:
-    """Stored numbers as text (numeric(30,12) on PostgreSQL, REAL or INTEGER on
-    SQLite), written as number_text writes them."""
+    """Stored numbers as text (numeric(30,12) on PostgreSQL; on SQLite see
+    raw_chunks) written as number_text writes them: no trailing zeros."""
     text = pl.col(column)
     trimmed = (
         pl.when(text.str.contains(".", literal=True))
-        .then(text.str.replace(r"0+$", "").str.replace(r"\.$", ""))
+        .then(text.str.strip_chars_end("0").str.strip_chars_end("."))
         .otherwise(text)
     )
-    plain = (
-        pl.when(text.str.contains("[eE]"))
-        .then(text.map_elements(_plain_number, return_dtype=pl.String))
-        .otherwise(trimmed)
-    )
-    return pl.when(plain.is_in(["-0", ""])).then(pl.lit("0")).otherwise(plain)
+    return pl.when(trimmed.is_in(["-0", ""])).then(pl.lit("0")).otherwise(trimmed)
 
 
 def _regions() -> dict[str, tuple[str, str, str]]:
@@ -221,132 +220,226 @@ RAW = (
     "conf_status",
     "source",
     "comment",
-    "version__status",
+    "version_id",
 )
+COPY_BLOCK = 4 << 20  # bytes of COPY output parsed at a time (about 40,000 rows)
 
 
-def observation_query(*, actor: Any, dataflow: Dataflow) -> QuerySet[Observation]:
-    """The visible current observations, sorted by area, series key and period
-    (the order series-based SDMX needs; the same for every format)."""
-    return (
-        selectors.current_observations(actor=actor, dataflow=dataflow)
-        .annotate(value_text=Cast("value", output_field=TextField()))
-        .order_by("area_id", "key", "time_period", "pk")
-        .values_list(*RAW)
+def observation_query(
+    *, actor: Any, dataflow: Dataflow, by_series: bool = False
+) -> QuerySet[Observation]:
+    """The visible current observations. `by_series`: sorted by area, series key
+    and period (series-based SDMX-ML needs it); otherwise in storage order (the
+    order they were reported: observations are never updated), which spares the
+    database a sort of the whole dataflow."""
+    rows = selectors.current_observations(actor=actor, dataflow=dataflow).annotate(
+        value_text=Cast("value", output_field=TextField())
     )
+    rows = rows.order_by("area_id", "key", "time_period", "pk") if by_series else rows.order_by()
+    return rows.values_list(*RAW)
 
 
-def raw_chunks(queryset: QuerySet[Any], chunk: int = CHUNK) -> Iterator[pl.DataFrame]:
-    """The rows of a values_list query as frames of text columns, read with a
-    server-side cursor where the database has one, without building model
-    instances or Python values row by row."""
+def _column_names(queryset: QuerySet[Any]) -> list[str]:
     query = queryset.query
     # Django 5.2 selects values_list columns in the order given (query.selected).
-    names = (
-        list(query.selected)
-        if query.selected
-        else [*query.extra_select, *query.values_select, *query.annotation_select]
-    )
-    connection = connections[queryset.db]
-    chunked = not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
-    compiler = query.get_compiler(using=queryset.db)
-    results = compiler.execute_sql(MULTI, chunked_fetch=chunked, chunk_size=chunk)
-    if results is None:
-        return
+    if query.selected:
+        return list(query.selected)
+    return [*query.extra_select, *query.values_select, *query.annotation_select]
+
+
+def _record_end(buffer: bytearray | bytes) -> int:
+    """The end (after its newline) of the last complete CSV record in `buffer`:
+    a newline preceded by an even number of quotes (quotes inside a quoted
+    field are doubled); 0 if there is none."""
+    end = len(buffer)
+    while (end := buffer.rfind(b"\n", 0, end)) >= 0:
+        if buffer.count(b'"', 0, end) % 2 == 0:
+            return end + 1
+    return 0
+
+
+def _copy_chunks(queryset: QuerySet[Any], block: int) -> Iterator[pl.DataFrame]:
+    """PostgreSQL: the query's rows through COPY … TO STDOUT as CSV, parsed by
+    Polars a block at a time (no Python object per value). A reader thread keeps
+    the COPY flowing while the caller works on the previous block (one parsed
+    block waits at most); the caller must not use the connection meanwhile."""
+    names = _column_names(queryset)
     schema = dict.fromkeys(names, pl.String)
-    for rows in results:
+    sql, params = queryset.query.sql_with_params()
+    statement = f"COPY ({sql}) TO STDOUT (FORMAT csv)"
+    ready: queue.Queue[Any] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+    done = object()
+
+    def parse(data: bytes | bytearray) -> pl.DataFrame:
+        return pl.read_csv(io.BytesIO(data), has_header=False, schema=schema)
+
+    def put(item: Any) -> None:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def read(cursor: Any) -> None:
+        try:
+            buffer = bytearray()
+            with cursor.copy(statement, params) as copy:
+                for data in copy:
+                    if stop.is_set():
+                        break
+                    buffer += data
+                    if len(buffer) >= block and (end := _record_end(buffer)):
+                        put(parse(buffer[:end]))
+                        del buffer[:end]
+            if buffer:
+                put(parse(buffer))
+            put(done)
+        except BaseException as error:  # handed to the caller
+            put(error)
+
+    with connections[queryset.db].cursor() as cursor:
+        reader = threading.Thread(target=read, args=(cursor.cursor,), name="observations-copy")
+        reader.start()
+        try:
+            while (item := ready.get()) is not done:
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            stop.set()
+            reader.join()
+
+
+def raw_chunks(
+    queryset: QuerySet[Any], chunk: int | None = None, block: int | None = None
+) -> Iterator[pl.DataFrame]:
+    """The rows of a values_list query as frames of text columns, never all at
+    once: on PostgreSQL through COPY (blocks of `block` bytes), elsewhere with a
+    chunked cursor (`chunk` rows), without model instances."""
+    connection = connections[queryset.db]
+    if connection.vendor == "postgresql":
+        yield from _copy_chunks(queryset, block or COPY_BLOCK)
+        return
+    names = _column_names(queryset)
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    results = compiler.execute_sql(MULTI, chunked_fetch=True, chunk_size=chunk or CHUNK)
+    for rows in results or ():
         if rows:
-            yield pl.DataFrame(rows, schema=schema, orient="row")
+            frame = pl.DataFrame(rows, schema=names, orient="row", infer_schema_length=None)
+            frame = frame.cast(pl.String)
+            if "value_text" in frame.columns:
+                # SQLite stores decimals as REAL or INTEGER; large and small REALs
+                # come as text with an exponent (1.0e-05): written out in full.
+                values = frame["value_text"]
+                where = values.str.contains("e", literal=True).fill_null(False).arg_true()
+                if len(where):
+                    plain = [_plain_number(v) for v in values.gather(where).to_list()]
+                    frame = frame.with_columns(values.scatter(where, plain))
+            yield frame
 
 
 class Observations:
     """A dataflow's observations as the actor may see them, chunk by chunk, with
     disclosure control applied. Columns of each frame: the dimensions (the area
     first), TIME_PERIOD, OBS_VALUE (text, null without a number), CENSORED (the
-    published marker, "" if none) and the structure's attributes."""
+    published marker, null if none) and the structure's attributes.
 
-    def __init__(self, *, actor: Any, dataflow: Dataflow, chunk: int = CHUNK) -> None:
+    In SDMX terms (`sdmx_terms`), a censored or withheld value has no OBS_VALUE
+    and CONF_STATUS C (confidential), the published marker ("<5") goes first in
+    COMMENT, and there is no CENSORED column."""
+
+    def __init__(self, *, actor: Any, dataflow: Dataflow) -> None:
         self.actor = actor
         self.dataflow = dataflow
         self.cube = sdmx.Cube(dataflow)
         self.public = _is_public(actor)
         self.rule = dataflow.structure.suppress_below
-        self.chunk = chunk
         self.tally = Tally()
+        self._statuses: dict[str, str] = {}
 
-    @property
-    def columns(self) -> list[str]:
+    def columns(self, *, sdmx_terms: bool = False) -> list[str]:
         cube = self.cube
-        return [*cube.dimensions, cube.time, sdmx.MEASURE, "CENSORED", *cube.attributes]
+        censored = [] if sdmx_terms else ["CENSORED"]
+        return [*cube.dimensions, cube.time, sdmx.MEASURE, *censored, *cube.attributes]
 
-    def frames(self) -> Iterator[pl.DataFrame]:
-        query = observation_query(actor=self.actor, dataflow=self.dataflow)
-        for raw in raw_chunks(query, self.chunk):
+    def frames(
+        self, *, by_series: bool = False, sdmx_terms: bool = False
+    ) -> Iterator[pl.DataFrame]:
+        """The chunks. On PostgreSQL the connection streams a COPY meanwhile: what
+        the chunks need from the database (structure, codes, version statuses) is
+        read before, and a caller must not query while iterating."""
+        self.cube.load()
+        if not self.public:
+            visible = access.country_data_for(self.actor, Version.objects.all())
+            self._statuses = {str(pk): status for pk, status in visible.values_list("pk", "status")}
+        query = observation_query(actor=self.actor, dataflow=self.dataflow, by_series=by_series)
+        for raw in raw_chunks(query):
             self.tally.rows += raw.height
-            self.tally.restricted += raw.filter(
-                ~pl.col("version__status").is_in(sorted(access.Status.PUBLIC))
-            ).height
-            yield self.disclose(raw)
+            self.tally.restricted += self._restricted(raw)
+            yield self.disclose(raw, sdmx_terms=sdmx_terms)
 
-    def disclose(self, raw: pl.DataFrame) -> pl.DataFrame:
+    def _restricted(self, raw: pl.DataFrame) -> int:
+        """Rows of versions that are not published (never in a public export)."""
+        if self.public:
+            return 0
+        versions = raw["version_id"].unique().to_list()
+        hidden = [v for v in versions if access.is_restricted(self._statuses.get(v, ""))]
+        return raw.filter(pl.col("version_id").is_in(hidden)).height if hidden else 0
+
+    def disclose(self, raw: pl.DataFrame, *, sdmx_terms: bool = False) -> pl.DataFrame:
         cube = self.cube
         parts = cube.series_dimensions
-        keys = pl.col("key").str.split(".")
-        number = number_expr("value_text")
+        # 1. The series key split into its dimensions; what is censored and withheld.
+        keys = pl.col("key").fill_null("").str.split_exact(".", max(len(parts) - 1, 0))
         censored = pl.col("censored").fill_null("")
         withheld = pl.lit(False)
         if self.public and self.rule and "UNIT_MEASURE" in parts:
             amount = pl.col("value_text").cast(pl.Float64, strict=False)
             small = (
-                (keys.list.get(parts.index("UNIT_MEASURE"), null_on_oob=True) == "COUNT")
-                & (amount > 0)
-                & (amount < self.rule)
-            )
+                (pl.col("UNIT_MEASURE") == "COUNT") & (amount > 0) & (amount < self.rule)
+            ).fill_null(False)
             censored = pl.when(small).then(pl.lit(f"<{self.rule}")).otherwise(censored)
-            withheld = withheld | small
+            withheld = small
         if self.public:
             withheld = withheld | (pl.col("conf_status").fill_null("F") != CONFIDENTIAL_FREE)
-        attributes = [
-            (
-                pl.col(ATTRIBUTE_FIELDS[a]) if a in ATTRIBUTE_FIELDS else pl.lit(None, pl.String)
-            ).alias(a)
+        frame = raw.with_columns(
+            keys.struct.rename_fields(parts).alias("_key") if parts else pl.lit(None)
+        )
+        if parts:
+            frame = frame.unnest("_key")
+        frame = frame.with_columns(censored.alias("_censored"), withheld.alias("_withheld"))
+        # 2. The columns of the export.
+        marked = pl.col("_censored") != ""
+        stored = {
+            a: pl.col(ATTRIBUTE_FIELDS[a]) if a in ATTRIBUTE_FIELDS else pl.lit(None, pl.String)
             for a in cube.attributes
-        ]
-        return raw.select(
+        }
+        if sdmx_terms:
+            comment = pl.col("comment").fill_null("")
+            stored["CONF_STATUS"] = (
+                pl.when(marked).then(pl.lit("C")).otherwise(pl.col("conf_status"))
+            )
+            stored["COMMENT"] = (
+                pl.when(marked & (comment != ""))
+                .then(pl.col("_censored") + pl.lit("; ") + comment)
+                .when(marked)
+                .then(pl.col("_censored"))
+                .otherwise(comment)
+            )
+        frame = frame.select(
             pl.col("area_id").alias(sdmx.AREA),
-            *[keys.list.get(i, null_on_oob=True).alias(d) for i, d in enumerate(parts)],
+            *parts,
             pl.col("time_period").alias(cube.time),
-            pl.when(withheld).then(pl.lit(None, pl.String)).otherwise(number).alias(sdmx.MEASURE),
-            censored.alias("CENSORED"),
-            *attributes,
-        ).select(self.columns)
-
-    def sdmx_frames(self) -> Iterator[pl.DataFrame]:
-        """As frames() with the censoring in SDMX terms: a censored or withheld
-        value has no OBS_VALUE and CONF_STATUS C (confidential); the published
-        marker ("<5") goes first in COMMENT."""
-        cube = self.cube
-        for frame in self.frames():
-            marked = pl.col("CENSORED") != ""
-            changes = []
-            if "CONF_STATUS" in cube.attributes:
-                changes.append(
-                    pl.when(marked)
-                    .then(pl.lit("C"))
-                    .otherwise(pl.col("CONF_STATUS"))
-                    .alias("CONF_STATUS")
-                )
-            if "COMMENT" in cube.attributes:
-                comment = pl.col("COMMENT").fill_null("")
-                changes.append(
-                    pl.when(marked & (comment != ""))
-                    .then(pl.col("CENSORED") + pl.lit("; ") + comment)
-                    .when(marked)
-                    .then(pl.col("CENSORED"))
-                    .otherwise(comment)
-                    .alias("COMMENT")
-                )
-            yield frame.with_columns(changes).drop("CENSORED")
+            pl.when(pl.col("_withheld"))
+            .then(pl.lit(None, pl.String))
+            .otherwise(number_expr("value_text"))
+            .alias(sdmx.MEASURE),
+            pl.when(marked).then(pl.col("_censored")).alias("CENSORED"),
+            *[stored[a].alias(a) for a in cube.attributes],
+        )
+        return frame.select(self.columns(sdmx_terms=sdmx_terms))
 
 
 # --------------------------------------------------------------------------
@@ -656,7 +749,7 @@ def _write_datapackage(observations: Observations, path: Path) -> None:
 def _write_sdmx_csv(observations: Observations, handle: IO[bytes]) -> None:
     cube = observations.cube
     header = True
-    for frame in observations.sdmx_frames():
+    for frame in observations.frames(sdmx_terms=True):
         _no_empty_strings(sdmx.sdmx_csv_frame(cube, frame)).write_csv(handle, include_header=header)
         header = False
     if header:
@@ -666,7 +759,7 @@ def _write_sdmx_csv(observations: Observations, handle: IO[bytes]) -> None:
 def _write_sdmx_ml(observations: Observations, handle: IO[bytes]) -> None:
     writer = sdmx.DataMessageWriter(handle, observations.cube)
     writer.start()
-    for frame in observations.sdmx_frames():
+    for frame in observations.frames(by_series=True, sdmx_terms=True):
         writer.write(frame)
     writer.finish()
 

@@ -133,6 +133,14 @@ class Cube:
             out[component.code] = lists[component.codelist_id]
         return out
 
+    def load(self) -> None:
+        """Read the structure and its codes now (a streaming export must not
+        query while the connection streams rows)."""
+        for name in ("components", "dimensions", "series_dimensions", "time", "attributes"):
+            getattr(self, name)
+        self.codelists  # noqa: B018
+        self.dataflow.structure  # noqa: B018
+
     def labels(self, component: str) -> dict[str, str]:
         return {code.code: code.name for code in self.codelists.get(component, [])}
 
