@@ -222,3 +222,11 @@ def test_the_office_returns_with_comments_on_cells_and_a_fix_is_a_new_version(
     workflow.version_publish(version=fixed, actor=world["analyst"])
     public = selectors.current_observations(actor=None, dataflow=world["cts"].dataflow)
     assert [(o.key, o.value) for o in public] == [(HOMICIDE, Decimal("1250"))]
+
+
+def test_rules_run_again_at_submission_and_are_noted_for_the_office(world: dict[str, Any]) -> None:
+    version = save(world, {SEXUAL: Entry(value=Decimal("100")), RAPE: Entry(value=Decimal("130"))})
+    workflow.version_submit(version=version, actor=world["focal"])
+    note = ReviewComment.objects.get(version=version, text__startswith="Rules at submission")
+    assert "1 error(s)" in note.text
+    assert "CTS-RAPE" in note.text

@@ -9,14 +9,16 @@ class StatisticsConfig(AppConfig):
 
     def ready(self) -> None:
         from observatory.intake.registry import register
-        from observatory.statistics import selectors
+        from observatory.statistics import selectors, services
         from observatory.statistics.dhis2 import Dhis2Handler
         from observatory.statistics.handler import SUBMISSION_DATASET, PortalHandler
         from observatory.statistics.national import NationalHandler
         from observatory.statistics.sdmx_import import SdmxCsvHandler, SdmxMlHandler
         from observatory.statistics.workbook import TemplateHandler
+        from observatory.submissions import services as submission_services
         from observatory.submissions.registry import DatasetViews, datasets
 
+        submission_services.on_status_change.append(services.on_version_status)
         register(PortalHandler())
         register(NationalHandler())
         register(SdmxCsvHandler())

@@ -264,3 +264,28 @@ def cycle_create(
             changes={"deadline": str(deadline), "opens_on": str(opens_on)},
         )
     return cycle
+
+
+def on_version_status(version: Version) -> None:
+    """Submissions listener: when a questionnaire is submitted, its rules run once
+    more and what they find is written beside the version for the office."""
+    if version.submission.dataset != SUBMISSION_DATASET or version.status != "submitted":
+        return
+    from observatory.statistics import checks
+    from observatory.submissions.models import ReviewComment
+
+    code = version.submission.label.split(" ")[0]
+    questionnaire = Questionnaire.objects.filter(code=code).order_by("-version").first()
+    if questionnaire is None:
+        return
+    found = checks.check_version(version, questionnaire, actor=access.ANONYMOUS)
+    if found.is_empty():
+        text = "Rules at submission: every rule holds."
+    else:
+        errors = found.filter(found["importance"] == "error")
+        lines = [f"{r['rule']}: {r['message']}" for r in found.head(20).iter_rows(named=True)]
+        text = (
+            f"Rules at submission: {errors.height} error(s), {found.height - errors.height} "
+            "warning(s).\n" + "\n".join(lines)
+        )
+    ReviewComment.objects.create(version=version, author=None, text=text)
