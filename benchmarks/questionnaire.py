@@ -30,7 +30,6 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "observatory.config.settings")
     sys.path.insert(0, str(ROOT / "src"))
     import django
-
     from django.conf import settings
 
     django.setup()
