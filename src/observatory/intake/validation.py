@@ -443,7 +443,9 @@ def validate(
                 v for v in frame[original].unique().to_list() if v and fold(v) not in special
             ]
             table = _lookup_frame(lookup(distinct), original) if distinct else None
-            frame = _attach_codes(frame, original, spec.name, table, special)
+            frame, read_loosely, suggested = _attach_codes(
+                frame, original, spec.name, table, special
+            )
             unresolved = (pl.col(original) != "") & pl.col(spec.name).is_null()
             issues.append(
                 issues_where(
@@ -460,13 +462,13 @@ def validate(
                         "drug": "a drug name, synonym or code",
                         "unit": "a unit such as kg, g, l or tablet",
                     }[kind],
-                    suggestion=pl.col(f"_suggestions_{spec.name}").fill_null(""),
+                    suggestion=suggested,
                 )
             )
             issues.append(
                 issues_where(
                     frame,
-                    pl.col(spec.name).is_not_null() & (pl.col(f"_confidence_{spec.name}") < 1.0),
+                    pl.col(spec.name).is_not_null() & read_loosely,
                     column=source,
                     field_name=spec.name,
                     value=pl.col(original),
@@ -476,8 +478,6 @@ def validate(
                     suggestion=pl.col(spec.name),
                 )
             )
-            # Only the issues needed them: let them go before the next field.
-            frame = frame.drop(f"_confidence_{spec.name}", f"_suggestions_{spec.name}")
             columns.extend([pl.col(spec.name), pl.col(original).alias(f"{spec.name}_text")])
         elif spec.type == FieldType.AREA_LIST:
             frame, list_issues = _area_list(
@@ -538,32 +538,42 @@ def _attach_codes(
     name: str,
     table: pl.DataFrame | None,
     special: dict[str, str],
-) -> pl.DataFrame:
-    # Fold each distinct text once, not every row.
-    specials = {text: special.get(fold(text)) for text in frame[original].unique()}
-    special_code = (
-        pl.col(original).replace_strict(specials, default=None, return_dtype=pl.String)
-        if special
-        else pl.lit(None, dtype=pl.String)
-    )
+) -> tuple[pl.DataFrame, pl.Expr, pl.Expr]:
+    """`frame` with each text's code as column `name` (None when unknown), and
+    two expressions of the text for the few rows with an issue: "read with less
+    than full confidence" and the suggestions ("" when none).
 
-    def looked_up(column: str, dtype: type[pl.DataType]) -> pl.Expr:
-        # Each distinct text was matched once; every row takes its text's result
-        # (a lookup, not a join: the frame is neither copied nor reordered).
-        if table is None or table.is_empty():
-            return pl.lit(None, dtype=dtype)
-        return pl.col(original).replace_strict(
-            table[original], table[column], default=None, return_dtype=dtype
-        )
-
-    return frame.with_columns(
-        pl.coalesce(special_code, looked_up("_code", pl.String)).alias(name),
-        pl.when(special_code.is_not_null())
-        .then(1.0)
-        .otherwise(looked_up("_confidence", pl.Float64))
-        .alias(f"_confidence_{name}"),
-        looked_up("_suggestions", pl.String).alias(f"_suggestions_{name}"),
+    Each distinct text is looked at once (folded, matched); every row then takes
+    its text's code by one lookup: no join (which copies the frame) and no
+    per-row columns for confidences and suggestions."""
+    matched = {row[0]: row for row in table.iter_rows()} if table is not None else {}
+    codes: dict[str, str | None] = {}
+    fuzzy: list[str] = []
+    hints: dict[str, str] = {}
+    for text in frame[original].unique().to_list():
+        code = special.get(fold(text)) if special else None
+        if text in matched:
+            _text, found, confidence, _best, suggestions = matched[text]
+            if suggestions:
+                hints[text] = suggestions
+            if code is None:
+                code = found
+                if code is not None and confidence is not None and confidence < 1.0:
+                    fuzzy.append(text)
+        codes[text] = code
+    column = pl.col(original)
+    frame = frame.with_columns(
+        (
+            column.replace_strict(codes, default=None, return_dtype=pl.String)
+            if codes
+            else pl.lit(None, dtype=pl.String)
+        ).alias(name)
     )
+    read_loosely = column.is_in(fuzzy) if fuzzy else pl.lit(value=False)
+    suggested = (
+        column.replace_strict(hints, default="", return_dtype=pl.String) if hints else pl.lit("")
+    )
+    return frame, read_loosely, suggested
 
 
 def _area_list(
@@ -580,7 +590,7 @@ def _area_list(
     special = _special_values("area")
     distinct = [v for v in parts[original].unique().to_list() if fold(v) not in special]
     table = _lookup_frame(normalisers.area(distinct), original) if distinct else None
-    parts = _attach_codes(parts, original, "_code_item", table, special)
+    parts, _read_loosely, suggested = _attach_codes(parts, original, "_code_item", table, special)
     issues = issues_where(
         parts,
         pl.col("_code_item").is_null(),
@@ -591,7 +601,7 @@ def _area_list(
         code="unknown_area",
         message=pl.format("{} “{}” is not known", pl.lit(label), pl.col(original)),
         expected="area names or codes separated by ;",
-        suggestion=pl.col("_suggestions__code_item").fill_null(""),
+        suggestion=suggested,
     )
     # Each item's code, in the list's order, unknown items left out: looked up in
     # place (no join of the whole frame on the row number).

@@ -104,6 +104,29 @@ def _rules(units: pl.DataFrame, drugs: pl.DataFrame) -> tuple[dict[str, str], di
     return _lookup(by_unit, "unit", "rule"), _lookup(counted, "key", "rule")
 
 
+def _kilograms(units: pl.DataFrame, drugs: pl.DataFrame) -> tuple[pl.Expr, pl.Expr]:
+    """(kilograms, countable) as expressions of quantity, unit and drug: reference
+    values looked up by code in small mappings (numbers only, no text columns)."""
+    unit, drug = pl.col("unit"), pl.col("drug")
+    dimension = _lookup(units, "unit", "_dimension")
+    weighed = sorted(code for code, kind in dimension.items() if kind in {"mass", "volume"})
+    counted = sorted(code for code, kind in dimension.items() if kind == "count")
+    factor = unit.replace_strict(
+        _lookup(units, "unit", "_factor"), default=None, return_dtype=pl.Float64
+    )
+    tablet_mg = drug.replace_strict(
+        _lookup(drugs, "drug", "_tablet_mg"), default=None, return_dtype=pl.Float64
+    )
+    countable = unit.is_in(sorted(CONVERTIBLE_COUNTS)) & tablet_mg.is_not_null()
+    kilograms = (
+        pl.when(unit.is_in(weighed))
+        .then(pl.col("quantity") * factor)
+        .when(unit.is_in(counted) & countable)
+        .then(pl.col("quantity") * factor * tablet_mg / 1_000_000)
+    )
+    return kilograms, countable
+
+
 def with_kilograms(
     rows: pl.DataFrame,
     tables: tuple[pl.DataFrame, pl.DataFrame] | None = None,
@@ -116,32 +139,12 @@ def with_kilograms(
     no join, so the row order is kept and no copy of the whole frame is made."""
     units, drugs = tables or conversion_table()
     unit, drug = pl.col("unit"), pl.col("drug")
-    frame = rows.with_columns(
-        unit.replace_strict(
-            _lookup(units, "unit", "_dimension"), default=None, return_dtype=pl.String
-        ).alias("_dimension"),
-        unit.replace_strict(
-            _lookup(units, "unit", "_factor"), default=None, return_dtype=pl.Float64
-        ).alias("_factor"),
-        drug.replace_strict(
-            _lookup(drugs, "drug", "_group"), default=None, return_dtype=pl.String
-        ).alias("_group"),
-        drug.replace_strict(
-            _lookup(drugs, "drug", "_tablet_mg"), default=None, return_dtype=pl.Float64
-        ).alias("_tablet_mg"),
-    )
-    countable = unit.is_in(sorted(CONVERTIBLE_COUNTS)) & pl.col("_tablet_mg").is_not_null()
-    kilograms = (
-        pl.when(pl.col("_dimension").is_in(["mass", "volume"]))
-        .then(pl.col("quantity") * pl.col("_factor"))
-        .when((pl.col("_dimension") == "count") & countable)
-        .then(pl.col("quantity") * pl.col("_factor") * pl.col("_tablet_mg") / 1_000_000)
-    )
-    frame = frame.with_columns(kilograms.alias("kilograms"))
+    kilograms, countable = _kilograms(units, drugs)
     if not rule:
-        return frame
+        return rows.with_columns(kilograms.alias("kilograms"))
     by_unit, counted = _rules(units, drugs)
-    return frame.with_columns(
+    return rows.with_columns(
+        kilograms.alias("kilograms"),
         pl.coalesce(
             pl.when(countable).then(
                 pl.concat_str(unit, drug, separator=" ").replace_strict(
@@ -153,7 +156,7 @@ def with_kilograms(
                 default=pl.format("count: {} is not converted to mass", unit),
                 return_dtype=pl.String,
             ),
-        ).alias("conversion_rule")
+        ).alias("conversion_rule"),
     )
 
 
@@ -431,21 +434,25 @@ class SeizureHandler:
                 )
             )
         if {"quantity", "unit", "drug"} <= set(frame.columns):
-            converted = with_kilograms(
-                frame.select(ROW_NUMBER, "quantity", "quantity_text", "unit", "drug").filter(
-                    pl.col("quantity").is_not_null()
-                    & pl.col("drug").is_not_null()
-                    & pl.col("unit").is_not_null()
-                ),
-                rule=False,
-            )
-            threshold = pl.col("_group").replace_strict(
-                LARGE_SEIZURE_KG, default=DEFAULT_LARGE_KG, return_dtype=pl.Float64
+            # Numbers only over the whole file; the message's texts for the few hits.
+            units, drugs = conversion_table()
+            kilograms, _countable = _kilograms(units, drugs)
+            groups = _lookup(drugs, "drug", "_group")
+            threshold = pl.col("drug").replace_strict(
+                {
+                    drug: LARGE_SEIZURE_KG.get(group, DEFAULT_LARGE_KG)
+                    for drug, group in groups.items()
+                },
+                default=DEFAULT_LARGE_KG,
+                return_dtype=pl.Float64,
             )
             issues.append(
                 issues_where(
-                    converted,
-                    pl.col("kilograms") > threshold,
+                    frame,
+                    pl.col("quantity").is_not_null()
+                    & pl.col("drug").is_not_null()
+                    & pl.col("unit").is_not_null()
+                    & (kilograms > threshold),
                     column=by_field["quantity"],
                     field_name="quantity",
                     value=pl.col("quantity_text"),
@@ -453,7 +460,7 @@ class SeizureHandler:
                     code="unusually_large",
                     message=pl.format(
                         "{} kg of {} in one seizure is unusually large: please confirm",
-                        pl.col("kilograms").round(1),
+                        kilograms.round(1),
                         pl.col("drug"),
                     ),
                 )
