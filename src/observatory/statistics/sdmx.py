@@ -92,10 +92,6 @@ class Cube:
     def structure(self) -> selectors.Structure:
         return selectors.Structure(self.dataflow.structure)
 
-    @property
-    def dsd(self) -> str:
-        return self.dataflow.structure.urn_id
-
     @cached_property
     def components(self) -> list[Component]:
         return self.structure.components
@@ -264,7 +260,9 @@ def _concept(parent: etree._Element, cube: Cube, component: Component) -> None:
 
 
 def structure_message(cube: Cube) -> bytes:
-    """The SDMX-ML 2.1 structure message of the dataflow, its structure and codelists."""
+    """The SDMX-ML 2.1 structure message of the dataflow, its structure and codelists
+    (in the order SDMXStructure.xsd requires: dataflows, codelists, concepts,
+    data structures)."""
     nsmap = {"message": MESSAGE, "common": COMMON, "structure": STRUCTURE}
     root = etree.Element(f"{{{MESSAGE}}}Structure", nsmap=nsmap)
     cube.header(root, data=False)
@@ -299,7 +297,7 @@ def structure_message(cube: Cube) -> bytes:
                 STRUCTURE,
                 "Code",
                 id=code.code,
-                urn=f"{codelist_urn(codelist)}.{code.code}",
+                urn=f"{_code_urn(codelist)}.{code.code}",
             )
             _names(item, code.name or code.code, code.names)
             if code.parent and code.parent in known:
@@ -362,12 +360,11 @@ def structure_message(cube: Cube) -> bytes:
             _ref(_e(relationship, STRUCTURE, "PrimaryMeasure"), id=MEASURE)
     if not len(attributes):
         parts.remove(attributes)
-    # Structures in the order SDMXStructure.xsd requires: dataflows, codelists,
-    # concepts, data structures.
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
-def codelist_urn(codelist: object) -> str:
+def _code_urn(codelist: object) -> str:
+    """The URN of the codelist's codes, less the code id."""
     agency, code, version = (getattr(codelist, k) for k in ("agency", "code", "version"))
     return f"{URN}.codelist.Code={agency}:{code}({version})"
 
