@@ -611,6 +611,33 @@ def check_wide(path: Path, *, public: bool) -> None:
     assert rows["RATE_100K"]["2020"] is None
 
 
+def test_without_a_unit_every_value_is_a_count_for_disclosure_control(
+    cube: dict[str, Any],
+) -> None:
+    DataStructure.objects.filter(code="DSD_CTS_PORTAL").update(suppress_below=5)
+    observations = exports.Observations(actor=None, dataflow=selectors.dataflow_get(FLOW))
+    observations.cube.load()
+    observations.cube.dimensions = ["REF_AREA", "INDICATOR"]  # a structure without a unit
+    observations.cube.series_dimensions = ["INDICATOR"]
+    raw = pl.DataFrame(
+        {
+            "area_id": ["ALB", "ALB"],
+            "key": ["VIOLENT_OFFENCES", "SEXUAL_OFFENCES"],
+            "time_period": ["2020", "2020"],
+            "value_text": ["3.000000000000", "12.500000000000"],
+            "censored": ["", ""],
+            "obs_status": ["A", "A"],
+            "conf_status": ["F", "F"],
+            "source": ["", ""],
+            "comment": ["", ""],
+            "version_id": ["1", "1"],
+        }
+    )
+    frame = observations.disclose(raw)
+    assert frame["OBS_VALUE"].to_list() == [None, "12.5"]
+    assert frame["CENSORED"].to_list() == ["<5", None]
+
+
 def test_sdmx_messages_stay_valid_with_censored_and_missing_values(
     cube: dict[str, Any], tmp_path: Path
 ) -> None:

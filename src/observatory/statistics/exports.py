@@ -38,8 +38,9 @@ Rows come in storage order (the order they were reported) except in sdmx-ml
 and csv-wide, sorted by area, series key and period (series need it).
 
 Disclosure control: a public export (no user) holds published data only;
-where the structure has a rule (`suppress_below`), counts above zero and below
-it are published as `<n` and the number is never written, in every format;
+where the structure has a rule (`suppress_below`), counts (UNIT_MEASURE COUNT,
+or every value of a structure without a unit) above zero and below it are
+published as `<n` and the number is never written, in every format;
 values marked confidential (CONF_STATUS other than F) are withheld. An export
 by a user that holds rows not published is audited, as seizure exports are."""
 
@@ -195,7 +196,8 @@ def portal_rows(
             country = areas[area].name
         shown = censored or number_text(value)
         unit = dimensions.get("UNIT_MEASURE", "")
-        if public and rule and unit == "COUNT" and value is not None and 0 < value < rule:
+        count = unit == "COUNT" or "UNIT_MEASURE" not in dimensions
+        if public and rule and count and value is not None and 0 < value < rule:
             shown = f"<{rule}"
         if public and conf and conf != CONFIDENTIAL_FREE:
             shown = ""
@@ -426,11 +428,11 @@ class Observations:
         keys = pl.col("key").fill_null("").str.split_exact(".", max(len(parts) - 1, 0))
         censored = pl.col("censored").fill_null("")
         withheld = pl.lit(False)
-        if self.public and self.rule and "UNIT_MEASURE" in parts:
+        if self.public and self.rule:
+            # Counts: UNIT_MEASURE COUNT; every value if the structure has no unit.
             amount = pl.col("value_text").cast(pl.Float64, strict=False)
-            small = (
-                (pl.col("UNIT_MEASURE") == "COUNT") & (amount > 0) & (amount < self.rule)
-            ).fill_null(False)
+            count = pl.col("UNIT_MEASURE") == "COUNT" if "UNIT_MEASURE" in parts else pl.lit(True)
+            small = (count & (amount > 0) & (amount < self.rule)).fill_null(False)
             censored = pl.when(small).then(pl.lit(f"<{self.rule}")).otherwise(censored)
             withheld = small
         if self.public:
