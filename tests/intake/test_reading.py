@@ -568,3 +568,33 @@ def test_an_unsupported_suffix_is_refused(tmp_path: Path) -> None:
         match=r"files ending in \.pdf are not accepted: upload CSV, XLSX, XLS, ODS or JSON",
     ):
         read_table(path)
+
+
+# --------------------------------------------------------------------------
+# A preview: the header and the first rows of a large file
+
+
+def test_a_preview_reads_the_first_rows_and_counts_the_records(tmp_path: Path) -> None:
+    data = "Aviso: datos provisionales\nDroga,Cantidad\n" + "".join(
+        f'cocaína,"{n}\n"\n' if n == 3 else f"cocaína,{n}\n" for n in range(10)
+    )
+    path = write(tmp_path, "s.csv", data.encode())
+
+    table = read_table(path, preview=4)
+
+    # The header below the note, four rows, a record with a line break counted once
+    assert (table.headers, table.header_row, table.row_count) == (["Droga", "Cantidad"], 2, 10)
+    assert [row["Cantidad"] for row in rows(table)] == ["0", "1", "2", "3\n"]
+    assert [row[ROW_NUMBER] for row in rows(table)] == [3, 4, 5, 6]
+    # Without a preview, every row
+    assert read_table(path).row_count == 10
+
+
+def test_a_preview_of_blank_first_rows_looks_further(tmp_path: Path) -> None:
+    path = write(tmp_path, "s.csv", ("Droga,Cantidad\n" + ",\n" * 5 + "heroína,1\n").encode())
+    table = read_table(path, preview=3)
+    assert rows(table) == [{"Droga": "heroína", "Cantidad": "1", ROW_NUMBER: 7}]
+
+    empty = write(tmp_path, "e.csv", ("Droga,Cantidad\n" + ",\n" * 2).encode())
+    with pytest.raises(UnreadableFile, match="a header row but no data rows"):
+        read_table(empty, preview=3)

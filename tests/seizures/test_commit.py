@@ -258,3 +258,27 @@ def test_issues_are_stored_exactly_as_found(
         for _r, _c, _f, _v, severity, _code, suggestion in stored
     )
     assert job.errors == len(stored) == ImportIssue.objects.filter(job=job).count()
+
+
+def test_a_job_is_created_from_the_first_rows_and_checked_on_all(
+    col_police: Organisation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a job created from the first two rows of a file of five
+    monkeypatch.setattr(services, "PREVIEW_ROWS", 2)
+    upload, _created = services.upload_store(
+        stream=io.BytesIO(rows(5)),
+        filename="preview.csv",
+        organisation=col_police,
+        dataset="seizures",
+        actor=None,
+    )
+    job = services.job_create(upload=upload, actor=None)
+
+    # Then it knows the columns and the number of rows
+    assert job.headers == HEADER
+    assert job.mapping["Referencia"] == "case_reference"
+    assert job.rows_total == 5
+
+    # And the check and the commit see every row
+    job = services.job_commit(job=services.job_validate(job=job), actor=None)
+    assert (job.status, job.rows_total, job.rows_valid) == (ImportJob.Status.COMMITTED, 5, 5)

@@ -50,10 +50,12 @@ class RawTable:
     sheet: str = ""
     header_row: int = 1
     notes: list[str] = field(default_factory=list)
+    # Rows in the file when `frame` holds only the first ones (a preview).
+    rows: int | None = None
 
     @property
     def row_count(self) -> int:
-        return self.frame.height
+        return self.frame.height if self.rows is None else self.rows
 
     @property
     def cells(self) -> pl.DataFrame:
@@ -183,9 +185,10 @@ def read_csv_bytes(data: bytes) -> RawTable:
     return _read_csv(data, data[: 64 * 1024], encoding)
 
 
-def read_csv_path(path: Path) -> RawTable:
+def read_csv_path(path: Path, *, preview: int | None = None) -> RawTable:
     """A CSV file: UTF-8 ones are parsed from the file itself (Polars maps it; no
-    copy of the whole file in memory), others decoded first."""
+    copy of the whole file in memory), others decoded first. With `preview`, a
+    UTF-8 file is parsed up to that many rows only, and its records counted."""
     with path.open("rb") as handle:
         head = handle.read(ENCODING_SAMPLE)
     # The encoding is decided on the same sample as for the whole file's bytes.
@@ -195,7 +198,7 @@ def read_csv_path(path: Path) -> RawTable:
         and not head.startswith(b"\xef\xbb\xbf")
         and detect_encoding(head) == "utf-8"
     ):
-        return _read_csv(path, head[: 64 * 1024], "utf-8")
+        return _read_csv(path, head[: 64 * 1024], "utf-8", preview=preview)
     return read_csv_bytes(path.read_bytes())
 
 
@@ -214,22 +217,33 @@ def _contiguous(owner: list[pl.DataFrame]) -> pl.DataFrame:
     return pl.DataFrame(columns)
 
 
-def _read_csv(source: bytes | Path, start: bytes, encoding: str) -> RawTable:
+def _read_csv(
+    source: bytes | Path, start: bytes, encoding: str, *, preview: int | None = None
+) -> RawTable:
     head = start.decode("utf-8", errors="ignore")
     delimiter = _sniff_delimiter(head)
     head_rows = list(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter))[:-1] or [[]]
     header_at = _header_index(head_rows)
+    options: dict[str, Any] = {
+        "separator": delimiter,
+        "skip_rows": header_at,
+        "infer_schema": False,
+        "has_header": True,
+        "truncate_ragged_lines": True,
+    }
+    records = None
     try:
+        if preview is not None and isinstance(source, Path):
+            # Records counted without parsing their cells (blank ones included: the
+            # check, which reads every cell, leaves those out).
+            records = pl.scan_csv(source, **options).select(pl.len()).collect().item()
         frame = _contiguous(
             [
                 pl.read_csv(
                     io.BytesIO(source) if isinstance(source, bytes) else source,
-                    separator=delimiter,
-                    skip_rows=header_at,
-                    infer_schema=False,
-                    has_header=True,
-                    truncate_ragged_lines=True,
                     raise_if_empty=True,
+                    n_rows=preview if records is not None else None,
+                    **options,
                 )
             ]
         )
@@ -262,6 +276,9 @@ def _read_csv(source: bytes | Path, start: bytes, encoding: str) -> RawTable:
     # Blank lines are not records (the filter copies nothing when there is none);
     # a cell with text has a character other than a space (no stripped copies).
     frame = frame.filter(pl.any_horizontal(pl.col(names).str.contains(r"\S")))
+    if frame.is_empty() and records is not None and records > (preview or 0):
+        # Only blank rows among the first ones: look at them all.
+        return _read_csv(source, start, encoding)
     if frame.is_empty():
         raise UnreadableFile("the file has a header row but no data rows")
     frame = _contiguous([frame.select([*names, ROW_NUMBER])])
@@ -273,6 +290,7 @@ def _read_csv(source: bytes | Path, start: bytes, encoding: str) -> RawTable:
         delimiter=delimiter,
         header_row=header_at + 1,
         notes=notes,
+        rows=records,
     )
 
 
@@ -358,8 +376,18 @@ def _json_text(value: object) -> str:
     return str(value)
 
 
-def read_table(path: Path, *, filename: str | None = None, sheet: str | None = None) -> RawTable:
-    """Read any supported file; the suffix of `filename` (or `path`) decides how."""
+def read_table(
+    path: Path,
+    *,
+    filename: str | None = None,
+    sheet: str | None = None,
+    preview: int | None = None,
+) -> RawTable:
+    """Read any supported file; the suffix of `filename` (or `path`) decides how.
+
+    With `preview`, a UTF-8 CSV's frame has its first `preview` rows only and
+    `row_count` counts its records (a quick look at a large file: its header,
+    some values, its size); other files are read whole."""
     suffix = Path(filename or path.name).suffix.lower()
     if path.stat().st_size == 0:
         raise UnreadableFile("the file is empty")
@@ -368,7 +396,7 @@ def read_table(path: Path, *, filename: str | None = None, sheet: str | None = N
     if suffix == ".json":
         return read_json_bytes(path.read_bytes())
     if suffix in TEXT_SUFFIXES or not suffix:
-        return read_csv_path(path)
+        return read_csv_path(path, preview=preview)
     raise UnreadableFile(
         f"files ending in {suffix} are not accepted: upload CSV, XLSX, XLS, ODS or JSON"
     )

@@ -125,15 +125,23 @@ def reference_normalisers() -> Normalisers:
     )
 
 
-def read_upload(upload: Upload, *, sheet: str | None = None) -> RawTable:
+# Rows a job's creation looks at (header, proposed mapping); the check reads all.
+PREVIEW_ROWS = 1000
+
+
+def read_upload(
+    upload: Upload, *, sheet: str | None = None, preview: int | None = None
+) -> RawTable:
     """The original as a table of texts. A dataset whose files are not tables
-    (SDMX-ML messages) reads them itself (`read_upload` on its handler)."""
+    (SDMX-ML messages) reads them itself (`read_upload` on its handler). With
+    `preview`, a large CSV may be read only that far (`row_count` still counts
+    its records)."""
     reader = getattr(handler_for(upload.dataset), "read_upload", None)
     with _local_copy(upload) as path:
         if reader is not None:
             table: RawTable = reader(path, upload.filename)
             return table
-        return read_table(path, filename=upload.filename, sheet=sheet)
+        return read_table(path, filename=upload.filename, sheet=sheet, preview=preview)
 
 
 def remembered_mapping(
@@ -158,7 +166,7 @@ def job_create(
     """A new import of `upload`: reads the header and proposes a mapping (or takes
     the one given)."""
     handler = handler_for(upload.dataset)
-    raw = read_upload(upload)
+    raw = read_upload(upload, preview=PREVIEW_ROWS)
     proposal = mapping_module.propose_mapping(
         raw.headers,
         handler.schema,
