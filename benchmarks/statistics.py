@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -296,6 +297,7 @@ def main() -> None:
     )
     with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as connection:
         connection.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":
