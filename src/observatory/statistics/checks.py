@@ -51,11 +51,24 @@ def readable(message: str, names: dict[str, dict[str, str]]) -> str:
     return _CODED.sub(name, message)
 
 
+def in_structure_order(value: Any, dimensions: list[str]) -> Any:
+    """Selectors with their dimensions in the structure's order. A definition read
+    back from PostgreSQL (jsonb) has its keys reordered, and the rule messages
+    name the codes in the order of the selector."""
+    if isinstance(value, list):
+        return [in_structure_order(item, dimensions) for item in value]
+    if isinstance(value, dict):
+        rank = {d: i for i, d in enumerate(dimensions)}
+        keys = sorted(value, key=lambda k: (0, rank[k]) if k in rank else (1, 0))
+        return {k: in_structure_order(value[k], dimensions) for k in keys}
+    return value
+
+
 def check_version(version: Version, questionnaire: Questionnaire, *, actor: Any) -> pl.DataFrame:
     """Violations of the questionnaire's rules in `version` (empty frame: none)."""
     structure = selectors.Structure(questionnaire.dataflow.structure)
     dimensions = structure.dimensions
-    definitions = questionnaire.definition.get("rules", [])
+    definitions = in_structure_order(questionnaire.definition.get("rules", []), dimensions)
     parsed = rules.parse_rules(definitions, dimensions=dimensions)
     current = frame_of(
         Observation.objects.filter(version=version, dataflow=questionnaire.dataflow), dimensions
