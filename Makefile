@@ -85,7 +85,7 @@ test: lint test-sqlite test-postgres
 bench: install
 	ROWS=$${ROWS:-1000000} $(BIN)/python benchmarks/ingest.py
 	ROWS=$${ANALYTICS_ROWS:-10000000} $(BIN)/python benchmarks/analytics.py
-	ROWS=$${STATISTICS_ROWS:-1000000} $(BIN)/python benchmarks/statistics.py
+	ROWS=$${STATISTICS_ROWS:-1000000} $(BIN)/python benchmarks/exports.py
 	$(BIN)/python benchmarks/questionnaire.py
 
 # Resolved in a scratch environment, so nothing installed by hand leaks into the lock.

@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-# The benchmarks folder is not a package: keep its files from shadowing modules.
+# The benchmarks folder is not a package: keep its files out of the import path.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent]
 TARGET_SECONDS = 1.0
 QUESTIONNAIRES = ("UN-CTS", "ARQ-SUPPLY", "ARQ-DEMAND", "TIP")
