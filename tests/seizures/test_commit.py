@@ -15,7 +15,7 @@ from django.db import connection
 
 from observatory.accounts.models import Organisation
 from observatory.intake import services
-from observatory.intake.models import ImportIssue, ImportJob
+from observatory.intake.models import ImportIssue, ImportJob, QuarantinedRow
 from observatory.intake.registry import handler_for
 from observatory.seizures import handler
 from observatory.seizures.models import Seizure
@@ -282,3 +282,38 @@ def test_a_job_is_created_from_the_first_rows_and_checked_on_all(
     # And the check and the commit see every row
     job = services.job_commit(job=services.job_validate(job=job), actor=None)
     assert (job.status, job.rows_total, job.rows_valid) == (ImportJob.Status.COMMITTED, 5, 5)
+
+
+def test_quarantined_rows_keep_their_cells_exactly(
+    col_police: Organisation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given rows stored a few at a time, two with errors and awkward texts
+    monkeypatch.setattr(services, "ISSUE_BATCH", 1)
+    header = [*HEADER, 'Nota "libre"']
+    data = csv_bytes(
+        [
+            header,
+            ["01/01/2024", "cocaína", "1", "kg", "España", "Q-1", "", "ok"],
+            ["02/01/2024", "cocaína", "doce", "kg", "España", "Q-2", 'a "b", c\nd', "\\N"],
+            ["03/01/2024", "cocaína", "2", "kg", "España", "Q-3", "Muelle 3", ""],
+            ["", "polvo ñ", "3", "kg", "España", "Q-4", "", "{}"],
+        ]
+    )
+
+    # When the valid rows are accepted
+    job = services.job_commit(job=checked(col_police, data, "q.csv"), actor=None, accept_valid=True)
+
+    # Then the bad rows wait with every cell as written, keyed by the file's headers
+    assert job.status == ImportJob.Status.COMMITTED
+    stored = {q.row: q.cells for q in QuarantinedRow.objects.filter(job=job)}
+    assert stored == {
+        3: dict(
+            zip(
+                header,
+                ["02/01/2024", "cocaína", "doce", "kg", "España", "Q-2", 'a "b", c\nd', "\\N"],
+                strict=True,
+            )
+        ),
+        5: dict(zip(header, ["", "polvo ñ", "3", "kg", "España", "Q-4", "", "{}"], strict=True)),
+    }
+    assert sorted(Seizure.objects.values_list("case_reference", flat=True)) == ["Q-1", "Q-3"]
