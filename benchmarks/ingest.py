@@ -19,6 +19,7 @@ figures. Run through `make bench` (ROWS=1000000 by default)."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -205,8 +206,14 @@ def prepare(env: dict[str, str]) -> None:
 
 
 def main() -> None:
-    rows = int(os.environ.get("ROWS", "1000000"))
     folder = Path(tempfile.mkdtemp(prefix="observatory-bench-"))
+    try:
+        measure(int(os.environ.get("ROWS", "1000000")), folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)  # the CSV, uploads and SQLite files
+
+
+def measure(rows: int, folder: Path) -> None:
     path = make_file(rows, folder)
     size = path.stat().st_size / 2**20
     with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as connection:
