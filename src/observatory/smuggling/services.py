@@ -19,7 +19,7 @@ from observatory.smuggling.handler import build_incident, period_of
 from observatory.smuggling.models import Aggregate, Incident
 from observatory.smuggling.schema import AGGREGATES, INCIDENTS
 from observatory.submissions.models import Version
-from observatory.submissions.services import version_create
+from observatory.submissions.services import version_draft
 
 DATASETS = (INCIDENTS.code, AGGREGATES.code)
 
@@ -84,40 +84,6 @@ def on_version_status(version: Version) -> None:
         contributions_refresh(network=network, area_id=version.area_id, actor=None)
 
 
-def _draft(
-    organisation: Organisation, dataset: str, label: str, model: type[Any], actor: Any
-) -> Version:
-    """The submission's draft to add to: the latest version if it is a draft, else a
-    new version carrying every row of the latest (versions already with the office
-    or accepted never change)."""
-    latest = (
-        Version.objects.select_for_update()
-        .filter(
-            submission__organisation=organisation,
-            submission__dataset=dataset,
-            submission__label=label,
-        )
-        .order_by("-number")
-        .first()
-    )
-    if latest is not None and latest.status == Version.Status.DRAFT:
-        return latest
-    version = version_create(
-        organisation=organisation,
-        dataset=dataset,
-        label=label,
-        actor=actor,
-        note="entered in the browser",
-    )
-    if latest is not None:
-        carried = list(model.objects.filter(version=latest))
-        for row in carried:
-            row.pk = None
-            row.version = version
-        model.objects.bulk_create(carried)
-    return version
-
-
 def aggregates_enter(
     *,
     network: Network,
@@ -139,7 +105,13 @@ def aggregates_enter(
     month = month.replace(day=1)
     label = f"{network.code} {month.year}"
     with transaction.atomic():
-        version = _draft(organisation, AGGREGATES.code, label, Aggregate, actor)
+        version = version_draft(
+            organisation=organisation,
+            dataset=AGGREGATES.code,
+            label=label,
+            rows=Aggregate,
+            actor=actor,
+        )
         Aggregate.objects.filter(
             version=version, month=month, measure=measure, citizenship__in=sorted(counts)
         ).delete()
@@ -197,7 +169,13 @@ def incident_create(
         raise ValidationFailed(privacy.explain(findings))
     label = f"{network.code} {data['incident_date'].year}"
     with transaction.atomic():
-        version = _draft(organisation, INCIDENTS.code, label, Incident, actor)
+        version = version_draft(
+            organisation=organisation,
+            dataset=INCIDENTS.code,
+            label=label,
+            rows=Incident,
+            actor=actor,
+        )
         reference = data.get("reference") or ""
         if reference and Incident.objects.filter(version=version, reference=reference).exists():
             raise ValidationFailed(f"the reference {reference!r} is already in this submission")

@@ -17,7 +17,7 @@ from observatory.core.models import AuditEvent
 from observatory.statistics.models import Dataflow, Observation, Questionnaire
 from observatory.statistics.questionnaires import sections_of
 from observatory.submissions.models import Version
-from observatory.submissions.services import version_create
+from observatory.submissions.services import version_draft
 
 SUBMISSION_DATASET = "observations"
 
@@ -88,38 +88,6 @@ def questionnaire_label(questionnaire: Questionnaire, year: int) -> str:
     return f"{questionnaire.code} {year}"
 
 
-def _draft(organisation: Organisation, label: str, actor: Any) -> Version:
-    """The submission's draft: the latest version if it is a draft; otherwise (with
-    the office, returned, accepted or published: all immutable) a new draft that
-    carries the latest version's rows."""
-    latest = (
-        Version.objects.select_for_update()
-        .filter(
-            submission__organisation=organisation,
-            submission__dataset=SUBMISSION_DATASET,
-            submission__label=label,
-        )
-        .order_by("-number")
-        .first()
-    )
-    if latest is not None and latest.status == Version.Status.DRAFT:
-        return latest
-    version = version_create(
-        organisation=organisation,
-        dataset=SUBMISSION_DATASET,
-        label=label,
-        actor=actor,
-        note="entered in the browser",
-    )
-    if latest is not None:
-        carried = list(Observation.objects.filter(version=latest))
-        for row in carried:
-            row.pk = None
-            row.version = version
-        Observation.objects.bulk_create(carried, batch_size=BATCH)
-    return version
-
-
 def questionnaire_save(
     *,
     questionnaire: Questionnaire,
@@ -150,7 +118,13 @@ def questionnaire_save(
             raise ValidationFailed(f"{key}: a number and “not available / not applicable” at once")
     period = str(year)
     with transaction.atomic():
-        version = _draft(organisation, questionnaire_label(questionnaire, year), actor)
+        version = version_draft(
+            organisation=organisation,
+            dataset=SUBMISSION_DATASET,
+            label=questionnaire_label(questionnaire, year),
+            rows=Observation,
+            actor=actor,
+        )
         before = {
             o.key: o
             for o in Observation.objects.filter(

@@ -82,6 +82,43 @@ def version_create(
     return version
 
 
+def version_draft(
+    *,
+    organisation: Organisation,
+    dataset: str,
+    label: str,
+    rows: Any,
+    actor: Any,
+    note: str = "entered in the browser",
+) -> Version:
+    """The submission's draft to edit: the latest version if it is a draft; else
+    (with the office, returned, accepted or published: all immutable) a new draft
+    carrying every row of the latest. `rows` is the dataset's row model (with a
+    `version` foreign key). Call inside a transaction."""
+    latest = (
+        Version.objects.select_for_update()
+        .filter(
+            submission__organisation=organisation,
+            submission__dataset=dataset,
+            submission__label=label,
+        )
+        .order_by("-number")
+        .first()
+    )
+    if latest is not None and latest.status == S.DRAFT:
+        return latest
+    version = version_create(
+        organisation=organisation, dataset=dataset, label=label, actor=actor, note=note
+    )
+    if latest is not None:
+        carried = list(rows.objects.filter(version=latest))
+        for row in carried:
+            row.pk = None
+            row.version = version
+        rows.objects.bulk_create(carried, batch_size=5000)
+    return version
+
+
 def _move(
     version: Version, *, to: str, actor: Any, comment: str = "", allowed_from: set[str]
 ) -> Version:
