@@ -12,11 +12,13 @@ import polars as pl
 import pytest
 from django.test import Client
 
+from observatory.accounts.models import Role
 from observatory.core.models import AuditEvent
 from observatory.intake import services as intake
 from observatory.intake.models import ImportJob
 from observatory.statistics import explorer
 from observatory.statistics.models import DataStructure
+from tests import factories
 from tests.statistics.test_portal import FLOW, HEADER, SAMPLE, cube, portal_import, publish
 
 __all__ = ["cube"]  # the fixture, imported from the portal tests
@@ -369,9 +371,18 @@ def test_public_pages_suppress_small_counts_by_the_structures_rule(
         ("", "<5", ""),
         ("12", "", ""),
     ]
-    client.force_login(cube["analyst"])
-    first = client.get(URL, query).context["rows"][0]
-    assert (first["count"], first["rate_published"]) == (3, 0.1)
+    # A user of another country is the public for Albania; Albania's own users
+    # and the office see the count as reported.
+    for user, controlled in (
+        (factories.member(Role.FOCAL_POINT, factories.agency("FRA"), email="fp@fra.test"), True),
+        (factories.member(Role.CONTRIBUTOR, factories.agency("ALB"), email="c@alb.test"), False),
+        (cube["analyst"], False),
+    ):
+        client.force_login(user)
+        first = client.get(URL, query).context["rows"][0]
+        assert (first["count"], first["rate_published"]) == (
+            (None, None) if controlled else (3, 0.1)
+        ), user.email
 
 
 @pytest.mark.parametrize(

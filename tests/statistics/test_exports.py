@@ -537,59 +537,70 @@ def shown(path: Path, fmt: str, tmp_path: Path) -> dict[tuple[str, str], dict[st
 def test_public_exports_never_write_a_small_count_in_any_format(
     cube: dict[str, Any], tmp_path: Path
 ) -> None:
+    """Disclosure control by audience: the public and a user of another country
+    get the small count as <5, no confidential value and no rate of the small
+    count's cell (rate x population gives it back); the office and the
+    country's own users get every value as reported."""
     flow = small(cube)
     write_structure(flow, tmp_path)
     count, rate = "COUNT", "RATE_100K"
+    audiences = (
+        ("public", None, True),
+        ("other", factories.member(Role.FOCAL_POINT, factories.agency("FRA")), True),
+        ("own", factories.member(Role.FOCAL_POINT, factories.agency("ALB")), False),
+        ("office", cube["analyst"], False),
+    )
     for fmt in exports.FORMATS:
-        for who, actor in (("public", None), ("office", cube["analyst"])):
+        for who, actor, controlled in audiences:
             path = tmp_path / f"{who}-{fmt}{SUFFIX[fmt]}"
             assert exports.export_observations(path, actor=actor, dataflow=flow, fmt=fmt) == 6
             if fmt == "csv-wide":
-                check_wide(path, public=who == "public")
+                check_wide(path, public=controlled)
                 continue
             rows = shown(path, fmt, tmp_path)
             if fmt == "unodc-portal":
                 rows = {(p, {"Counts": count}.get(u, rate)): r for (p, u), r in rows.items()}
                 values = {k: r["txtVALUE"] for k, r in rows.items()}
                 assert values[("2020", count)] == "<5"
-                assert values[("2019", count)] == ("<5" if who == "public" else "3")
-                assert values[("2023", count)] == (None if who == "public" else "40")
-                assert values[("2019", rate)] == "0.1"
+                assert values[("2019", count)] == ("<5" if controlled else "3"), who
+                assert values[("2023", count)] == (None if controlled else "40"), who
+                assert values[("2019", rate)] == (None if controlled else "0.1"), who
                 continue
             value = {k: canonical(r["OBS_VALUE"]) for k, r in rows.items()}
             conf = {k: r["CONF_STATUS"] for k, r in rows.items()}
-            assert value[("2019", rate)] == "0.1", fmt
+            assert value[("2019", rate)] == (None if controlled else "0.1"), (fmt, who)
+            assert conf[("2019", rate)] == ("D" if controlled else "F"), (fmt, who)
             assert value[("2021", count)] == "12", fmt
             assert value[("2020", count)] is None, fmt
             assert value[("2022", count)] is None, fmt
             assert rows[("2022", count)]["OBS_STATUS"] == "L", fmt
             assert conf[("2023", count)] == "C", fmt
-            assert value[("2023", count)] == (None if who == "public" else "40"), fmt
-            if who == "public":
-                assert value[("2019", count)] is None, fmt
-            else:
-                assert value[("2019", count)] == "3", fmt
+            assert value[("2023", count)] == (None if controlled else "40"), (fmt, who)
+            assert value[("2019", count)] == (None if controlled else "3"), (fmt, who)
+            assert conf[("2019", count)] == ("A" if controlled else "F"), (fmt, who)
             if fmt.startswith("sdmx"):
-                # SDMX: no OBS_VALUE, CONF_STATUS C, the published marker first in COMMENT.
+                # SDMX: no OBS_VALUE, the published marker first in COMMENT; a count
+                # reported censored is C (confidential), one the rule suppressed A.
                 assert conf[("2020", count)] == "C", fmt
                 assert rows[("2020", count)]["COMMENT"] == "<5", fmt
                 comment = rows[("2019", count)]["COMMENT"]
-                assert comment == ("<5" if who == "public" else None) or (
-                    fmt == "sdmx-csv" and who == "office" and comment in {"", None}
-                ), (fmt, comment)
+                assert comment == ("<5" if controlled else None) or (
+                    fmt == "sdmx-csv" and not controlled and comment in {"", None}
+                ), (fmt, who, comment)
                 # XML 1.0 cannot hold control characters: SDMX-ML drops them.
                 kept = COMMENT.replace("\x01", "") if fmt == "sdmx-ml" else COMMENT
                 assert rows[("2021", count)]["COMMENT"] == kept, fmt
             else:
                 assert rows[("2020", count)]["CENSORED"] == "<5", fmt
-                assert rows[("2019", count)]["CENSORED"] == ("<5" if who == "public" else None)
+                assert rows[("2019", count)]["CENSORED"] == ("<5" if controlled else None)
                 source = rows[("2021", count)]["SOURCE"]
                 safe = fmt in {"csv", "xlsx", "datapackage"}
                 assert source == ("'=HYPERLINK(1)" if safe else "=HYPERLINK(1)"), fmt
-            if who == "public":
+            if controlled and fmt not in {"parquet", "xlsx"}:  # text formats
                 raw = path.read_bytes() if path.is_file() else b""
-                assert b",3," not in raw, fmt
-                assert b'"3"' not in raw, fmt
+                assert b",3," not in raw, (fmt, who)
+                assert b'"3"' not in raw, (fmt, who)
+                assert b"0.1" not in raw, (fmt, who)
 
 
 def check_wide(path: Path, *, public: bool) -> None:
@@ -604,10 +615,15 @@ def check_wide(path: Path, *, public: bool) -> None:
     assert [counts[p] for p in periods] == (
         ["<5", "<5", "12", None, None] if public else ["3", "<5", "12", None, "40"]
     )
-    assert counts["FLAGS"] == "2022: OBS_STATUS=L; 2023: CONF_STATUS=C"
+    assert counts["FLAGS"] == (
+        "2019: CONF_STATUS=A; 2022: OBS_STATUS=L; 2023: CONF_STATUS=C"
+        if public
+        else "2022: OBS_STATUS=L; 2023: CONF_STATUS=C"
+    )
     assert counts["SOURCE"] == "CTS; =HYPERLINK(1)"
     assert counts["COMMENT"] == "2021: " + COMMENT
-    assert rows["RATE_100K"]["2019"] == "0.1"
+    assert rows["RATE_100K"]["2019"] == (None if public else "0.1")
+    assert rows["RATE_100K"]["FLAGS"] == ("2019: CONF_STATUS=D" if public else None)
     assert rows["RATE_100K"]["2020"] is None
 
 
@@ -649,7 +665,10 @@ def test_sdmx_messages_stay_valid_with_censored_and_missing_values(
     assert schema_errors(validator, data) == []
     assert libxml2_errors(data, xsd, tmp_path) == []
     text_ = data.read_text(encoding="utf-8")
-    assert 'TIME_PERIOD="2019" OBS_VALUE="NaN" OBS_STATUS="A" CONF_STATUS="C"' in text_
+    # The small count (A: primary confidentiality) and its rate (D: secondary).
+    assert 'TIME_PERIOD="2019" OBS_VALUE="NaN" OBS_STATUS="A" CONF_STATUS="A"' in text_
+    assert 'TIME_PERIOD="2019" OBS_VALUE="NaN" OBS_STATUS="A" CONF_STATUS="D"' in text_
+    assert 'TIME_PERIOD="2020" OBS_VALUE="NaN" OBS_STATUS="A" CONF_STATUS="C"' in text_
     assert 'COMMENT="said &quot;4 &lt; 5&quot; &amp; more&#10;second line"' in text_
     message: Any = sdmx1.read_sdmx(tmp_path / "structure.xml")
     read: Any = sdmx1.read_sdmx(data, structure=message.structure["DSD_CTS_PORTAL"])

@@ -214,6 +214,19 @@ def row_allows(
     )
 
 
+def undisclosed_areas(user: Any) -> frozenset[str] | None:
+    """Areas whose values `user` gets exactly as reported, with no disclosure
+    control (values marked confidential, counts under a structure's disclosure
+    rule and the rates that would give them back): `None` for every area (office
+    analysts: the office receives the data in confidence), the user's own
+    countries for their contributors and focal points, none for everybody else
+    (the public view, administrators included: they hold no country data)."""
+    actor = actor_for(user)
+    if actor.is_analyst:
+        return None
+    return actor.area_codes(Role.CONTRIBUTOR, Role.FOCAL_POINT)
+
+
 def workspace_q(user: Any, *, organisation_field: str = "organisation") -> Q:
     """Uploads, import jobs and other work in progress of an organisation: its
     contributors and its country's focal points. The office sees a country's

@@ -1,6 +1,6 @@
-"""/api/v1/statistics: structures, observations (through the access policy: the
-public sees published data, with small counts suppressed by the structure's
-rule) and questionnaire answers (the same service and rules as the grid).
+"""/api/v1/statistics: structures, observations (through the access policy:
+the public sees published data; disclosure control as in disclosure.py) and
+questionnaire answers (the same service and rules as the grid).
 Files go through /api/v1/imports with the datasets observations-unodc-portal,
 observations-sdmx-csv or observations-national."""
 
@@ -16,7 +16,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from observatory.accounts import access
 from observatory.accounts.api_auth import API_AUTH, OPTIONAL_AUTH, request_actor
 from observatory.core.errors import NotFound, ValidationFailed
-from observatory.statistics import checks, selectors, services
+from observatory.statistics import checks, disclosure, selectors, services
 from observatory.statistics.exports import number_text
 from observatory.statistics.models import Dataflow, Observation, Questionnaire
 
@@ -54,33 +54,27 @@ class ObservationOut(Schema):
 
     @staticmethod
     def resolve_value(obj: Observation, context: dict[str, Any]) -> str | None:
-        """As published: a censored value as written. Who is not of the country
-        nor the office gets no confidential value, counts below the structure's
-        disclosure rule as “<n”, and no rate or share of those cells (it would
-        give the count back)."""
-        if obj.censored:
-            return obj.censored
-        if obj.value is None:
-            return None
-        request = context["request"]
-        actor = request_actor(request)
-        if actor.is_analyst or obj.area_id in actor.area_codes():
-            return number_text(obj.value)
-        if obj.conf_status == "C":
-            return None
-        rule = obj.dataflow.structure.suppress_below
-        if rule:
-            if obj.dims.get("UNIT_MEASURE") == "COUNT" and 0 < obj.value < rule:
-                return f"<{rule}"
-            small: set[tuple[str, str, str]] = getattr(request, "_small_count_cells", set())
-            dimensions = getattr(request, "_dimensions", [])
-            if (
-                obj.area_id,
-                obj.time_period,
-                selectors.unitless_key(obj.dims, dimensions),
-            ) in small:
-                return None
-        return number_text(obj.value)
+        """As published, disclosure control applied (disclosure.py): outside the
+        user's own country (and for the public), no confidential value, counts
+        below the structure's rule as “<n”, no rate or share of those cells."""
+        shown = _shown(obj, context)
+        return shown.censored or (number_text(shown.value) if shown.value is not None else None)
+
+    @staticmethod
+    def resolve_conf_status(obj: Observation, context: dict[str, Any]) -> str:
+        return _shown(obj, context).conf_status
+
+
+def _shown(obj: Observation, context: dict[str, Any]) -> disclosure.Shown:
+    control: disclosure.Disclosure = context["request"]._disclosure
+    return control.shown(
+        area=obj.area_id,
+        period=obj.time_period,
+        dims=obj.dims,
+        value=obj.value,
+        censored=obj.censored,
+        conf_status=obj.conf_status,
+    )
 
 
 class CellIn(Schema):
@@ -135,12 +129,9 @@ def observation_list(request: HttpRequest, dataflow: str, area: str = "", period
         code = request.GET.get(dimension)
         if code:
             rows = rows.filter(**{f"dims__{dimension}": code})
-    rule = flow.structure.suppress_below
-    if rule and not actor.is_analyst:
-        request._small_count_cells = selectors.small_count_cells(  # type: ignore[attr-defined]
-            actor=actor, dataflow=flow, rule=rule
-        )
-        request._dimensions = structure.dimensions  # type: ignore[attr-defined]
+    request._disclosure = disclosure.Disclosure.of(  # type: ignore[attr-defined]
+        actor, flow, structure.dimensions
+    ).with_small_cells(rows)
     return rows.select_related("dataflow__structure").order_by("area_id", "key", "time_period")
 
 

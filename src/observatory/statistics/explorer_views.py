@@ -6,13 +6,14 @@ coverage; Vega-Lite charts and CSV downloads (same URL with format=csv, and
 table=regional for the aggregates). The analysis is in explorer.py.
 
 Data are read through selectors.current_observations with the request's user:
-anonymous visitors and users without a role see published data only. Where the
-structure has a disclosure rule (suppress_below), visitors who are not logged
-in see counts above zero and below it as “<n”, and values marked confidential
-withheld, as in the public exports; a suppressed count gets no computed rate,
-its published rate is withheld with it (rate × population would give it
-away), and it adds nothing to a regional sum. A download by a user that holds
-rows not published is audited, as exports are.
+anonymous visitors and users without a role see published data only.
+Disclosure control (disclosure.py, the same rule as the API and the exports)
+applies to every area but the user's own country, and to none for the office:
+counts above zero and below the structure's rule are shown as “<n”, values
+marked confidential and the published rates of suppressed counts withheld
+(rate × population would give the count away); a suppressed count gets no
+computed rate and adds nothing to a regional sum. A download by a user that
+holds rows not published is audited, as exports are.
 
 Queries: the database filters by dataflow, series key (the dimension codes in
 the structure's order, one key for the counts and one for the published
@@ -44,7 +45,7 @@ from observatory.accounts import access
 from observatory.core.audit import audit_record
 from observatory.core.models import AuditEvent
 from observatory.reference.models import Area, Population, Region
-from observatory.statistics import explorer, selectors
+from observatory.statistics import disclosure, explorer, selectors
 from observatory.statistics.models import Code, Dataflow
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"  # an identifier, never fetched
@@ -53,6 +54,7 @@ TABLE_ROWS = 300
 TOLERANCE = 0.02  # computed and published rates further apart are flagged
 CONFIDENTIAL = "confidential"
 WITHHELD = "withheld"
+SUPPRESSED = {disclosure.SMALL_COUNT, disclosure.SECONDARY}  # by the rule, not the country
 TOTAL = "_T"
 LEVELS = {  # the columns of _areas_regions()
     "region": gettext_lazy("M49 regions"),
@@ -71,8 +73,7 @@ WHOLES = {"GBR": ("GBR_EW", "GBR_NI", "GBR_S")}
 
 
 def _is_public(request: HttpRequest) -> bool:
-    """Whether the disclosure rule applies: to visitors not logged in, as in the
-    public exports."""
+    """Whether the visitor sees published data only (not logged in)."""
     return not access.actor_for(request.user).is_authenticated
 
 
@@ -404,8 +405,9 @@ def _read(
             "version__status",
         )
     )
-    public = _is_public(request)
-    rule = selection.flow.structure.suppress_below
+    control = disclosure.Disclosure.of(
+        request.user, selection.flow, structure.dimensions
+    ).with_small_cells(rows)
     restricted = 0
     data: dict[str, list[Any]] = {
         "area": [],
@@ -416,26 +418,21 @@ def _read(
         "status": [],
     }
     codes = {**selection.codes}
-    # A published rate of a suppressed count would give the count away (rate ×
-    # population): it is withheld with it.
-    suppressed = {
-        (area, period)
-        for area, key, period, value, *_rest in records
-        if public
-        and rule
-        and keys[key] == explorer.COUNT
-        and value is not None
-        and 0 < value < rule
-    }
     for area, key, period, value, censored, status, conf, version_status in records:
         restricted += access.is_restricted(version_status)
-        number = float(value) if value is not None else None
-        marker = censored or ""
         unit = keys[key]
-        if (area, period) in suppressed and number is not None:
-            number, marker = None, f"<{rule}" if unit == explorer.COUNT else WITHHELD
-        if public and conf and conf != "F":
-            number, marker = None, CONFIDENTIAL
+        shown = control.shown(
+            area=area,
+            period=period,
+            dims={**codes, explorer.UNIT: unit},
+            value=value,
+            censored=censored,
+            conf_status=conf,
+        )
+        number = float(shown.value) if shown.value is not None else None
+        marker = shown.censored
+        if shown.withheld and not marker:
+            marker = WITHHELD if shown.conf_status in SUPPRESSED else CONFIDENTIAL
         data["area"].append(area)
         data["period"].append(period)
         for dimension in structure.dimensions:
@@ -951,6 +948,8 @@ def explorer_page(request: HttpRequest) -> HttpResponse:
             "csv_series": f"?{base}&format=csv",
             "csv_regional": f"?{base}&format=csv&table=regional",
             "public": _is_public(request),
+            # Disclosure control applies to some areas (not the office's view).
+            "controlled": access.undisclosed_areas(request.user) is not None,
             "rule": selection.flow.structure.suppress_below,
             "tolerance_percent": round(TOLERANCE * 100),
             "suggestions": []

@@ -70,6 +70,7 @@ from observatory.core.audit import audit_record
 from observatory.core.models import AuditEvent
 from observatory.reference.models import Area
 from observatory.statistics import sdmx, selectors
+from observatory.statistics.disclosure import Disclosure
 from observatory.statistics.models import Dataflow, Observation
 from observatory.statistics.schema import PORTAL_COLUMNS
 from observatory.submissions.models import Version
@@ -163,28 +164,24 @@ def portal_rows(
     *, actor: Any, dataflow: Dataflow, tally: Tally | None = None
 ) -> Iterator[list[str]]:
     """The visible observations of `dataflow` as portal rows, in the order they
-    were reported."""
+    were reported, disclosure control applied."""
     structure = selectors.Structure(dataflow.structure)
     names = structure.names
     areas = structure.codes("REF_AREA")
     regions = _regions()
-    rule = dataflow.structure.suppress_below
-    public = _is_public(actor)
+    visible = selectors.current_observations(actor=actor, dataflow=dataflow)
+    control = Disclosure.of(actor, dataflow, structure.dimensions).with_small_cells(visible)
     tally = tally if tally is not None else Tally()
     dims = ("INDICATOR", "DIMENSION", "CATEGORY", "SEX", "AGE")
-    rows = (
-        selectors.current_observations(actor=actor, dataflow=dataflow)
-        .order_by("version_id", "source_row", "pk")
-        .values_list(
-            "area_id",
-            "dims",
-            "time_period",
-            "value",
-            "censored",
-            "source",
-            "conf_status",
-            "version__status",
-        )
+    rows = visible.order_by("version_id", "source_row", "pk").values_list(
+        "area_id",
+        "dims",
+        "time_period",
+        "value",
+        "censored",
+        "source",
+        "conf_status",
+        "version__status",
     )
     for area, dimensions, period, value, censored, source, conf, status in rows.iterator(
         chunk_size=CHUNK
@@ -194,13 +191,15 @@ def portal_rows(
         country, region, subregion = regions.get(area, (area, "", ""))
         if area in areas:
             country = areas[area].name
-        shown = censored or number_text(value)
+        shown = control.shown(
+            area=area,
+            period=period,
+            dims=dimensions,
+            value=value,
+            censored=censored,
+            conf_status=conf,
+        )
         unit = dimensions.get("UNIT_MEASURE", "")
-        count = unit == "COUNT" or "UNIT_MEASURE" not in dimensions
-        if public and rule and count and value is not None and 0 < value < rule:
-            shown = f"<{rule}"
-        if public and conf and conf != CONFIDENTIAL_FREE:
-            shown = ""
         yield [
             area,
             country,
@@ -209,7 +208,7 @@ def portal_rows(
             *(names.get(d, {}).get(dimensions.get(d, ""), dimensions.get(d, "")) for d in dims),
             period,
             names.get("UNIT_MEASURE", {}).get(unit, unit),
-            shown,
+            shown.censored or number_text(shown.value),
             source,
         ]
 
@@ -384,6 +383,7 @@ class Observations:
         self.cube = sdmx.Cube(dataflow)
         self.public = _is_public(actor)
         self.rule = dataflow.structure.suppress_below
+        self.disclosure = Disclosure.of(actor, dataflow, ())
         self.tally = Tally()
         self._statuses: dict[str, str] = {}
 
@@ -399,6 +399,9 @@ class Observations:
         the chunks need from the database (structure, codes, version statuses) is
         read before, and a caller must not query while iterating."""
         self.cube.load()
+        self.disclosure = Disclosure.of(
+            self.actor, self.dataflow, self.cube.series_dimensions
+        ).with_small_cells(selectors.current_observations(actor=self.actor, dataflow=self.dataflow))
         if not self.public:
             visible = access.country_data_for(self.actor, Version.objects.all())
             self._statuses = {str(pk): status for pk, status in visible.values_list("pk", "status")}
@@ -424,52 +427,48 @@ class Observations:
     def disclose(self, raw: pl.DataFrame, *, sdmx_terms: bool = False) -> pl.DataFrame:
         cube = self.cube
         parts = cube.series_dimensions
-        # 1. The series key split into its dimensions; what is censored and withheld.
+        # 1. The series key split into its dimensions, then disclosure control.
         keys = pl.col("key").fill_null("").str.split_exact(".", max(len(parts) - 1, 0))
-        censored = pl.col("censored").fill_null("")
-        withheld = pl.lit(False)
-        if self.public and self.rule:
-            # Counts: UNIT_MEASURE COUNT; every value if the structure has no unit.
-            amount = pl.col("value_text").cast(pl.Float64, strict=False)
-            count = pl.col("UNIT_MEASURE") == "COUNT" if "UNIT_MEASURE" in parts else pl.lit(True)
-            small = (count & (amount > 0) & (amount < self.rule)).fill_null(False)
-            censored = pl.when(small).then(pl.lit(f"<{self.rule}")).otherwise(censored)
-            withheld = small
-        if self.public:
-            withheld = withheld | (pl.col("conf_status").fill_null("F") != CONFIDENTIAL_FREE)
         frame = raw.with_columns(
             keys.struct.rename_fields(parts).alias("_key") if parts else pl.lit(None)
         )
         if parts:
             frame = frame.unnest("_key")
-        frame = frame.with_columns(censored.alias("_censored"), withheld.alias("_withheld"))
+        frame = self.disclosure.frame(
+            frame,
+            area="area_id",
+            period="time_period",
+            value="value_text",
+            censored="censored",
+            conf_status="conf_status",
+        )
         # 2. The columns of the export.
-        marked = pl.col("_censored") != ""
+        marked = pl.col("censored") != ""
         stored = {
             a: pl.col(ATTRIBUTE_FIELDS[a]) if a in ATTRIBUTE_FIELDS else pl.lit(None, pl.String)
             for a in cube.attributes
         }
         if sdmx_terms:
+            # A value reported censored is confidential in SDMX terms (a count
+            # suppressed by the rule already has A: small counts).
+            conf = pl.col("conf_status")
             comment = pl.col("comment").fill_null("")
             stored["CONF_STATUS"] = (
-                pl.when(marked).then(pl.lit("C")).otherwise(pl.col("conf_status"))
+                pl.when(marked & (conf == CONFIDENTIAL_FREE)).then(pl.lit("C")).otherwise(conf)
             )
             stored["COMMENT"] = (
                 pl.when(marked & (comment != ""))
-                .then(pl.col("_censored") + pl.lit("; ") + comment)
+                .then(pl.col("censored") + pl.lit("; ") + comment)
                 .when(marked)
-                .then(pl.col("_censored"))
+                .then(pl.col("censored"))
                 .otherwise(comment)
             )
         frame = frame.select(
             pl.col("area_id").alias(sdmx.AREA),
             *parts,
             pl.col("time_period").alias(cube.time),
-            pl.when(pl.col("_withheld"))
-            .then(pl.lit(None, pl.String))
-            .otherwise(number_expr("value_text"))
-            .alias(sdmx.MEASURE),
-            pl.when(marked).then(pl.col("_censored")).alias("CENSORED"),
+            number_expr("value_text").alias(sdmx.MEASURE),
+            pl.when(marked).then(pl.col("censored")).alias("CENSORED"),
             *[stored[a].alias(a) for a in cube.attributes],
         )
         return frame.select(self.columns(sdmx_terms=sdmx_terms))
@@ -649,9 +648,23 @@ def _write_parquet(observations: Observations, path: Path) -> None:
             writer.close()
 
 
+def disclosure_words(control: Disclosure) -> str:
+    """What disclosure control an export applied, in words."""
+    if control.undisclosed is None:
+        return "none: every value as reported (the office's view)"
+    words = "values marked confidential withheld"
+    if control.rule:
+        words += (
+            f"; counts above 0 and below {control.rule} published as <{control.rule}, "
+            "and the other values of their cells (rates, shares) withheld"
+        )
+    if control.undisclosed:
+        words += f"; except for {', '.join(sorted(control.undisclosed))} (your country)"
+    return words
+
+
 def _about(observations: Observations, fmt: str) -> list[tuple[str, str]]:
     flow = observations.dataflow
-    rule = observations.rule
     return [
         ("dataflow", f"{flow.urn_id} {flow.name}"),
         ("structure", f"{flow.structure.urn_id} {flow.structure.name}"),
@@ -663,21 +676,18 @@ def _about(observations: Observations, fmt: str) -> list[tuple[str, str]]:
             if observations.public
             else "restricted: data the exporting user may see, published or not",
         ),
-        (
-            "disclosure control",
-            f"counts above 0 and below {rule} published as <{rule}"
-            if rule and observations.public
-            else "none"
-            if not observations.public
-            else "no rule in the structure",
-        ),
+        ("disclosure control", disclosure_words(observations.disclosure)),
         ("OBS_VALUE", "the number; empty when there is none (see CENSORED, OBS_STATUS)"),
         ("CENSORED", "the published marker of a censored or suppressed count, e.g. <5"),
         (
             "OBS_STATUS",
             "A normal, B break, E estimated, P provisional, L not available, M not applicable",
         ),
-        ("CONF_STATUS", "F free, C confidential (value withheld in public exports)"),
+        (
+            "CONF_STATUS",
+            "F free, C confidential, A small count suppressed, D withheld because its "
+            "cell's count is suppressed (a rate would give it back)",
+        ),
     ]
 
 

@@ -168,23 +168,3 @@ def previous_values(*, actor: Any, dataflow: Dataflow, area: str, period: str) -
             area_id=area, time_period=period
         )
     }
-
-
-def small_count_cells(*, actor: Any, dataflow: Dataflow, rule: int) -> set[tuple[str, str, str]]:
-    """(area, period, key without the unit) of the counts below the disclosure
-    rule the actor may see: a rate or a share of the same cell would give the
-    count back, so it is withheld with it."""
-    structure = Structure(dataflow.structure)
-    others = [d for d in structure.dimensions if d != "UNIT_MEASURE"]
-    cells = set()
-    for area, period, dims in (
-        current_observations(actor=actor, dataflow=dataflow)
-        .filter(dims__UNIT_MEASURE="COUNT", value__gt=0, value__lt=rule)
-        .values_list("area_id", "time_period", "dims")
-    ):
-        cells.add((area, period, ".".join(dims.get(d, "") for d in others)))
-    return cells
-
-
-def unitless_key(dims: dict[str, str], dimensions: list[str]) -> str:
-    return ".".join(dims.get(d, "") for d in dimensions if d != "UNIT_MEASURE")

@@ -1,0 +1,204 @@
+"""Statistical disclosure control: one rule for every way observations leave
+the system (the API, the series explorer, every export format).
+
+Who is controlled: the access policy says which areas a user gets exactly as
+reported (`access.undisclosed_areas`): every area for office analysts, their
+own country for its contributors and focal points. Every other area, and every
+area for the public, is controlled:
+
+* a value marked confidential (CONF_STATUS other than F) is withheld: no
+  number, its status kept;
+* where the structure has a disclosure rule (`suppress_below` n), a count
+  (UNIT_MEASURE COUNT, or any value of a structure without a unit) above zero
+  and below n is published as "<n" without its number (primary suppression,
+  SDMX CONF_STATUS A: small counts);
+* every other value of a cell whose count is small (the same area, period and
+  series key but the unit: the rate per 100,000, the share) is withheld, with
+  CONF_STATUS D (secondary suppression by the sender): rate × population gives
+  the count back. A count the country itself reported censored ("<5") makes
+  its cell small too.
+
+Two implementations of the same rule: `Disclosure.shown` for one observation
+and `Disclosure.frame` for a Polars frame (the streamed exports); the tests
+check that they agree on every case."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import polars as pl
+from django.db.models import Q, QuerySet
+
+from observatory.accounts import access
+from observatory.statistics.models import Dataflow, Observation
+
+UNIT = "UNIT_MEASURE"
+COUNT = "COUNT"
+FREE = "F"
+SMALL_COUNT = "A"  # SDMX CONF_STATUS: primary confidentiality due to small counts
+SECONDARY = "D"  # SDMX CONF_STATUS: secondary confidentiality set by the sender
+SEPARATOR = "\x1f"  # joins area, period and key into one lookup string
+
+
+@dataclass(frozen=True)
+class Shown:
+    """An observation as a user gets it: the number (None when there is none or
+    it is withheld), the published marker ("<5", or ""), the confidentiality
+    status, and whether disclosure control took the number away."""
+
+    value: Decimal | None
+    censored: str
+    conf_status: str
+    withheld: bool = False
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """Disclosure control of one dataflow for one user.
+
+    `undisclosed`: the areas shown as reported (None: every area).
+    `dimensions`: the structure's series dimensions in order (the area apart).
+    `small_cells`: the controlled cells with a small count, as `cell_id`s."""
+
+    rule: int | None
+    undisclosed: frozenset[str] | None
+    dimensions: tuple[str, ...]
+    small_cells: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, actor: Any, dataflow: Dataflow, dimensions: Iterable[str]) -> Disclosure:
+        return cls(
+            rule=dataflow.structure.suppress_below or None,
+            undisclosed=access.undisclosed_areas(actor),
+            dimensions=tuple(dimensions),
+        )
+
+    def with_small_cells(self, observations: QuerySet[Observation]) -> Disclosure:
+        """The same, knowing the small counts among `observations` (the rows the
+        user may see; only controlled areas are read)."""
+        if not self.rule or self.undisclosed is None:
+            return self
+        rows = observations.filter(
+            Q(value__gt=0, value__lt=self.rule) | (Q(value__isnull=True) & ~Q(censored=""))
+        ).exclude(area_id__in=sorted(self.undisclosed))
+        if self.has_unit:
+            rows = rows.filter(dims__UNIT_MEASURE=COUNT)
+        cells = frozenset(
+            self.cell_id(area, period, dims)
+            for area, period, dims in rows.order_by().values_list("area_id", "time_period", "dims")
+        )
+        return Disclosure(self.rule, self.undisclosed, self.dimensions, cells)
+
+    # ------------------------------------------------------------------
+    # One observation
+
+    @property
+    def has_unit(self) -> bool:
+        return UNIT in self.dimensions
+
+    @property
+    def controls_any(self) -> bool:
+        return self.undisclosed is not None
+
+    def controls(self, area: str) -> bool:
+        return self.undisclosed is not None and area not in self.undisclosed
+
+    def is_count(self, dims: Mapping[str, str]) -> bool:
+        return not self.has_unit or dims.get(UNIT) == COUNT
+
+    def cell_id(self, area: str, period: str, dims: Mapping[str, str]) -> str:
+        """The cell of an observation whatever its unit: area, period and the
+        codes of the other dimensions."""
+        key = ".".join(dims.get(d, "") for d in self.dimensions if d != UNIT)
+        return SEPARATOR.join((area, period, key))
+
+    def shown(
+        self,
+        *,
+        area: str,
+        period: str,
+        dims: Mapping[str, str],
+        value: Decimal | None,
+        censored: str = "",
+        conf_status: str = FREE,
+    ) -> Shown:
+        conf_status = conf_status or FREE
+        if not self.controls(area):
+            return Shown(value, censored or "", conf_status)
+        if conf_status != FREE:
+            return Shown(None, "", conf_status, withheld=value is not None)
+        if censored or value is None or not self.rule:
+            return Shown(value, censored or "", conf_status)
+        if self.is_count(dims):
+            if 0 < value < self.rule:
+                return Shown(None, f"<{self.rule}", SMALL_COUNT, withheld=True)
+            return Shown(value, "", conf_status)
+        if self.cell_id(area, period, dims) in self.small_cells:
+            return Shown(None, "", SECONDARY, withheld=True)
+        return Shown(value, "", conf_status)
+
+    # ------------------------------------------------------------------
+    # A frame
+
+    def frame(
+        self,
+        frame: pl.DataFrame,
+        *,
+        area: str,
+        period: str,
+        value: str,
+        censored: str,
+        conf_status: str,
+    ) -> pl.DataFrame:
+        """`frame` with its columns `value` (numbers as text or floats),
+        `censored` and `conf_status` replaced as `shown` would, and a Boolean
+        column `_withheld`; the dimension columns must be there by name."""
+        conf = pl.col(conf_status).fill_null("").replace("", FREE)
+        marker = pl.col(censored).fill_null("")
+        number = pl.col(value)
+        if not self.controls_any:
+            return frame.with_columns(
+                conf.alias(conf_status), marker.alias(censored), pl.lit(False).alias("_withheld")
+            )
+        controlled = ~pl.col(area).is_in(sorted(self.undisclosed or ()))
+        confidential = controlled & (conf != FREE)
+        small = secondary = pl.lit(False)
+        if self.rule:
+            amount = number.cast(pl.Float64, strict=False)
+            plain = controlled & ~confidential & (marker == "") & amount.is_not_null()
+            count = (pl.col(UNIT) == COUNT) if self.has_unit else pl.lit(True)
+            small = plain & count & (amount > 0) & (amount < self.rule)
+            if self.small_cells:
+                others = [d for d in self.dimensions if d != UNIT]
+                key = (
+                    pl.concat_str([pl.col(d).fill_null("") for d in others], separator=".")
+                    if others
+                    else pl.lit("")
+                )
+                cell = pl.concat_str([pl.col(area), pl.col(period), key], separator=SEPARATOR)
+                secondary = plain & ~count & cell.is_in(sorted(self.small_cells))
+        small = small.fill_null(False)
+        secondary = secondary.fill_null(False)
+        withheld = (confidential & number.is_not_null()) | small | secondary
+        return frame.with_columns(
+            pl.when(confidential | small | secondary)
+            .then(pl.lit(None, frame.schema[value]))
+            .otherwise(number)
+            .alias(value),
+            pl.when(confidential)
+            .then(pl.lit(""))
+            .when(small)
+            .then(pl.lit(f"<{self.rule}"))
+            .otherwise(marker)
+            .alias(censored),
+            pl.when(small)
+            .then(pl.lit(SMALL_COUNT))
+            .when(secondary)
+            .then(pl.lit(SECONDARY))
+            .otherwise(conf)
+            .alias(conf_status),
+            withheld.fill_null(False).alias("_withheld"),
+        )

@@ -1,0 +1,129 @@
+"""Disclosure control (statistics/disclosure.py): the rule for one observation,
+its twin for a frame, and who is controlled."""
+
+from __future__ import annotations
+
+import itertools
+from decimal import Decimal
+
+import polars as pl
+import pytest
+
+from observatory.accounts import access
+from observatory.accounts.models import Role
+from observatory.statistics.disclosure import SECONDARY, SMALL_COUNT, Disclosure, Shown
+from tests import factories
+
+DIMS = ("INDICATOR", "SEX", "UNIT_MEASURE")
+SMALL_CELL = "ALB\x1f2019\x1fVICTIMS.F"
+
+
+def control(undisclosed: frozenset[str] | None, rule: int | None = 5) -> Disclosure:
+    return Disclosure(
+        rule=rule, undisclosed=undisclosed, dimensions=DIMS, small_cells=frozenset({SMALL_CELL})
+    )
+
+
+def shown(c: Disclosure, **kw: object) -> Shown:
+    row = {"area": "ALB", "period": "2019", "unit": "COUNT", "value": None, "censored": ""}
+    row.update(kw)
+    return c.shown(
+        area=str(row["area"]),
+        period=str(row["period"]),
+        dims={"INDICATOR": "VICTIMS", "SEX": "F", "UNIT_MEASURE": str(row["unit"])},
+        value=row["value"],  # type: ignore[arg-type]
+        censored=str(row["censored"]),
+        conf_status=str(row.get("conf", "F")),
+    )
+
+
+def test_small_counts_are_published_as_a_marker_and_their_rates_withheld() -> None:
+    public = control(frozenset())
+    assert shown(public, value=Decimal(3)) == Shown(None, "<5", SMALL_COUNT, withheld=True)
+    assert shown(public, value=Decimal(5)) == Shown(Decimal(5), "", "F")
+    assert shown(public, value=Decimal(0)) == Shown(Decimal(0), "", "F")
+    rate = shown(public, unit="RATE_100K", value=Decimal("0.1"))
+    assert rate == Shown(None, "", SECONDARY, withheld=True)
+    # The rate of another cell (another sex, year or area) is not touched.
+    assert shown(public, unit="RATE_100K", period="2020", value=Decimal("0.1")).value is not None
+    assert shown(public, unit="RATE_100K", area="FRA", value=Decimal("0.1")).value is not None
+
+
+def test_confidential_values_are_withheld_whatever_the_rule() -> None:
+    for rule in (None, 5):
+        got = shown(control(frozenset(), rule), value=Decimal(400), conf="C")
+        assert got == Shown(None, "", "C", withheld=True)
+
+
+def test_own_country_and_office_see_values_as_reported() -> None:
+    for undisclosed in (frozenset({"ALB"}), None):
+        c = control(undisclosed)
+        assert shown(c, value=Decimal(3)) == Shown(Decimal(3), "", "F")
+        assert shown(c, value=Decimal(400), conf="C") == Shown(Decimal(400), "", "C")
+        assert shown(c, unit="RATE_100K", value=Decimal("0.1")).value == Decimal("0.1")
+    # A user of Albania is controlled for France.
+    assert shown(control(frozenset({"ALB"})), area="FRA", value=Decimal(2)).censored == "<5"
+
+
+def test_without_a_unit_dimension_every_value_is_a_count() -> None:
+    c = Disclosure(rule=5, undisclosed=frozenset(), dimensions=("INDICATOR",))
+    got = c.shown(area="ALB", period="2019", dims={"INDICATOR": "X"}, value=Decimal(2))
+    assert got.censored == "<5"
+
+
+def test_the_frame_twin_agrees_with_the_rule_for_one_observation() -> None:
+    areas = ("ALB", "FRA")
+    periods = ("2019", "2020")
+    units = ("COUNT", "RATE_100K")
+    values = (None, Decimal(0), Decimal(3), Decimal("4.5"), Decimal(5), Decimal("0.1"))
+    censored = ("", "<5")
+    confs = ("F", "C", "")
+    cases = list(itertools.product(areas, periods, units, values, censored, confs))
+    frame = pl.DataFrame(
+        {
+            "area": [c[0] for c in cases],
+            "period": [c[1] for c in cases],
+            "INDICATOR": ["VICTIMS"] * len(cases),
+            "SEX": ["F"] * len(cases),
+            "UNIT_MEASURE": [c[2] for c in cases],
+            "value": [None if c[3] is None else str(c[3]) for c in cases],
+            "censored": [c[4] for c in cases],
+            "conf": [c[5] for c in cases],
+        }
+    )
+    for undisclosed, rule in itertools.product((None, frozenset(), frozenset({"ALB"})), (None, 5)):
+        c = control(undisclosed, rule)
+        out = c.frame(
+            frame,
+            area="area",
+            period="period",
+            value="value",
+            censored="censored",
+            conf_status="conf",
+        )
+        for case, row in zip(cases, out.iter_rows(named=True), strict=True):
+            area, period, unit, value, marker, conf = case
+            want = shown(
+                c, area=area, period=period, unit=unit, value=value, censored=marker, conf=conf
+            )
+            got_value = None if row["value"] is None else Decimal(row["value"])
+            assert (got_value, row["censored"], row["conf"], row["_withheld"]) == (
+                want.value,
+                want.censored,
+                want.conf_status,
+                want.withheld,
+            ), (undisclosed, rule, case)
+
+
+@pytest.mark.django_db
+def test_who_gets_values_as_reported() -> None:
+    assert access.undisclosed_areas(None) == frozenset()
+    office = factories.office()
+    assert access.undisclosed_areas(factories.member(Role.ANALYST, office)) is None
+    admin = factories.member(Role.ADMIN, office, email="admin@o.test")
+    assert access.undisclosed_areas(admin) == frozenset()
+    focal = factories.member(Role.FOCAL_POINT, factories.agency("ALB"), email="fp@alb.test")
+    assert access.undisclosed_areas(focal) == frozenset({"ALB"})
+    police = factories.agency("FRA")
+    contributor = factories.member(Role.CONTRIBUTOR, police, email="c@fra.test")
+    assert access.undisclosed_areas(contributor) == frozenset({"FRA"})
