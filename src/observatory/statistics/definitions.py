@@ -69,6 +69,22 @@ def _need(entry: dict[str, Any], key: str, where: str) -> Any:
 
 
 def _codes(entry: dict[str, Any], where: str) -> list[dict[str, Any]]:
+    """The codelist's codes: its own list, or a reference list with the codes the
+    entry adds in front of it (e.g. _T “all drugs”, _Z “not applicable”)."""
+    if entry.get("from_reference"):
+        codes = [*(entry.get("codes") or []), *_from_reference(entry, where)]
+    else:
+        codes = list(_need(entry, "codes", where))
+    seen: set[str] = set()
+    for code in codes:
+        identifier = str(_need(code, "id", where))
+        if identifier in seen:
+            raise DefinitionError(f"{where}: code {identifier!r} appears twice")
+        seen.add(identifier)
+    return codes
+
+
+def _from_reference(entry: dict[str, Any], where: str) -> list[dict[str, Any]]:
     if entry.get("from_reference") == "areas":
         names = entry.get("names") or {}
         languages = ("en", "fr", "es", "ru", "zh", "ar")
@@ -83,7 +99,7 @@ def _codes(entry: dict[str, Any], where: str) -> list[dict[str, Any]]:
             )
         ]
     if entry.get("from_reference") == "iccs":
-        return list(entry.get("codes", [])) + [
+        return [
             {
                 "id": f"ICCS{code}",
                 "name": name,
@@ -118,17 +134,8 @@ def _codes(entry: dict[str, Any], where: str) -> list[dict[str, Any]]:
                 "code", "group__code", *(f"name_{lang}" for lang in languages)
             )
         ]
-        return list(entry.get("codes", [])) + groups + drugs
-    if entry.get("from_reference"):
-        raise DefinitionError(f"{where}: unknown from_reference {entry['from_reference']!r}")
-    codes = _need(entry, "codes", where)
-    seen: set[str] = set()
-    for code in codes:
-        identifier = str(_need(code, "id", where))
-        if identifier in seen:
-            raise DefinitionError(f"{where}: code {identifier!r} appears twice")
-        seen.add(identifier)
-    return list(codes)
+        return groups + drugs
+    raise DefinitionError(f"{where}: unknown from_reference {entry['from_reference']!r}")
 
 
 class _Loader:
