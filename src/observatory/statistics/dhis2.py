@@ -11,18 +11,24 @@ the browser grid."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 import polars as pl
 
-from observatory.core.errors import NotFound, ValidationFailed
 from observatory.intake.models import ImportJob
 from observatory.intake.schema import DatasetSchema, Field
 from observatory.intake.schema import FieldType as T
-from observatory.intake.validation import ERROR, ValidationResult, empty_issues, issues_where
-from observatory.statistics import selectors, services
-from observatory.statistics.handler import COMMA_NUMBER, NUMBER
+from observatory.intake.validation import ERROR, ValidationResult, issues_where
+from observatory.statistics import services
+from observatory.statistics.importing import (
+    ValueFormat,
+    cell_entry,
+    combined_issues,
+    headers_by_field,
+    other_country_issues,
+    questionnaire_of,
+    repeated_cells,
+)
 from observatory.statistics.models import Questionnaire
 from observatory.statistics.questionnaires import sections_of
 from observatory.submissions.models import Version
@@ -56,41 +62,29 @@ DHIS2 = DatasetSchema(
         Field("followup", "followup", synonyms=("followup",)),
     ),
 )
+VALUES = ValueFormat()  # 1234, 12.5 or 12,5; empty: not available
 
 
 def target_of(job: ImportJob) -> tuple[Questionnaire, int, set[str]]:
-    parts = (job.label or "").split()
-    if len(parts) != 2 or not parts[1].isdigit():
-        raise ValidationFailed(
-            "the submission label names the questionnaire and the year, e.g. “UN-CTS 2025”"
-        )
-    try:
-        questionnaire = selectors.questionnaire_get(parts[0])
-    except NotFound as error:
-        raise ValidationFailed(str(error)) from error
+    questionnaire, year = questionnaire_of(job)
     keys = {
         cell.key
         for section in sections_of(questionnaire.definition, questionnaire.dataflow)
         for cell in section.cells.values()
     }
-    return questionnaire, int(parts[1]), keys
+    return questionnaire, year, keys
 
 
 def keyed(frame: pl.DataFrame) -> pl.DataFrame:
+    """The rows with `_key`, the series key of their cell, and the value read."""
     combo = pl.col("combo").fill_null("default") if "combo" in frame.columns else pl.lit("default")
-    text = (
-        pl.col("value").fill_null("").str.strip_chars() if "value" in frame.columns else pl.lit("")
-    )
-    return frame.with_columns(
-        pl.when(combo.str.to_lowercase().is_in(["default", ""]))
-        .then(pl.col("dataelement"))
-        .otherwise(pl.format("{}.{}", pl.col("dataelement"), combo))
-        .alias("_key"),
-        pl.when(text.str.contains(NUMBER))
-        .then(text)
-        .when(text.str.contains(COMMA_NUMBER))
-        .then(text.str.replace(",", "."))
-        .alias("_number"),
+    return VALUES.read(
+        frame.with_columns(
+            pl.when(combo.str.to_lowercase().is_in(["default", ""]))
+            .then(pl.col("dataelement"))
+            .otherwise(pl.format("{}.{}", pl.col("dataelement"), combo))
+            .alias("_key"),
+        )
     )
 
 
@@ -101,7 +95,7 @@ class Dhis2Handler:
     def check(self, result: ValidationResult, job: ImportJob) -> pl.DataFrame:
         questionnaire, year, keys = target_of(job)
         frame = keyed(result.clean)
-        by_field = {f: h for h, f in job.mapping.items() if f}
+        by_field = headers_by_field(job)
         issues = [
             issues_where(
                 frame,
@@ -125,19 +119,11 @@ class Dhis2Handler:
                 message=f"this submission holds {year}",
                 expected=str(year),
             ),
+            VALUES.issues(frame, column=by_field.get("value", "value")),
+            # A questionnaire cell takes one value: every row of a repeated one is refused.
             issues_where(
-                frame,
-                pl.col("_number").is_null() & (pl.col("value").fill_null("") != ""),
-                column=by_field.get("value", "value"),
-                field_name="value",
-                value=pl.col("value"),
-                severity=ERROR,
-                code="not_a_number",
-                message="the value is not a number",
-            ),
-            issues_where(
-                frame,
-                pl.col("_key").is_duplicated(),
+                repeated_cells(frame, ["_key"]),
+                pl.lit(True),
                 column=by_field.get("dataelement", "dataelement"),
                 field_name="dataelement",
                 value=pl.col("_key"),
@@ -145,32 +131,17 @@ class Dhis2Handler:
                 code="duplicate",
                 message="the same cell appears twice",
             ),
+            other_country_issues(
+                frame, job.organisation, area="orgunit", column=by_field.get("orgunit", "orgunit")
+            ),
         ]
-        if job.organisation.area_id is not None:
-            issues.append(
-                issues_where(
-                    frame,
-                    pl.col("orgunit").is_not_null()
-                    & (pl.col("orgunit") != job.organisation.area_id),
-                    column=by_field.get("orgunit", "orgunit"),
-                    field_name="orgunit",
-                    value=pl.col("orgunit"),
-                    severity=ERROR,
-                    code="other_country",
-                    message=f"{job.organisation.code} reports for {job.organisation.area_id}",
-                )
-            )
-        return pl.concat([i for i in issues if not i.is_empty()] or [empty_issues()])
+        return combined_issues(issues)
 
     def commit(self, rows: pl.DataFrame, job: ImportJob, actor: Any) -> Version:
         questionnaire, year, _keys = target_of(job)
         frame = keyed(rows)
         entries = {
-            row["_key"]: services.Entry(
-                value=Decimal(row["_number"]) if row["_number"] is not None else None,
-                status="" if row["_number"] is not None else "L",
-                comment=row.get("comment") or "",
-            )
+            row["_key"]: cell_entry(row["_number"], comment=row.get("comment") or "")
             for row in frame.iter_rows(named=True)
         }
         return services.questionnaire_save(

@@ -10,10 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 import polars as pl
-from django.db import transaction
 from rapidfuzz import process
 
-from observatory.core.errors import NotFound, ValidationFailed
+from observatory.core.errors import ValidationFailed
 from observatory.intake.models import ImportJob
 from observatory.intake.reading import ROW_NUMBER
 from observatory.intake.validation import (
@@ -25,37 +24,39 @@ from observatory.intake.validation import (
 )
 from observatory.reference.matching import fold
 from observatory.statistics import selectors
+from observatory.statistics.importing import (
+    ValueFormat,
+    combined_issues,
+    dataflow_named,
+    headers_by_field,
+    observations_commit,
+    other_country_issues,
+    repeated_cells,
+)
 from observatory.statistics.models import Dataflow
 from observatory.statistics.schema import PORTAL, PORTAL_DIMENSIONS
-from observatory.statistics.services import SUBMISSION_DATASET, observations_write
-from observatory.submissions.models import Version
-from observatory.submissions.services import version_create
 
-NUMBER = r"^-?\d+(\.\d+)?$"
-COMMA_NUMBER = r"^-?\d+,\d+$"
-CENSORED = r"^<\s*\d+(\.\d+)?$"
+# apps.py registers the submissions dataset under this name, imported from here.
+from observatory.statistics.services import SUBMISSION_DATASET as SUBMISSION_DATASET
+from observatory.submissions.models import Version
+
+VALUES = ValueFormat(
+    expected="a number (1234.5), or a censored count such as <5", censored="without spaces"
+)
 
 
 def dataflow_of(job: ImportJob) -> Dataflow:
     code = (job.label or "").split()[0] if job.label else ""
     if not code:
         raise ValidationFailed("name the dataflow: the submission label (or --dataflow) is its id")
-    try:
-        return selectors.dataflow_get(code)
-    except NotFound as error:
-        raise ValidationFailed(str(error)) from error
+    return dataflow_named(code)
 
 
-def _by_field(job: ImportJob) -> dict[str, str]:
-    return {field: header for header, field in job.mapping.items() if field}
-
-
-def coded(result: ValidationResult, job: ImportJob) -> tuple[pl.DataFrame, pl.DataFrame, Dataflow]:
+def coded(frame: pl.DataFrame, job: ImportJob) -> tuple[pl.DataFrame, pl.DataFrame, Dataflow]:
     """The rows with dimension codes, parsed values and statuses, and the issues."""
     flow = dataflow_of(job)
     structure = selectors.Structure(flow.structure)
-    frame = result.clean
-    by_field = _by_field(job)
+    by_field = headers_by_field(job)
     issues = [empty_issues()]
     for field, dimension in PORTAL_DIMENSIONS.items():
         if field not in frame.columns:
@@ -124,119 +125,60 @@ def coded(result: ValidationResult, job: ImportJob) -> tuple[pl.DataFrame, pl.Da
                     ),
                 )
             )
-    text = pl.col("value").fill_null("").str.strip_chars()
-    frame = frame.with_columns(
-        pl.when(text.str.contains(NUMBER))
-        .then(text)
-        .when(text.str.contains(COMMA_NUMBER))
-        .then(text.str.replace(",", "."))
-        .alias("_number"),
-        pl.when(text.str.contains(CENSORED))
-        .then(text.str.replace_all(" ", ""))
-        .otherwise(pl.lit(""))
-        .alias("censored"),
+    frame = VALUES.read(frame)
+    issues.append(VALUES.issues(frame, column=by_field.get("value", "VALUE")))
+    issues.append(
+        other_country_issues(frame, job.organisation, column=by_field.get("area", "Iso3_code"))
+    )
+    cell = ["area", *[d for d in structure.dimensions if d in frame.columns], "year"]
+    repeats = repeated_cells(frame, cell).with_columns(
+        pl.col("value").n_unique().over("_cell").alias("_values")
     )
     issues.append(
         issues_where(
-            frame,
-            pl.col("_number").is_null() & (pl.col("censored") == "") & (text != ""),
+            repeats,
+            pl.col(ROW_NUMBER) != pl.col("_first"),
             column=by_field.get("value", "VALUE"),
             field_name="value",
-            value=text,
-            severity=ERROR,
-            code="not_a_number",
-            message="the value is not a number",
-            expected="a number (1234.5), or a censored count such as <5",
-        )
-    )
-    if job.organisation.area_id is not None:
-        issues.append(
-            issues_where(
-                frame,
-                pl.col("area").is_not_null() & (pl.col("area") != job.organisation.area_id),
-                column=by_field.get("area", "Iso3_code"),
-                field_name="area",
-                value=pl.col("area"),
-                severity=ERROR,
-                code="other_country",
-                message=pl.format(
-                    "{} reports for {}, not for {}",
-                    pl.lit(job.organisation.code),
-                    pl.lit(job.organisation.area_id),
-                    pl.col("area"),
-                ),
-            )
-        )
-    cell = ["area", *[d for d in structure.dimensions if d in frame.columns], "year"]
-    keyed = frame.with_columns(
-        pl.concat_str(
-            [pl.col(c).cast(pl.String) for c in cell], separator="|", ignore_nulls=True
-        ).alias("_cell")
-    )
-    repeats = keyed.filter(pl.col("_cell").is_duplicated())
-    if repeats.height:
-        first = repeats.group_by("_cell").agg(
-            pl.col(ROW_NUMBER).min().alias("_first"),
-            pl.col("value").n_unique().alias("_values"),
-        )
-        repeats = repeats.join(first, on="_cell").filter(pl.col(ROW_NUMBER) != pl.col("_first"))
-        issues.append(
-            issues_where(
-                repeats,
-                pl.lit(True),
-                column=by_field.get("value", "VALUE"),
-                field_name="value",
-                value=pl.col("value"),
-                severity=WARNING,
-                code="repeated_cell",
-                message=pl.when(pl.col("_values") > 1)
-                .then(
-                    pl.format(
-                        "the same cell as row {} with another value: both are kept, as published",
-                        pl.col("_first"),
-                    )
+            value=pl.col("value"),
+            severity=WARNING,
+            code="repeated_cell",
+            message=pl.when(pl.col("_values") > 1)
+            .then(
+                pl.format(
+                    "the same cell as row {} with another value: both are kept, as published",
+                    pl.col("_first"),
                 )
-                .otherwise(pl.format("repeats row {}: kept, as published", pl.col("_first"))),
             )
+            .otherwise(pl.format("repeats row {}: kept, as published", pl.col("_first"))),
         )
-    return frame, pl.concat([i for i in issues if not i.is_empty()] or [empty_issues()]), flow
+    )
+    return frame, combined_issues(issues), flow
 
 
 class PortalHandler:
     schema = PORTAL
 
     def check(self, result: ValidationResult, job: ImportJob) -> pl.DataFrame:
-        return coded(result, job)[1]
+        return coded(result.clean, job)[1]
 
     def commit(self, rows: pl.DataFrame, job: ImportJob, actor: Any) -> Version:
-        frame, _issues, flow = coded(
-            ValidationResult(clean=rows, issues=empty_issues(), notes=[]), job
-        )
+        frame, _issues, flow = coded(rows, job)
         structure = selectors.Structure(flow.structure)
-        with transaction.atomic():
-            version = version_create(
-                organisation=job.organisation,
-                dataset=SUBMISSION_DATASET,
-                label=job.label,
-                actor=actor,
-                note=f"import #{job.pk} of {job.upload.filename}",
-            )
-            count = observations_write(
-                frame.select(
-                    "area",
-                    pl.col("year").cast(pl.String).alias("time_period"),
-                    *[pl.col(d) for d in structure.dimensions],
-                    pl.col("_number").alias("value"),
-                    "censored",
-                    pl.col("source").fill_null("")
-                    if "source" in frame.columns
-                    else pl.lit("").alias("source"),
-                    pl.col(ROW_NUMBER).alias("source_row"),
-                ),
-                version=version,
-                dataflow=flow,
-                dimensions=structure.dimensions,
-            )
-            version.row_count = count
-            version.save(update_fields=["row_count"])
-        return version
+        return observations_commit(
+            frame.select(
+                "area",
+                pl.col("year").cast(pl.String).alias("time_period"),
+                *[pl.col(d) for d in structure.dimensions],
+                pl.col("_number").alias("value"),
+                "censored",
+                pl.col("source").fill_null("")
+                if "source" in frame.columns
+                else pl.lit("").alias("source"),
+                pl.col(ROW_NUMBER).alias("source_row"),
+            ),
+            job=job,
+            actor=actor,
+            dataflow=flow,
+            dimensions=structure.dimensions,
+        )

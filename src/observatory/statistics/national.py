@@ -12,14 +12,20 @@ from typing import Any
 import polars as pl
 from django.db import transaction
 
-from observatory.core.errors import NotFound, ValidationFailed
+from observatory.core.errors import ValidationFailed
 from observatory.intake.models import ImportJob
 from observatory.intake.reading import ROW_NUMBER
 from observatory.intake.schema import DatasetSchema, Field
-from observatory.intake.validation import ERROR, ValidationResult, empty_issues, issues_where
-from observatory.statistics import selectors, services
-from observatory.statistics.crosswalks import convert
-from observatory.statistics.handler import COMMA_NUMBER, NUMBER
+from observatory.intake.validation import ERROR, ValidationResult, issues_where
+from observatory.statistics import services
+from observatory.statistics.crosswalks import as_decimal, convert
+from observatory.statistics.importing import (
+    ValueFormat,
+    cell_entry,
+    combined_issues,
+    headers_by_field,
+    questionnaire_of,
+)
 from observatory.statistics.models import Crosswalk, NationalOriginal, Questionnaire
 from observatory.statistics.questionnaires import Cell, sections_of
 from observatory.submissions.models import Version
@@ -76,18 +82,12 @@ NATIONAL = DatasetSchema(
         ),
     ),
 )
+# Counts as national statistics write them: 1234, 1 234 (spaces between thousands), 1234,0.
+VALUES = ValueFormat(expected="a count such as 1234", thousands_spaces=True)
 
 
 def target_of(job: ImportJob) -> tuple[Questionnaire, int, Crosswalk, dict[str, Cell]]:
-    parts = (job.label or "").split()
-    if len(parts) != 2 or not parts[1].isdigit():
-        raise ValidationFailed(
-            "the submission label names the questionnaire and the year, e.g. “UN-CTS 2025”"
-        )
-    try:
-        questionnaire = selectors.questionnaire_get(parts[0])
-    except NotFound as error:
-        raise ValidationFailed(str(error)) from error
+    questionnaire, year = questionnaire_of(job)
     spec = questionnaire.definition.get("national_categories")
     if not spec:
         raise ValidationFailed(f"{questionnaire.code} takes no national categories")
@@ -111,18 +111,13 @@ def target_of(job: ImportJob) -> tuple[Questionnaire, int, Crosswalk, dict[str, 
     cells = {
         cell.dims[spec["dimension"]]: cell for cell in section.cells.values() if cell.column == 0
     }
-    return questionnaire, int(parts[1]), crosswalk, cells
+    return questionnaire, year, crosswalk, cells
 
 
-def _frame(result: ValidationResult) -> pl.DataFrame:
-    text = pl.col("value").fill_null("").str.strip_chars().str.replace_all(r"[\s\u00a0]", "")
-    return result.clean.with_columns(
-        pl.when(text.str.contains(NUMBER))
-        .then(text)
-        .when(text.str.contains(COMMA_NUMBER))
-        .then(text.str.replace(",", "."))
-        .cast(pl.Float64, strict=False)
-        .alias("_number"),
+def _frame(rows: pl.DataFrame) -> pl.DataFrame:
+    """The rows with the count read (`_number`, Float64: the crosswalk sums them)."""
+    return VALUES.read(rows).with_columns(
+        pl.col("_number").cast(pl.Float64, strict=False),
         pl.col("national_code").str.strip_chars().alias("national_code"),
     )
 
@@ -132,20 +127,10 @@ class NationalHandler:
 
     def check(self, result: ValidationResult, job: ImportJob) -> pl.DataFrame:
         questionnaire, _year, crosswalk, cells = target_of(job)
-        by_field = {f: h for h, f in job.mapping.items() if f}
-        frame = _frame(result)
+        by_field = headers_by_field(job)
+        frame = _frame(result.clean)
         issues = [
-            issues_where(
-                frame,
-                pl.col("_number").is_null() & (pl.col("value").fill_null("") != ""),
-                column=by_field.get("value", "value"),
-                field_name="value",
-                value=pl.col("value"),
-                severity=ERROR,
-                code="not_a_number",
-                message="the value is not a number",
-                expected="a count such as 1234",
-            ),
+            VALUES.issues(frame, column=by_field.get("value", "value")),
             issues_where(
                 frame,
                 pl.col("_number") < 0,
@@ -194,18 +179,17 @@ class NationalHandler:
                     ),
                 )
             )
-        return pl.concat([i for i in issues if not i.is_empty()] or [empty_issues()])
+        return combined_issues(issues)
 
     def commit(self, rows: pl.DataFrame, job: ImportJob, actor: Any) -> Version:
         questionnaire, year, crosswalk, cells = target_of(job)
-        frame = _frame(ValidationResult(clean=rows, issues=empty_issues(), notes=[]))
+        frame = _frame(rows)
         converted, _unknown = convert(
             frame.select("national_code", pl.col("_number").alias("value")), crosswalk
         )
         entries = {
-            cells[row["target_code"]].key: services.Entry(
-                value=None if row["all_missing"] else services.Decimal(str(row["value"])),
-                status="L" if row["all_missing"] else "",
+            cells[row["target_code"]].key: cell_entry(
+                None if row["all_missing"] else row["value"],
                 comment="from national categories: " + ", ".join(row["from"]),
             )
             for row in converted.iter_rows(named=True)
@@ -228,7 +212,7 @@ class NationalHandler:
                     national_code=row["national_code"],
                     national_label=(row.get("national_label") or "")[:300],
                     target_key=cells[table[row["national_code"]]].key,
-                    value=None if row["_number"] is None else services.Decimal(str(row["_number"])),
+                    value=as_decimal(row["_number"]),
                     source_row=row[ROW_NUMBER],
                 )
                 for row in frame.iter_rows(named=True)

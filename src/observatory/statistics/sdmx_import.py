@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from django.db import transaction
 
-from observatory.core.errors import NotFound, ValidationFailed
+from observatory.core.errors import ValidationFailed
 from observatory.intake.models import ImportJob
 from observatory.intake.reading import ROW_NUMBER, RawTable, UnreadableFile
 from observatory.intake.schema import DatasetSchema, Field
@@ -23,11 +22,15 @@ from observatory.intake.schema import FieldType as T
 from observatory.intake.services import read_upload
 from observatory.intake.validation import ERROR, ValidationResult, empty_issues, issues_where
 from observatory.statistics import selectors
-from observatory.statistics.handler import CENSORED, NUMBER
+from observatory.statistics.importing import (
+    ValueFormat,
+    combined_issues,
+    dataflow_named,
+    observations_commit,
+    other_country_issues,
+)
 from observatory.statistics.models import Dataflow
-from observatory.statistics.services import SUBMISSION_DATASET, observations_write
 from observatory.submissions.models import Version
-from observatory.submissions.services import version_create
 
 SDMX_CSV = DatasetSchema(
     code="observations-sdmx-csv",
@@ -47,6 +50,14 @@ SDMX_CSV = DatasetSchema(
 )
 URN = re.compile(r"^(?:(?P<agency>[\w.\-]+):)?(?P<id>[\w\-]+)(?:\((?P<version>[\w.]+)\))?$")
 PERIOD = r"^\d{4}(-(Q[1-4]|S[12]|M?\d{2}))?$"
+# SDMX writes numbers with a decimal point and a missing value as NaN or nothing.
+VALUES = ValueFormat(
+    expected="a number with a decimal point, or NaN / empty for a missing value",
+    name="OBS_VALUE",
+    decimal_comma=False,
+    censored="as written",
+    missing=("", "NaN"),
+)
 
 
 def dataflow_of(job: ImportJob, frame: pl.DataFrame) -> Dataflow:
@@ -61,14 +72,10 @@ def dataflow_of(job: ImportJob, frame: pl.DataFrame) -> Dataflow:
         raise ValidationFailed(
             "name the dataflow: a STRUCTURE_ID column (UNODC:DF_UN_CTS(1.0)) or the label"
         )
-    try:
-        return selectors.dataflow_get(match["id"], match["version"])
-    except NotFound as error:
-        raise ValidationFailed(str(error)) from error
+    return dataflow_named(match["id"], match["version"])
 
 
-def coded(result: ValidationResult, job: ImportJob) -> tuple[pl.DataFrame, pl.DataFrame, Dataflow]:
-    frame = result.clean
+def coded(frame: pl.DataFrame, job: ImportJob) -> tuple[pl.DataFrame, pl.DataFrame, Dataflow]:
     flow = dataflow_of(job, frame)
     structure = selectors.Structure(flow.structure)
     raw = read_upload(job.upload).cells
@@ -99,26 +106,8 @@ def coded(result: ValidationResult, job: ImportJob) -> tuple[pl.DataFrame, pl.Da
                 expected=", ".join(codes[:12]) + (" …" if len(codes) > 12 else ""),
             )
         )
-    text = (
-        pl.col("value").fill_null("").str.strip_chars() if "value" in frame.columns else pl.lit("")
-    )
-    frame = frame.with_columns(
-        pl.when(text.str.contains(NUMBER)).then(text).alias("_number"),
-        pl.when(text.str.contains(CENSORED)).then(text).otherwise(pl.lit("")).alias("censored"),
-    )
-    issues.append(
-        issues_where(
-            frame,
-            pl.col("_number").is_null() & (pl.col("censored") == "") & ~text.is_in(["", "NaN"]),
-            column="OBS_VALUE",
-            field_name="value",
-            value=text,
-            severity=ERROR,
-            code="not_a_number",
-            message="OBS_VALUE is not a number",
-            expected="a number with a decimal point, or NaN / empty for a missing value",
-        )
-    )
+    frame = VALUES.read(frame)
+    issues.append(VALUES.issues(frame, column="OBS_VALUE"))
     issues.append(
         issues_where(
             frame,
@@ -146,25 +135,8 @@ def coded(result: ValidationResult, job: ImportJob) -> tuple[pl.DataFrame, pl.Da
                 expected="I (information) or R (replace)",
             )
         )
-    if job.organisation.area_id is not None:
-        issues.append(
-            issues_where(
-                frame,
-                pl.col("area").is_not_null() & (pl.col("area") != job.organisation.area_id),
-                column="REF_AREA",
-                field_name="area",
-                value=pl.col("area"),
-                severity=ERROR,
-                code="other_country",
-                message=pl.format(
-                    "{} reports for {}, not for {}",
-                    pl.lit(job.organisation.code),
-                    pl.lit(job.organisation.area_id),
-                    pl.col("area"),
-                ),
-            )
-        )
-    return frame, pl.concat([i for i in issues if not i.is_empty()] or [empty_issues()]), flow
+    issues.append(other_country_issues(frame, job.organisation, column="REF_AREA"))
+    return frame, combined_issues(issues), flow
 
 
 class SdmxCsvHandler:
@@ -172,46 +144,34 @@ class SdmxCsvHandler:
     fixed_layout = True  # columns are named by the structure: nothing to map
 
     def check(self, result: ValidationResult, job: ImportJob) -> pl.DataFrame:
-        return coded(result, job)[1]
+        return coded(result.clean, job)[1]
 
     def commit(self, rows: pl.DataFrame, job: ImportJob, actor: Any) -> Version:
-        frame, _issues, flow = coded(
-            ValidationResult(clean=rows, issues=empty_issues(), notes=[]), job
-        )
+        frame, _issues, flow = coded(rows, job)
         structure = selectors.Structure(flow.structure)
         present = set(frame.columns)
 
         def column(name: str) -> pl.Expr:
             return (pl.col(name) if name in present else pl.lit(None, dtype=pl.String)).alias(name)
 
-        with transaction.atomic():
-            version = version_create(
-                organisation=job.organisation,
-                dataset=SUBMISSION_DATASET,
-                label=job.label,
-                actor=actor,
-                note=f"import #{job.pk} of {job.upload.filename}",
-            )
-            count = observations_write(
-                frame.select(
-                    "area",
-                    "time_period",
-                    *[pl.col(d) for d in structure.dimensions],
-                    pl.col("_number").alias("value"),
-                    "censored",
-                    column("obs_status"),
-                    column("conf_status"),
-                    column("comment"),
-                    column("source"),
-                    pl.col(ROW_NUMBER).alias("source_row"),
-                ),
-                version=version,
-                dataflow=flow,
-                dimensions=structure.dimensions,
-            )
-            version.row_count = count
-            version.save(update_fields=["row_count"])
-        return version
+        return observations_commit(
+            frame.select(
+                "area",
+                "time_period",
+                *[pl.col(d) for d in structure.dimensions],
+                pl.col("_number").alias("value"),
+                "censored",
+                column("obs_status"),
+                column("conf_status"),
+                column("comment"),
+                column("source"),
+                pl.col(ROW_NUMBER).alias("source_row"),
+            ),
+            job=job,
+            actor=actor,
+            dataflow=flow,
+            dimensions=structure.dimensions,
+        )
 
 
 # --------------------------------------------------------------------------
