@@ -33,15 +33,16 @@ CELLS = {
         "seizures": 37 * 4,
         "prices": 20 * 6,
         "purity": 13 * 3,
-        "routes-heroin": 17 * 3,
-        "routes-cocaine": 23 * 3,
-        "routes-cannabis-resin": 16 * 3,
-        "routes-methamphetamine": 18 * 3,
+        # Open rows: no fixed cell, the respondent chooses the countries.
+        "routes-heroin": 0,
+        "routes-cocaine": 0,
+        "routes-cannabis-resin": 0,
+        "routes-methamphetamine": 0,
     },
     "ARQ-DEMAND": {"prevalence-sex": 30, "prevalence-age": 50, "treatment": 33, "deaths": 15},
     "TIP": {"victims": 16, "victims-exploitation": 50, "victims-citizenship": 52, "persons": 10},
 }
-TOTALS = {"ARQ-SUPPLY": 529, "ARQ-DEMAND": 128, "TIP": 128}
+TOTALS = {"ARQ-SUPPLY": 307, "ARQ-DEMAND": 128, "TIP": 128}
 RULES = {"ARQ-SUPPLY": 17, "ARQ-DEMAND": 14, "TIP": 10}
 
 
@@ -80,22 +81,26 @@ def lines(questionnaire: Questionnaire, section: Section) -> dict[str, int]:
 def fill(
     questionnaire: Questionnaire, values: dict[str, dict[str, list[float | None]]]
 ) -> dict[str, Entry]:
-    """Entries from {section: {row name: [value per column]}}; None skips a cell."""
+    """Entries from {section: {row name: [value per column]}}; None skips a cell.
+    The row of an open-rows section is named by the code chosen for it."""
     entries: dict[str, Entry] = {}
     for section_id, rows in values.items():
         section = grid(questionnaire)[section_id]
-        named = lines(questionnaire, section)
         for row, numbers in rows.items():
             assert len(numbers) == len(section.columns), (section_id, row)
             for c, number in enumerate(numbers):
                 if number is not None:
-                    key = section.cells[(named[row], c)].key
-                    entries[key] = Entry(value=Decimal(str(number)))
+                    entries[key(questionnaire, section_id, row, c)] = Entry(
+                        value=Decimal(str(number))
+                    )
     return entries
 
 
 def key(questionnaire: Questionnaire, section_id: str, row: str, column: int) -> str:
     section = grid(questionnaire)[section_id]
+    if section.open is not None:
+        assert section.accepts(row), row
+        return section.open_cell(row, column).key
     return section.cells[(lines(questionnaire, section)[row], column)].key
 
 
@@ -168,7 +173,7 @@ SUPPLY: dict[str, dict[str, list[float | None]]] = {
     },
     "routes-cannabis-resin": {
         "MAR": [1, None, None],
-        "_O": [None, 1, None],  # the footnote would name Gibraltar
+        "GIB": [None, 1, None],  # any country can be chosen (Gibraltar)
         "ESP": [None, None, 1],
         "FRA": [None, None, 2],
         "ITA": [None, None, 3],
@@ -278,10 +283,18 @@ def test_the_definitions_load_and_nothing_is_final_yet(world: dict[str, Any]) ->
         "REF_PARTNER",
         "UNIT_MEASURE",
     ]
-    # Partner countries carry the codes and names of CL_AREA.
+    # Partner countries: every area, with the codes and names of CL_AREA, after
+    # "not applicable" and the "another country" of version 1.0.
     areas = dict(Codelist.objects.get(code="CL_AREA").codes.values_list("code", "name"))
-    partners = Codelist.objects.get(code="CL_ARQ_PARTNER").codes.exclude(code__in=["_Z", "_O"])
-    assert {p.code: p.name for p in partners} == {p.code: areas[p.code] for p in partners}
+    partner_list = Codelist.objects.get(code="CL_ARQ_PARTNER", version="2.0")
+    partners = dict(partner_list.codes.values_list("code", "name"))
+    assert list(partners)[:2] == ["_Z", "_O"]
+    assert {c: n for c, n in partners.items() if not c.startswith("_")} == areas
+    assert partners["NZL"] == "New Zealand"
+    component = DataStructure.objects.get(code="DSD_ARQ_SUPPLY").components.get(code="REF_PARTNER")
+    assert component.codelist == partner_list
+    # Version 1.0 (the fixed route grids) is kept, unchanged.
+    assert Codelist.objects.get(code="CL_ARQ_PARTNER", version="1.0").codes.count() == 54
 
 
 def test_each_questionnaire_builds_its_cells_and_parses_its_rules(world: dict[str, Any]) -> None:

@@ -15,7 +15,7 @@ from observatory.core.audit import acting_user, audit_record
 from observatory.core.errors import PermissionDenied, ValidationFailed
 from observatory.core.models import AuditEvent
 from observatory.statistics.models import Dataflow, Observation, Questionnaire
-from observatory.statistics.questionnaires import sections_of
+from observatory.statistics.questionnaires import Cells, sections_of
 from observatory.submissions.models import Version
 from observatory.submissions.services import version_draft
 
@@ -103,11 +103,9 @@ def questionnaire_save(
         raise PermissionDenied(f"you do not report for {organisation.code}")
     if organisation.area_id is None:
         raise ValidationFailed("the office does not fill in country questionnaires")
-    cells = {
-        cell.key: cell
-        for section in sections_of(questionnaire.definition, questionnaire.dataflow)
-        for cell in section.cells.values()
-    }
+    # The fixed cells, and those of the rows a respondent chose (open rows).
+    every = Cells(sections_of(questionnaire.definition, questionnaire.dataflow))
+    cells = {key: cell for key in entries if (cell := every.get(key)) is not None}
     unknown = sorted(set(entries) - set(cells))
     if unknown:
         raise ValidationFailed(f"not cells of {questionnaire.code}: {', '.join(unknown[:5])}")
