@@ -5,19 +5,33 @@ rendered by the server, a country twice refused) and through the service."""
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 from django.test import Client
 
 from observatory.accounts.models import Organisation, Role
 from observatory.core.errors import ValidationFailed
-from observatory.statistics import definitions, selectors, services
+from observatory.intake import services as intake
+from observatory.intake.models import ImportIssue, ImportJob
+from observatory.intake.report import report_text
+from observatory.reference.models import Area
+from observatory.statistics import definitions, selectors, services, workbook
 from observatory.statistics.models import Codelist, Observation, Questionnaire
 from observatory.statistics.questionnaires import Cells, Section, sections_of
 from observatory.statistics.services import Entry
+from observatory.statistics.workbook import (
+    TEMPLATE_DATASET,
+    TemplateHandler,
+    TemplateRefused,
+    build_template,
+    open_template,
+    parse_ref,
+)
 from observatory.submissions import services as workflow
 from observatory.submissions.models import ReviewComment, Version
 from tests import factories
@@ -353,3 +367,216 @@ def test_the_office_comments_on_a_route_cell(world: dict[str, Any]) -> None:
     comment = ReviewComment.objects.get(version=version, field=route("NZL", "ORIGIN"))
     assert comment.text == "New Zealand as origin?"
     assert "New Zealand as origin?" in client(world["focal"]).get(url).content.decode()
+
+
+# --------------------------------------------------------------------------
+# The Excel template
+
+
+@pytest.fixture
+def _template_handler(monkeypatch: pytest.MonkeyPatch) -> None:
+    from observatory.intake import registry
+
+    monkeypatch.setitem(registry._registry.handlers, TEMPLATE_DATASET, TemplateHandler())
+
+
+def template(world: dict[str, Any], year: int = 2025) -> openpyxl.Workbook:
+    data = build_template(world["arq"], organisation=world["esp"], year=year, actor=world["focal"])
+    return openpyxl.load_workbook(io.BytesIO(data))
+
+
+def cell_map(book: openpyxl.Workbook) -> list[dict[str, str]]:
+    rows = list(book["_cells"].iter_rows(values_only=True))
+    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+
+
+def at(book: openpyxl.Workbook, reference: str) -> Any:
+    sheet, row, col = parse_ref(reference)
+    return book[sheet].cell(row=row + 1, column=col + 1)
+
+
+def new_rows(book: openpyxl.Workbook, section: str) -> list[list[dict[str, str]]]:
+    """The new rows of a section: per row, its cell-map lines (one per role)."""
+    rows: dict[str, list[dict[str, str]]] = {}
+    for line in cell_map(book):
+        if line["section"] == section and line["row code cell"]:
+            rows.setdefault(line["row code cell"], []).append(line)
+    return list(rows.values())
+
+
+def choose(book: openpyxl.Workbook, row: list[dict[str, str]], country: str, *ranks: Any) -> None:
+    """As a respondent: the country from the drop-down list, then the ranks."""
+    at(book, row[0]["row code cell"]).value = country
+    for line, rank in zip(row, ranks, strict=False):
+        at(book, line["value cell"]).value = rank
+
+
+def upload(world: dict[str, Any], book: openpyxl.Workbook, path: Path) -> ImportJob:
+    book.save(path)
+    with path.open("rb") as stream:
+        stored, _created = intake.upload_store(
+            stream=stream,
+            filename=path.name,
+            organisation=world["esp"],
+            dataset=TEMPLATE_DATASET,
+            actor=world["focal"],
+        )
+    job = intake.job_create(upload=stored, actor=world["focal"])
+    return intake.job_validate(job=job)
+
+
+def published_last_year(world: dict[str, Any], entries: dict[str, Entry]) -> None:
+    last = save(world, entries, year=2024)
+    workflow.version_submit(version=last, actor=world["focal"])
+    workflow.version_accept(version=last, actor=world["analyst"])
+    workflow.version_publish(version=last, actor=world["analyst"])
+
+
+def test_the_template_has_a_row_per_country_and_new_rows_with_a_list(
+    world: dict[str, Any],
+) -> None:
+    published_last_year(world, {route("NZL", "DESTINATION"): Entry(value=Decimal("2"))})
+    save(world, {route("AFG", "ORIGIN"): Entry(value=Decimal("1"))})
+    book = template(world)
+    assert book.sheetnames[-3:] == ["_lists", "Notes", "_template"]
+    assert book["_lists"].sheet_state == "veryHidden"
+    assert book["_lists"].protection.sheet
+    choices = [row[0] for row in book["_lists"].iter_rows(values_only=True)]
+    assert len(choices) == Area.objects.count()
+    assert "New Zealand (NZL)" in choices
+    assert choices == sorted(choices, key=str.casefold)
+
+    sheet = book["Routes heroin"]
+    assert (sheet["B6"].value, sheet["B7"].value) == ("Afghanistan", "New Zealand")
+    assert sheet["B6"].protection.locked is True
+    lines = {line["key"]: line for line in cell_map(book) if line["section"] == "routes-heroin"}
+    assert at(book, lines[route("AFG", "ORIGIN")]["value cell"]).value == 1
+    new_zealand = lines[route("NZL", "DESTINATION")]
+    assert at(book, new_zealand["value cell"]).value is None
+    assert sheet.cell(row=7, column=parse_ref(new_zealand["value cell"])[2] + 3).value == 2
+    # Nine new rows, their country chosen in column B from the hidden list.
+    rows = new_rows(book, "routes-heroin")
+    assert len(rows) == 9
+    first = rows[0]
+    assert [line["key"] for line in first] == [
+        route("*", "ORIGIN"),
+        route("*", "TRANSIT"),
+        route("*", "DESTINATION"),
+    ]
+    assert first[0]["row code cell"] == "'Routes heroin'!B8"
+    assert sheet["B8"].value is None
+    assert sheet["B8"].protection.locked is False
+    assert sheet["A8"].value == "routes-heroin|REF_PARTNER=*#1"
+    listed = {
+        str(v.sqref): v.formula1 for v in sheet.data_validations.dataValidation if v.type == "list"
+    }
+    assert listed["B8:B16"] == f"_lists!$A$1:$A${len(choices)}"
+    assert {"C6:C16", "F6:F16", "I6:I16"} <= {
+        str(v.sqref) for v in sheet.data_validations.dataValidation if v.type == "decimal"
+    }
+    assert "routes-cocaine" not in {line["section"] for line in rows[0]}
+    cover = "\n".join(str(v) for row in book["Cover"].iter_rows(values_only=True) for v in row if v)
+    assert "2 countries given, 9 new rows" in cover
+    assert "no country yet, 9 new rows" in cover
+
+
+@pytest.mark.usefixtures("_template_handler")
+def test_a_country_chosen_in_the_template_goes_into_the_draft(
+    world: dict[str, Any], tmp_path: Path
+) -> None:
+    draft = save(world, {route("AFG", "ORIGIN"): Entry(value=Decimal("1"))})
+    book = template(world)
+    heroin = new_rows(book, "routes-heroin")
+    choose(book, heroin[0], "Fiji (FJI)", None, 1)  # as the drop-down list writes it
+    choose(book, heroin[3], "New Zealand", None, None, 2)  # a name typed, the list ignored
+    choose(book, heroin[4], "Tonga (TON)")  # chosen, nothing typed: nothing changes
+    choose(book, new_rows(book, "routes-cocaine")[0], "bol", 1)  # a code
+    lines = {line["key"]: line for line in cell_map(book)}
+    at(book, lines[route("AFG", "ORIGIN")]["value cell"]).value = 2
+    job = upload(world, book, tmp_path / "arq.xlsx")
+    assert job.status == ImportJob.Status.VALIDATED, report_text(job)
+    assert job.errors == 0
+    job = intake.job_commit(job=job, actor=world["focal"])
+    assert job.status == ImportJob.Status.COMMITTED
+    assert job.version_id == draft.pk
+    assert stored() == {
+        route("AFG", "ORIGIN"): Decimal("2"),
+        route("FJI", "TRANSIT"): Decimal("1"),
+        route("NZL", "DESTINATION"): Decimal("2"),
+        route("BOL", "ORIGIN", "COCAINE_HCL"): Decimal("1"),
+    }
+    # The next template has them as rows of their own.
+    again = template(world)
+    assert [again["Routes heroin"][f"B{r}"].value for r in (6, 7, 8)] == [
+        "Afghanistan",
+        "Fiji",
+        "New Zealand",
+    ]
+
+
+@pytest.mark.usefixtures("_template_handler")
+def test_a_country_twice_in_the_template_is_an_error_of_its_row(
+    world: dict[str, Any], tmp_path: Path
+) -> None:
+    save(world, {route("AFG", "ORIGIN"): Entry(value=Decimal("1"))})
+    before = stored()
+    book = template(world)
+    heroin = new_rows(book, "routes-heroin")
+    choose(book, heroin[0], "Afghanistan (AFG)", None, 1)  # already row 6
+    choose(book, heroin[1], "Fiji (FJI)", 1)
+    choose(book, heroin[2], "Fiji (FJI)", None, None, 3)  # a second Fiji
+    choose(book, heroin[3], "", 2)  # numbers without a country
+    choose(book, heroin[4], "Atlantis", 3)
+    job = upload(world, book, tmp_path / "arq.xlsx")
+    assert job.status == ImportJob.Status.BLOCKED
+    issues = {i.column: i.message for i in ImportIssue.objects.filter(job=job, severity="error")}
+    assert issues == {
+        "'Routes heroin'!B7": "Afghanistan is chosen twice in this sheet (rows 6 and 7): "
+        "choose each country once",
+        "'Routes heroin'!B9": "Fiji is chosen twice in this sheet (rows 8 and 9): choose each "
+        "country once",
+        "'Routes heroin'!B10": "numbers without a country: choose the row's country",
+        "'Routes heroin'!B11": "not a country of the list",
+    }
+    assert "'Routes heroin'!B9: Fiji is chosen twice" in report_text(job)
+    job = intake.job_commit(job=job, actor=world["focal"])
+    assert job.status == ImportJob.Status.BLOCKED
+    assert stored() == before
+
+
+def test_a_moved_new_row_is_refused(world: dict[str, Any], tmp_path: Path) -> None:
+    book = template(world)
+    sheet = book["Routes heroin"]
+    sheet["A6"].value, sheet["A7"].value = sheet["A7"].value, sheet["A6"].value
+    book.save(tmp_path / "moved.xlsx")
+    with pytest.raises(
+        TemplateRefused, match=r"'Routes heroin' row 6 should be an empty row for a new country"
+    ):
+        open_template(tmp_path / "moved.xlsx")
+
+
+def test_a_template_of_the_first_format_is_still_read(
+    world: dict[str, Any], tmp_path: Path
+) -> None:
+    """Made before open rows: its cell map has no “row code cell”."""
+    data = build_template(
+        selectors.questionnaire_get("UN-CTS"),
+        organisation=world["esp"],
+        year=2025,
+        actor=world["focal"],
+    )
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    keys = book["_cells"]
+    keys.delete_cols(len(workbook.KEY_COLUMNS))
+    about = book["_template"]
+    meta = [(row[0].value, row[1].value) for row in about.iter_rows()]
+    meta = [(k, "observatory-questionnaire-template/1" if k == "format" else v) for k, v in meta]
+    table = [[str(v or "") for v in row] for row in keys.iter_rows(values_only=True)]
+    about["B1"].value = "observatory-questionnaire-template/1"
+    signature = workbook._signer().sign(workbook._digest(meta, table))
+    about.cell(row=[k for k, _v in meta].index("signature") + 1, column=2).value = signature
+    book.save(tmp_path / "old.xlsx")
+    opened = open_template(tmp_path / "old.xlsx")
+    assert opened.meta["format"] == "observatory-questionnaire-template/1"
+    assert len(opened.places) == 325
+    assert {place.row_code for place in opened.places} == {""}

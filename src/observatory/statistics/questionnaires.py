@@ -127,6 +127,19 @@ class Section:
         return replace(self, rows=rows, cells=cells)
 
 
+def answered(section: Section, *found: Iterable[str], language: str = "en") -> Section:
+    """The section as shown: an open-rows section gets a row per code found in
+    these keys (a version's cells, last year's), by name; a fixed one is as it is."""
+    rows = section.open
+    if rows is None:
+        return section
+    codes = {
+        place[0] for keys in found for key in keys if (place := section.locate(key)) is not None
+    }
+    ordered = sorted(codes, key=lambda code: rows.label(code, language).casefold())
+    return section.with_rows(ordered, language)
+
+
 class Cells:
     """Every cell a questionnaire may hold: the fixed cells of its sections, and
     the cells of its open-rows sections for any row code they accept."""

@@ -21,7 +21,7 @@ from observatory.accounts.models import Organisation
 from observatory.core.errors import NotFound, ObservatoryError
 from observatory.statistics import checks, selectors, services, workbook
 from observatory.statistics.models import Questionnaire, ReportingCycle
-from observatory.statistics.questionnaires import Section, sections_of
+from observatory.statistics.questionnaires import Section, answered, sections_of
 
 STATUSES = [
     ("", gettext_lazy("reported")),
@@ -91,17 +91,6 @@ def _read_cell(
 
 def _language() -> str:
     return (get_language() or "en").split("-")[0]
-
-
-def _chosen_rows(section: Section, *found: dict[str, Any]) -> list[str]:
-    """The row codes of an open-rows section present in these cells, by name."""
-    rows = section.open
-    assert rows is not None
-    codes = {
-        place[0] for cells in found for key in cells if (place := section.locate(key)) is not None
-    }
-    language = _language()
-    return sorted(codes, key=lambda code: rows.label(code, language).casefold())
 
 
 def _read_open(
@@ -179,10 +168,7 @@ def questionnaire(request: HttpRequest, code: str, org: str, year: int) -> HttpR
     )
     language = _language()
     # Open-rows sections as shown: a row per country answered this year or last.
-    shown = [
-        s if s.open is None else s.with_rows(_chosen_rows(s, values, previous), language)
-        for s in sections
-    ]
+    shown = [answered(s, values, previous, language=language) for s in sections]
     errors: dict[str, str] = {}
     problems: dict[str, str] = {}  # a new row of an open-rows section -> what is wrong
     if request.method == "POST" and reporting and request.POST.get("action") == "save":

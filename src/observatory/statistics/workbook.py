@@ -16,9 +16,15 @@ The workbook (xlsxwriter) has, in this order:
 - one sheet per section, laid out like the browser grid: row labels, column
   headers, and under each column header three columns: the value (decimal >= 0),
   its status (drop-down list; empty = reported) and last year's value (grey,
-  read-only). The rows keep a hidden marker in column A;
+  read-only). The rows keep a hidden marker in column A. A section with open
+  rows (the ARQ's routes) has a row per country already answered (this year or
+  last), then empty rows whose country the respondent chooses in column B from
+  a drop-down list (the hidden sheet ``_lists``); their cell-map lines carry the
+  key with ``*`` for the country, and the country cell in ``row code cell``;
 - ``Notes``: one line per cell (filterable by section) for what is rare:
   confidential (yes/no) and a note;
+- ``_lists`` (very hidden): the codes to choose from in open rows, as
+  "New Zealand (NZL)", one column per dimension;
 - ``_template`` (very hidden): what the file is (questionnaire id and version,
   organisation, area, year) and a signature (HMAC with the site's secret key) of
   that and the cell map.
@@ -27,7 +33,9 @@ Every sheet is protected without a password: only the yellow input cells are
 unlocked; the workbook's structure (sheets) is locked too. Protection keeps
 honest hands off the layout; the upload does not rely on it: a changed cell
 map, a wrong signature, a moved, inserted or deleted row or column is refused
-with a message saying what changed.
+with a message saying what changed. The country chosen in an open row is read
+like a typed cell: a name or code not in the list, numbers without a country and
+a country on two rows of a sheet are errors of that row.
 
 Reading (`TemplateHandler`): the engine maps the cell map's columns; the
 handler's ``check`` then reads the workbook itself (python-calamine, after the
@@ -36,6 +44,8 @@ problems on the cell-map line of that cell, with the sheet and cell as the
 column ("Offences!C7: not a number"); the questionnaire's rules run on what the
 file would save (as warnings: the browser saves drafts that break rules too).
 ``commit`` writes through ``services.questionnaire_save``, as the browser does.
+
+Templates of format 1 (before open rows: no ``row code cell``) are still read.
 """
 
 from __future__ import annotations
@@ -66,13 +76,20 @@ from observatory.core.audit import acting_user, audit_record
 from observatory.core.errors import ValidationFailed
 from observatory.core.models import AuditEvent
 from observatory.intake.models import ImportJob, Upload
-from observatory.intake.reading import EXCEL_SUFFIXES, check_zip_container
+from observatory.intake.reading import EXCEL_SUFFIXES, ROW_NUMBER, check_zip_container
 from observatory.intake.schema import DatasetSchema, Field
 from observatory.intake.validation import ERROR, ISSUE_SCHEMA, WARNING, ValidationResult
 from observatory.reference.models import Population
 from observatory.statistics import checks, rules, selectors
 from observatory.statistics.models import Observation, Questionnaire
-from observatory.statistics.questionnaires import Cell, Section, sections_of
+from observatory.statistics.questionnaires import (
+    CHOOSE,
+    Cell,
+    Cells,
+    Section,
+    answered,
+    sections_of,
+)
 from observatory.statistics.services import (
     SUBMISSION_DATASET,
     Entry,
@@ -83,13 +100,14 @@ from observatory.submissions import registry as submission_registry
 from observatory.submissions.models import Version
 
 TEMPLATE_DATASET = "observations-template"
-FORMAT = "observatory-questionnaire-template/1"
+FORMAT = "observatory-questionnaire-template/2"
 KEY_SHEET = "_cells"
 ABOUT_SHEET = "_template"
+LISTS_SHEET = "_lists"
 COVER_SHEET = "Cover"
 NOTES_SHEET = "Notes"
-RESERVED = {KEY_SHEET, ABOUT_SHEET, COVER_SHEET, NOTES_SHEET}
-KEY_COLUMNS = [
+RESERVED = {KEY_SHEET, ABOUT_SHEET, LISTS_SHEET, COVER_SHEET, NOTES_SHEET}
+KEY_COLUMNS_1 = [
     "key",
     "value cell",
     "status cell",
@@ -101,6 +119,9 @@ KEY_COLUMNS = [
     "row marker",
     "was",
 ]
+# Format 2 adds where the country of an open row is chosen (empty for other cells).
+KEY_COLUMNS = [*KEY_COLUMNS_1, "row code cell"]
+FORMATS = {"observatory-questionnaire-template/1": KEY_COLUMNS_1, FORMAT: KEY_COLUMNS}
 _SIGNER_SALT = "observatory.statistics.workbook"
 
 # Section sheets (0-based rows and columns): title, context, help, the column
@@ -114,6 +135,7 @@ FIRST_COL = 2
 PER_COLUMN = 3  # value, status, last year
 VALUE_HEADER = "value"
 STATUS_HEADER = "status"
+CHOOSE_HEADER = "new rows: choose the country in the list"
 # The Notes sheet: key (hidden), section, row, column, confidential, note.
 NOTES_HEADER_ROW = 3
 NOTES_FIRST_ROW = 4
@@ -256,6 +278,18 @@ def row_marker(section: Section, row: int) -> str:
     return f"{section.id}|{codes}"
 
 
+def new_row_marker(section: Section, n: int) -> str:
+    """The marker of the n-th empty row of an open-rows section (0-based)."""
+    dimension = section.open.dimension if section.open else ""
+    return f"{section.id}|{dimension}={CHOOSE}#{n + 1}"
+
+
+def choice_text(section: Section, code: str) -> str:
+    """How a code reads in the drop-down list of an open row: “New Zealand (NZL)”."""
+    assert section.open is not None
+    return f"{section.open.label(code)} ({code})"
+
+
 def template_filename(questionnaire: Questionnaire, organisation: Organisation, year: int) -> str:
     return f"{questionnaire.code}-{organisation.code}-{year}.xlsx".replace(" ", "_")
 
@@ -305,6 +339,7 @@ class _Formats:
     bold: Any
     link: Any
     note: Any
+    choice: Any
 
 
 def _formats(book: xlsxwriter.Workbook) -> _Formats:
@@ -334,6 +369,9 @@ def _formats(book: xlsxwriter.Workbook) -> _Formats:
         note=book.add_format(
             {"locked": False, "bg_color": yellow, "text_wrap": True, "valign": "top", **edge}
         ),
+        choice=book.add_format(
+            {"locked": False, "bg_color": yellow, "text_wrap": True, "valign": "vcenter", **edge}
+        ),
     )
 
 
@@ -360,10 +398,13 @@ class _Builder:
     subtitle: str
     current: dict[str, Observation]
     previous: dict[str, Observation]
+    lists: dict[str, str] = dataclass_field(default_factory=dict)  # dimension -> list range
     places: list[list[str]] = dataclass_field(default_factory=list)
     notes_row: int = NOTES_FIRST_ROW
 
     def section(self, sheet: Any, name: str, section: Section) -> None:
+        """A section as shown (open rows: a row per country answered), then the
+        empty rows of an open-rows section."""
         fmt = self.fmt
         last_year = str(self.year - 1)
         sheet.write_string(0, LABEL_COL, section.title, fmt.title)
@@ -377,7 +418,10 @@ class _Builder:
         sheet.set_column(LABEL_COL, LABEL_COL, 46)
         sheet.set_row(HEADER_ROW, 30)
         sheet.write_blank(HEADER_ROW, LABEL_COL, None, fmt.header)
-        sheet.write_blank(SUB_ROW, LABEL_COL, None, fmt.sub)
+        if section.open is not None:
+            sheet.write_string(SUB_ROW, LABEL_COL, CHOOSE_HEADER, fmt.sub)
+        else:
+            sheet.write_blank(SUB_ROW, LABEL_COL, None, fmt.sub)
         for c, column in enumerate(section.columns):
             first = FIRST_COL + PER_COLUMN * c
             sheet.set_column(first, first, 12)
@@ -398,22 +442,56 @@ class _Builder:
             if line.help:
                 sheet.write_comment(row, LABEL_COL, line.help)
             for c, cell in enumerate(cells):
-                self._cell(sheet, name, section, row, c, cell, marker)
+                self._cell(sheet, name, section, row, c, cell, marker, line.label)
         last = FIRST_ROW + len(section.rows) - 1
-        for c in range(len(section.columns)):
-            first = FIRST_COL + PER_COLUMN * c
-            sheet.data_validation(FIRST_ROW, first, last, first, VALUE_VALIDATION)
-            sheet.data_validation(FIRST_ROW, first + 1, last, first + 1, STATUS_VALIDATION)
+        if section.open is not None:
+            for n in range(section.open.blank_in_template):
+                last += 1
+                self._new_row(sheet, name, section, last, n)
+            if section.open.blank_in_template:
+                source = self.lists[section.open.dimension]
+                sheet.data_validation(
+                    last - section.open.blank_in_template + 1,
+                    LABEL_COL,
+                    last,
+                    LABEL_COL,
+                    {**CHOICE_VALIDATION, "source": source},
+                )
+        if last >= FIRST_ROW:
+            for c in range(len(section.columns)):
+                first = FIRST_COL + PER_COLUMN * c
+                sheet.data_validation(FIRST_ROW, first, last, first, VALUE_VALIDATION)
+                sheet.data_validation(FIRST_ROW, first + 1, last, first + 1, STATUS_VALIDATION)
         sheet.freeze_panes(FIRST_ROW, FIRST_COL)
         sheet.set_landscape()
         sheet.set_paper(9)  # A4
         sheet.fit_to_pages(1, 0)
         sheet.repeat_rows(HEADER_ROW, SUB_ROW)
-        sheet.print_area(0, LABEL_COL, last, FIRST_COL + PER_COLUMN * len(section.columns) - 1)
+        end = max(last, SUB_ROW)
+        sheet.print_area(0, LABEL_COL, end, FIRST_COL + PER_COLUMN * len(section.columns) - 1)
         _protect(sheet)
 
+    def _new_row(self, sheet: Any, name: str, section: Section, row: int, n: int) -> None:
+        """An empty row of an open-rows section: its country is chosen in column B."""
+        marker = new_row_marker(section, n)
+        sheet.write_string(row, MARKER_COL, marker)
+        sheet.write_blank(row, LABEL_COL, None, self.fmt.choice)
+        label = f"new row {n + 1} (sheet row {row + 1})"
+        for c in range(len(section.columns)):
+            cell = section.open_cell(CHOOSE, c)
+            self._cell(sheet, name, section, row, c, cell, marker, label, choice=LABEL_COL)
+
     def _cell(
-        self, sheet: Any, name: str, section: Section, row: int, c: int, cell: Cell, marker: str
+        self,
+        sheet: Any,
+        name: str,
+        section: Section,
+        row: int,
+        c: int,
+        cell: Cell,
+        marker: str,
+        row_label: str,
+        choice: int | None = None,
     ) -> None:
         fmt = self.fmt
         first = FIRST_COL + PER_COLUMN * c
@@ -436,7 +514,6 @@ class _Builder:
         else:
             sheet.write_blank(row, first + 2, None, fmt.previous)
         notes, line = self.notes, self.notes_row
-        row_label = section.rows[row - FIRST_ROW].label
         column_label = section.columns[c].label or ""
         notes.write_string(line, 0, cell.key)
         notes.write_string(line, 1, name, fmt.text)
@@ -458,10 +535,11 @@ class _Builder:
                 ref(NOTES_SHEET, line, 4),
                 ref(NOTES_SHEET, line, 5),
                 section.id,
-                row_label,
+                "" if choice is not None else row_label,
                 column_label,
                 marker,
                 fingerprint(entry),
+                ref(name, row, choice) if choice is not None else "",
             ]
         )
         self.notes_row += 1
@@ -503,6 +581,14 @@ STATUS_VALIDATION = {
     "error_title": "A status",
     "error_message": "Choose a status from the list (empty: reported).",
 }
+CHOICE_VALIDATION = {
+    "validate": "list",
+    "error_title": "A country",
+    "error_message": "Choose from the list (names in alphabetical order; typing the first "
+    "letters jumps to them). A country already in a row of this sheet is not chosen again.",
+    "input_title": "The country of this row",
+    "input_message": "Choose it in the list, then give its numbers in this row.",
+}
 CONFIDENTIAL_VALIDATION = {
     "validate": "list",
     "source": [YES, NO],
@@ -527,14 +613,15 @@ def build_template(
     if organisation.area_id is None:
         raise ValidationFailed("the office does not fill in country questionnaires")
     flow = questionnaire.dataflow
-    sections = sections_of(questionnaire.definition, flow)
-    names = sheet_names(sections)
     label = questionnaire_label(questionnaire, year)
     version = selectors.questionnaire_version(actor=actor, organisation=organisation, label=label)
     current = selectors.cell_values(version, flow, str(year))
     previous = selectors.previous_values(
         actor=actor, dataflow=flow, area=organisation.area_id, period=str(year - 1)
     )
+    # Open-rows sections with a row per country answered this year or last.
+    sections = [answered(s, current, previous) for s in sections_of(questionnaire.definition, flow)]
+    names = sheet_names(sections)
     area_name = str(getattr(organisation.area, "name", "") or organisation.area_id)
     made_by = getattr(acting_user(actor), "email", "") or ""
 
@@ -553,6 +640,7 @@ def build_template(
     keys_sheet = book.add_worksheet(KEY_SHEET)
     cover = book.add_worksheet(COVER_SHEET)
     section_sheets = {s.id: book.add_worksheet(names[s.id]) for s in sections}
+    lists = _write_lists(book, sections)
     builder = _Builder(
         fmt=fmt,
         notes=book.add_worksheet(NOTES_SHEET),
@@ -561,6 +649,7 @@ def build_template(
         f"{organisation.code}",
         current=current,
         previous=previous,
+        lists=lists,
     )
     about = book.add_worksheet(ABOUT_SHEET)
     for section in sections:
@@ -620,6 +709,32 @@ def build_template(
     return data
 
 
+def _write_lists(book: xlsxwriter.Workbook, sections: list[Section]) -> dict[str, str]:
+    """The codes open rows choose from, on a very hidden, protected sheet (one
+    column per dimension, by name): dimension -> the range a drop-down list uses."""
+    found: dict[str, list[str]] = {}
+    for section in sections:
+        if section.open is not None and section.open.dimension not in found:
+            found[section.open.dimension] = sorted(
+                (choice_text(section, code) for code in section.open.choices), key=str.casefold
+            )
+    if not found:
+        return {}
+    sheet = book.add_worksheet(LISTS_SHEET)
+    ranges = {}
+    for c, (dimension, texts) in enumerate(found.items()):
+        for r, text in enumerate(texts):
+            sheet.write_string(r, c, text)
+        top, bottom = (
+            xl_rowcol_to_cell(0, c, True, True),
+            xl_rowcol_to_cell(len(texts) - 1, c, True, True),
+        )
+        ranges[dimension] = f"={quote_sheetname(LISTS_SHEET)}!{top}:{bottom}"
+    _protect(sheet)
+    sheet.very_hidden()
+    return ranges
+
+
 def _write_cover(
     cover: Any,
     fmt: _Formats,
@@ -669,6 +784,10 @@ def _write_cover(
         f"The grey column shows the value for {year - 1}, for comparison; it cannot be changed.",
         "To mark a number confidential, or to add a note to it (a source, a definition, why a "
         "number is missing), use the sheet “Notes”: one line per cell.",
+        "In a sheet whose rows are countries you choose (trafficking routes), the countries "
+        "already answered have their rows; for another one, choose it in the yellow cell of "
+        "column B of an empty row (a list of every country), then type its numbers in that "
+        "row. A country is given once per sheet. To remove a country, empty its numbers.",
         "Do not add, delete or move rows, columns or sheets. The sheets are protected (without "
         "a password) so that only the yellow cells change; a file whose layout was changed is "
         "refused when uploaded.",
@@ -701,7 +820,12 @@ def _write_cover(
     for section in sections:
         name = names[section.id]
         cover.write_url(row, 0, f"internal:{quote_sheetname(name)}!A1", fmt.link, name)
-        cover.write_string(row, 1, f"{len(section.cells)} cells", fmt.text)
+        if section.open is not None:
+            given = f"{len(section.rows)} countries given" if section.rows else "no country yet"
+            text = f"{given}, {section.open.blank_in_template} new rows"
+        else:
+            text = f"{len(section.cells)} cells"
+        cover.write_string(row, 1, text, fmt.text)
         cover.write_string(row, 2, section.title, fmt.wrap)
         row += 1
     cover.write_url(row, 0, f"internal:{NOTES_SHEET}!A1", fmt.link, NOTES_SHEET)
@@ -749,6 +873,7 @@ class Place:
     column_label: str
     marker: str
     was: str
+    row_code: str = ""  # an open row's country cell (Routes heroin!B12); "" otherwise
 
 
 @dataclass
@@ -816,13 +941,14 @@ def open_template(path: Path, filename: str | None = None) -> Template:
     pairs = [(_text(row[0]), _text(row[1]) if len(row) > 1 else "") for row in sheets[ABOUT_SHEET]]
     pairs = [(k, v) for k, v in pairs if k]
     meta = dict(pairs)
-    if meta.get("format") != FORMAT:
+    columns = FORMATS.get(meta.get("format", ""))
+    if columns is None:
         raise TemplateRefused(NOT_A_TEMPLATE)
     table = [[_text(cell) for cell in row] for row in sheets[KEY_SHEET]]
-    width = len(KEY_COLUMNS)
+    width = len(columns)
     # Lines as the engine numbers them: a blank line added would break the digest.
     table = [(row + [""] * width)[:width] for row in table]
-    if not table or table[0] != KEY_COLUMNS:
+    if not table or table[0] != columns:
         raise TemplateRefused(
             f"the template's cell map (hidden sheet {KEY_SHEET}) was changed: download a new "
             "template"
@@ -863,7 +989,15 @@ def _check_layout(template: Template) -> None:
                 _text(template.at(ref(sheet, row, MARKER_COL))),
                 _text(template.at(ref(sheet, row, LABEL_COL))),
             )
-            if found != (place.marker, place.row_label):
+            if place.row_code:
+                # A new row of an open-rows section: its label cell holds the country
+                # the respondent chose, so only its hidden marker can say it moved.
+                if found[0] != place.marker or parse_ref(place.row_code) != (sheet, row, LABEL_COL):
+                    problems.append(
+                        f"{quote_sheetname(sheet)} row {row + 1} should be an empty row for a "
+                        f"new country, it is “{found[1]}”"
+                    )
+            elif found != (place.marker, place.row_label):
                 problems.append(
                     f"{quote_sheetname(sheet)} row {row + 1} should be “{place.row_label}”, "
                     f"it is “{found[1]}”"
@@ -999,17 +1133,110 @@ def _read_place(template: Template, place: Place) -> tuple[Entry | None, list[Pr
     return entry, problems
 
 
-def read_entries(template: Template) -> tuple[dict[str, Entry], list[Problem]]:
-    """What the respondent wrote in every cell, and the problems found: errors
-    (the cell is not read) and warnings (read, but worth a look)."""
-    entries: dict[str, Entry] = {}
+Located = dict[str, tuple[Place, Entry]]
+
+
+def read_places(template: Template, sections: list[Section]) -> tuple[Located, list[Problem]]:
+    """What the respondent wrote, by series key with the place it was read from
+    (a new row of an open-rows section gets its key from the country chosen),
+    and the problems found: errors (the cell, or the new row, is not read) and
+    warnings (read, but worth a look)."""
+    located: Located = {}
     problems: list[Problem] = []
+    new_rows: dict[str, list[tuple[Place, Entry | None]]] = {}
     for place in template.places:
         entry, found = _read_place(template, place)
         problems += found
+        if place.row_code:
+            new_rows.setdefault(place.row_code, []).append((place, entry))
+        elif entry is not None:
+            located[place.key] = (place, entry)
+    by_id = {section.id: section for section in sections}
+    # Sheet row of each key given: a country is chosen once per section.
+    taken = {key: parse_ref(place.value)[1] + 1 for key, (place, _entry) in located.items()}
+    for where, row in new_rows.items():
+        section = by_id.get(row[0][0].section)
+        problems += _read_new_row(template, section, where, row, located, taken)
+    return located, problems
+
+
+def _read_new_row(
+    template: Template,
+    section: Section | None,
+    where: str,
+    row: list[tuple[Place, Entry | None]],
+    located: Located,
+    taken: dict[str, int],
+) -> list[Problem]:
+    """A new row of an open-rows section: the country chosen in `where`, and the
+    entries of its cells (None: the cell has an error, already reported). A row
+    with a country and nothing else changes nothing."""
+    first = row[0][0]
+    raw = _text(template.at(where)).strip()
+
+    def problem(code: str, message: str, expected: str = CHOICE_EXPECTED) -> list[Problem]:
+        return [Problem(first, where, "country", raw[:60], ERROR, code, message, expected)]
+
+    if section is None or section.open is None:
+        return problem(
+            "not_open_rows", "this row no longer chooses a country: download a new template"
+        )
+    if not raw:
+        if any(entry is None or not entry.empty for _place, entry in row):
+            return problem("no_country", "numbers without a country: choose the row's country")
+        return []
+    code = choice_of(section, raw)
+    if code is None:
+        return problem("unknown_country", "not a country of the list")
+    keys = [(place, section.open_cell(code, c).key, entry) for c, (place, entry) in enumerate(row)]
+    here = parse_ref(where)[1] + 1
+    for _place, key, _entry in keys:
+        if key in taken:
+            other = taken[key]
+            name = section.open.label(code)
+            return problem(
+                "country_twice",
+                f"{name} is chosen twice in this sheet (rows {other} and {here}): choose each "
+                "country once",
+                "a country not yet in the sheet",
+            )
+    taken.update((key, here) for _place, key, _entry in keys)
+    if all(entry is not None and entry.empty for _place, _key, entry in keys):
+        return []
+    for place, key, entry in keys:
         if entry is not None:
-            entries[place.key] = entry
-    return entries, problems
+            located[key] = (place, entry)
+    return []
+
+
+CHOICE_EXPECTED = "a country from the drop-down list"
+
+
+def choice_of(section: Section, text: str) -> str | None:
+    """The code a new row's country cell names: as the list writes it (“New
+    Zealand (NZL)”), a code (NZL) or a name (New Zealand); None when unknown."""
+    rows = section.open
+    assert rows is not None
+    text = " ".join(text.split())
+    candidates = [text.upper()]
+    if text.endswith(")") and "(" in text:
+        candidates.insert(0, text[text.rindex("(") + 1 : -1].strip().upper())
+    for candidate in candidates:
+        if section.accepts(candidate):
+            return candidate
+    folded = text.casefold()
+    for code in rows.choices:
+        if rows.label(code).casefold() == folded:
+            return code
+    return None
+
+
+def read_entries(
+    template: Template, sections: list[Section]
+) -> tuple[dict[str, Entry], list[Problem]]:
+    """What the respondent wrote in every cell, by series key, and the problems."""
+    located, problems = read_places(template, sections)
+    return {key: entry for key, (_place, entry) in located.items()}, problems
 
 
 # --------------------------------------------------------------------------
@@ -1106,20 +1333,15 @@ def _issues(problems: Iterable[Problem]) -> pl.DataFrame:
     )
 
 
-def _changed_since(
-    template: Template,
-    entries: dict[str, Entry],
-    stored: dict[str, Observation],
-) -> list[Problem]:
+def _changed_since(located: Located, stored: dict[str, Observation]) -> list[Problem]:
     """Cells changed in the Observatory since the template was made, that the
-    file would overwrite with something else."""
+    file would overwrite with something else (a new row's country had nothing
+    when the template was made)."""
     found = []
-    for place in template.places:
-        now = entry_of(stored.get(place.key))
-        if fingerprint(now) == place.was or place.key not in entries:
-            continue
-        mine = entries[place.key]
-        if fingerprint(mine) == fingerprint(now):
+    for key, (place, mine) in located.items():
+        now = entry_of(stored.get(key))
+        was = place.was if place.key == key else ""
+        if fingerprint(now) == was or fingerprint(mine) == fingerprint(now):
             continue
         found.append(
             Problem(
@@ -1136,27 +1358,25 @@ def _changed_since(
     return found
 
 
-def _matching_places(
-    text: str, places: list[Place], dims: dict[str, dict[str, str]], defaults: dict[str, str]
-) -> list[Place]:
+def _matching_keys(
+    text: str, dims: dict[str, dict[str, str]], defaults: dict[str, str]
+) -> list[str]:
     named = dict(part.split("=", 1) for part in text.split(", ") if "=" in part)
     exact = [
-        p
-        for p in places
-        if all(
-            dims[p.key].get(d) == named.get(d, defaults.get(d, rules.TOTAL)) for d in dims[p.key]
-        )
+        key
+        for key, cell in dims.items()
+        if all(cell.get(d) == named.get(d, defaults.get(d, rules.TOTAL)) for d in cell)
     ]
     if exact:
         return exact
-    loose = [p for p in places if all(dims[p.key].get(d) == c for d, c in named.items())]
+    loose = [key for key, cell in dims.items() if all(cell.get(d) == c for d, c in named.items())]
     return loose if len(loose) == 1 else []
 
 
 def _rule_problems(
     template: Template,
     questionnaire: Questionnaire,
-    entries: dict[str, Entry],
+    located: Located,
     *,
     area: str,
     actor: Any,
@@ -1167,11 +1387,8 @@ def _rule_problems(
     structure = selectors.Structure(flow.structure)
     dimensions = structure.dimensions
     parsed = rules.parse_rules(questionnaire.definition.get("rules", []), dimensions=dimensions)
-    cells: dict[str, Cell] = {
-        cell.key: cell
-        for section in sections_of(questionnaire.definition, flow)
-        for cell in section.cells.values()
-    }
+    every = Cells(sections_of(questionnaire.definition, flow))
+    cells: dict[str, Cell] = {key: cell for key in located if (cell := every.get(key)) is not None}
     period = str(template.year)
     schema: dict[str, Any] = {
         "area": pl.String,
@@ -1189,7 +1406,7 @@ def _rule_problems(
                 "value": float(entry.value) if entry.value is not None else None,
                 "status": "C" if entry.confidential else (entry.status or "A"),
             }
-            for key, entry in entries.items()
+            for key, (_place, entry) in located.items()
             if not entry.empty and key in cells
         ],
         schema=schema,
@@ -1221,17 +1438,17 @@ def _rule_problems(
         history=history if history.height else None,
     )
     names = structure.names
-    places = template.places
-    dims = {p.key: cells[p.key].dims for p in places if p.key in cells}
-    places = [p for p in places if p.key in dims]
+    dims = {key: cell.dims for key, cell in cells.items()}
     problems = []
     for violation in found.to_dicts():
         matched: list[Place] = []
         for text in violation.get("cells") or []:
             matched += [
-                p for p in _matching_places(text, places, dims, defaults) if p not in matched
+                place
+                for key in _matching_keys(text, dims, defaults)
+                if (place := located[key][0]) not in matched
             ]
-        anchor = matched[0] if matched else places[0]
+        anchor = matched[0] if matched else template.places[0]
         problems.append(
             Problem(
                 anchor,
@@ -1266,29 +1483,36 @@ class TemplateHandler:
         _check_open(job.organisation, questionnaire_label(questionnaire, template.year))
         return template, questionnaire
 
+    def _located(
+        self, template: Template, questionnaire: Questionnaire
+    ) -> tuple[Located, list[Problem]]:
+        return read_places(template, sections_of(questionnaire.definition, questionnaire.dataflow))
+
     def check(self, result: ValidationResult, job: ImportJob) -> pl.DataFrame:
         template, questionnaire = self._read(job)
-        entries, problems = read_entries(template)
+        located, problems = self._located(template, questionnaire)
         actor = job.created_by
         label = questionnaire_label(questionnaire, template.year)
         version = selectors.questionnaire_version(
             actor=actor, organisation=job.organisation, label=label
         )
         stored = selectors.cell_values(version, questionnaire.dataflow, str(template.year))
-        problems += _changed_since(template, entries, stored)
+        problems += _changed_since(located, stored)
         problems += _rule_problems(
-            template, questionnaire, entries, area=job.organisation.area_id or "", actor=actor
+            template, questionnaire, located, area=job.organisation.area_id or "", actor=actor
         )
         return _issues(problems)
 
     def commit(self, rows: pl.DataFrame, job: ImportJob, actor: Any) -> Version:
+        """The cells of the cell-map lines that passed (all of them, or the valid
+        ones when the respondent accepts those only)."""
         template, questionnaire = self._read(job)
-        entries, _problems = read_entries(template)
-        keep = set(rows["key"].to_list())
+        located, _problems = self._located(template, questionnaire)
+        lines = set(rows[ROW_NUMBER].to_list())
         return questionnaire_save(
             questionnaire=questionnaire,
             organisation=job.organisation,
             year=template.year,
-            entries={k: e for k, e in entries.items() if k in keep},
+            entries={key: entry for key, (place, entry) in located.items() if place.line in lines},
             actor=actor,
         )
