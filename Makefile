@@ -46,13 +46,16 @@ lint: install
 	OBSERVATORY_VAR_DIR=$$(mktemp -d) $(BIN)/observatory makemigrations --check --dry-run -v1
 
 # Chromium for the browser tests comes from Debian (Playwright's own download
-# does not work offline); installed here when missing and we are root.
+# does not work offline), and so does LibreOffice Calc for the test that opens
+# the Excel template in it; installed here when missing and we are root.
 browser-deps:
-	@if ! command -v chromium >/dev/null 2>&1; then \
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v soffice >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "Installing Debian chromium and fonts-noto-cjk for the browser tests"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
-	  else echo "chromium missing and not root: run 'sudo apt-get install chromium fonts-noto-cjk'"; exit 1; fi; \
+	    echo "Installing Debian chromium, fonts-noto-cjk and libreoffice-calc-nogui for the tests"; \
+	    apt-get update -qq && export DEBIAN_FRONTEND=noninteractive && \
+	    apt-get install -y -qq chromium fonts-noto-cjk >/dev/null && \
+	    apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null; \
+	  else echo "missing and not root: run 'sudo apt-get install chromium fonts-noto-cjk libreoffice-calc-nogui'"; exit 1; fi; \
 	fi
 
 PYTEST := OBSERVATORY_ENV=test $(BIN)/pytest -q

@@ -31,18 +31,21 @@ Formats (`export_observations(..., fmt=...)`):
   cell the source published twice (the portal's repeated cells) puts its
   second value on a second row with the same key.
 * `sdmx-csv`, `sdmx-ml`: SDMX-CSV 2.0 and structure-specific SDMX-ML 2.1, see
-  sdmx.py. `export_structure` writes the SDMX-ML 2.1 structure message of the
+  sdmx.py. SDMX allows one observation per key: a repeated cell is written
+  once, and when its copies differ, without a number and with "published with
+  different values: 38; 5" in COMMENT (the values as disclosure control shows
+  them). `export_structure` writes the SDMX-ML 2.1 structure message of the
   dataflow (`sdmx-ml`) or the data-structure-specific XSD (`xsd`).
 
 Rows come in storage order (the order they were reported) except in sdmx-ml
 and csv-wide, sorted by area, series key and period (series need it).
 
-Disclosure control: a public export (no user) holds published data only;
-where the structure has a rule (`suppress_below`), counts (UNIT_MEASURE COUNT,
-or every value of a structure without a unit) above zero and below it are
-published as `<n` and the number is never written, in every format;
-values marked confidential (CONF_STATUS other than F) are withheld. An export
-by a user that holds rows not published is audited, as seizure exports are."""
+Disclosure control (disclosure.py), in every format: a public export (no user)
+holds published data only; for the public, and for a user the areas they are
+not of (the office: none), counts under the structure's rule are published as
+`<n` with their cells' rates withheld, and values marked confidential are
+withheld. An export by a user that holds rows not published is audited, as
+seizure exports are."""
 
 from __future__ import annotations
 
@@ -51,6 +54,7 @@ import hashlib
 import io
 import json
 import queue
+import tempfile
 import threading
 import zipfile
 from collections.abc import Callable, Iterator
@@ -410,6 +414,109 @@ class Observations:
             self.tally.rows += raw.height
             self.tally.restricted += self._restricted(raw)
             yield self.disclose(raw, sdmx_terms=sdmx_terms)
+
+    # SDMX has one observation per key. The portal published some cells twice
+    # with different values (its columns cannot tell them apart): in SDMX such a
+    # cell is one observation without a number, the values (as disclosure
+    # control shows them) named in COMMENT; a cell repeated with one value is
+    # that observation once. Finding them takes no second pass over the
+    # database: the chunks are spooled to a temporary Arrow file while a 64-bit
+    # hash of each cell is kept (8 bytes a row), then read back from it.
+
+    def sdmx_frames(self, *, by_series: bool = False) -> Iterator[pl.DataFrame]:
+        """The chunks in SDMX terms, one observation per cell."""
+        import pyarrow as pa
+
+        with tempfile.TemporaryDirectory(prefix="observatory-sdmx-") as folder:
+            path = Path(folder) / "observations.arrow"
+            hashes: list[pl.Series] = []
+            writer = None
+            try:
+                for frame in self.frames(by_series=by_series, sdmx_terms=True):
+                    hashes.append(frame.select(self._cell().hash()).to_series())
+                    table = frame.cast(pl.String).to_arrow()
+                    writer = writer or pa.ipc.new_file(str(path), table.schema)
+                    writer.write_table(table)
+            finally:
+                if writer is not None:
+                    writer.close()
+            if writer is None:
+                return
+            counts = pl.concat(hashes).value_counts()
+            repeated = counts.filter(pl.col("count") > 1).to_series(0)
+            del hashes, counts
+            with pa.memory_map(str(path)) as source:
+                reader = pa.ipc.open_file(source)
+
+                def batches() -> Iterator[pl.DataFrame]:
+                    for index in range(reader.num_record_batches):
+                        batch = pl.from_arrow(reader.get_record_batch(index))
+                        assert isinstance(batch, pl.DataFrame)
+                        yield batch
+
+                if repeated.is_empty():
+                    yield from batches()
+                    return
+                copies = pl.concat(
+                    [b.filter(self._cell().hash().is_in(repeated.implode())) for b in batches()]
+                )
+                merged = self._merged(copies)
+                emitted: set[str] = set()
+                for batch in batches():
+                    yield self._one_per_cell(batch, merged, emitted)
+
+    def _cell(self) -> pl.Expr:
+        parts = [*self.cube.dimensions, self.cube.time]
+        return pl.concat_str([pl.col(c).fill_null("") for c in parts], separator="\x1f")
+
+    def _merged(self, copies: pl.DataFrame) -> pl.DataFrame:
+        """Each repeated cell among `copies` (in sdmx terms, in the order
+        written) as its one SDMX observation, with a `_cell` column."""
+        copies = copies.with_columns(self._cell().alias("_cell"))
+        copies = copies.filter(pl.len().over("_cell") > 1)  # a shared hash is not enough
+        comment = pl.col("COMMENT") if "COMMENT" in copies.columns else pl.lit(None, pl.String)
+        conf = pl.col("CONF_STATUS") if "CONF_STATUS" in copies.columns else pl.lit(None, pl.String)
+        word = pl.coalesce(
+            pl.col(sdmx.MEASURE),
+            comment.str.extract(r"^(<[^;]*)"),  # the published marker, "<5"
+            pl.when(conf.fill_null(CONFIDENTIAL_FREE) != CONFIDENTIAL_FREE).then(
+                pl.lit("withheld")
+            ),
+            pl.lit("no value"),
+        )
+        words = copies.group_by("_cell", maintain_order=True).agg(
+            word.unique(maintain_order=True).alias("_values")
+        )
+        first = copies.unique("_cell", keep="first", maintain_order=True).join(words, on="_cell")
+        conflict = pl.col("_values").list.len() > 1
+        note = pl.lit("published with different values: ") + pl.col("_values").list.join("; ")
+        columns = [pl.when(conflict).then(pl.lit(None, pl.String)).otherwise(pl.col(sdmx.MEASURE))]
+        if "COMMENT" in copies.columns:
+            columns.append(pl.when(conflict).then(note).otherwise(pl.col("COMMENT")))
+        names = [sdmx.MEASURE, "COMMENT"][: len(columns)]
+        return first.with_columns(c.alias(n) for c, n in zip(columns, names, strict=True)).drop(
+            "_values"
+        )
+
+    def _one_per_cell(
+        self, frame: pl.DataFrame, merged: pl.DataFrame, emitted: set[str]
+    ) -> pl.DataFrame:
+        """`frame` with each repeated cell once, as `merged` has it, where its
+        first copy was; later copies (in this chunk or a later one) left out."""
+        marked = frame.with_row_index("_at").with_columns(self._cell().alias("_cell"))
+        hit = marked["_cell"].is_in(merged["_cell"].implode())
+        if not hit.any():
+            return frame
+        first = (
+            marked.filter(hit)
+            .unique("_cell", keep="first", maintain_order=True)
+            .filter(~pl.col("_cell").is_in(sorted(emitted)))
+        )
+        emitted.update(first["_cell"].to_list())
+        columns = frame.columns
+        swapped = first.select("_at", "_cell").join(merged, on="_cell").select("_at", *columns)
+        kept = marked.filter(~hit).select("_at", *columns)
+        return pl.concat([kept, swapped]).sort("_at").drop("_at")
 
     def periods(self) -> list[str]:
         """The periods of the observations the actor may see, in order."""
@@ -892,7 +999,7 @@ def _write_datapackage(observations: Observations, path: Path) -> None:
 def _write_sdmx_csv(observations: Observations, handle: IO[bytes]) -> None:
     cube = observations.cube
     header = True
-    for frame in observations.frames(sdmx_terms=True):
+    for frame in observations.sdmx_frames():
         _no_empty_strings(sdmx.sdmx_csv_frame(cube, frame)).write_csv(handle, include_header=header)
         header = False
     if header:
@@ -902,7 +1009,7 @@ def _write_sdmx_csv(observations: Observations, handle: IO[bytes]) -> None:
 def _write_sdmx_ml(observations: Observations, handle: IO[bytes]) -> None:
     writer = sdmx.DataMessageWriter(handle, observations.cube)
     writer.start()
-    for frame in observations.frames(by_series=True, sdmx_terms=True):
+    for frame in observations.sdmx_frames(by_series=True):
         writer.write(frame)
     writer.finish()
 

@@ -152,6 +152,8 @@ class Observation(models.Model):
         indexes = [
             models.Index(fields=["version", "key", "time_period"], name="obs_version_cell"),
             models.Index(fields=["dataflow", "area", "time_period"], name="obs_flow_area_period"),
+            # Series in order (SDMX-ML, csv-wide), the explorer's series, repeated cells.
+            models.Index(fields=["dataflow", "area", "key", "time_period"], name="obs_flow_series"),
         ]
 
     def __str__(self) -> str:

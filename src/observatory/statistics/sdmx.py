@@ -21,8 +21,12 @@ Layouts (see also exports.py):
   for the dataflow, series by area and series key, observations by period.
   A value that is not published (no number, a censored count, a value withheld
   by disclosure control) has OBS_VALUE="NaN" (SDMX-ML 2.1's missing double)
-  and keeps its status: OBS_STATUS L/M for a reasoned absence, CONF_STATUS C for
-  a withheld value, with the published marker ("<5") in COMMENT.
+  and keeps its status: OBS_STATUS L/M for a reasoned absence; CONF_STATUS C for
+  a value reported censored or confidential, A for a small count the structure's
+  rule suppressed, D for a value withheld because its cell's count is (see
+  disclosure.py); the published marker ("<5") first in COMMENT. A cell the
+  source published several times with different values is one observation
+  without a number, the values named in COMMENT (exports.py).
 * SDMX-CSV 2.0: `STRUCTURE,STRUCTURE_ID,ACTION,<dimensions>,TIME_PERIOD,
   OBS_VALUE,<attributes>`, one row per observation, STRUCTURE=dataflow,
   STRUCTURE_ID=AGENCY:ID(VERSION), ACTION=I (information); no number is an
