@@ -445,7 +445,8 @@ class Observations:
             counts = pl.concat(hashes).value_counts()
             repeated = counts.filter(pl.col("count") > 1).to_series(0)
             del hashes, counts
-            with pa.memory_map(str(path)) as source:
+            # Read, not memory-mapped: mapped pages would count as resident.
+            with pa.OSFile(str(path), "rb") as source:
                 reader = pa.ipc.open_file(source)
 
                 def batches() -> Iterator[pl.DataFrame]:
