@@ -6,6 +6,7 @@ rendered by the server, a country twice refused) and through the service."""
 from __future__ import annotations
 
 import io
+import json
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -199,6 +200,19 @@ def test_any_country_is_saved_and_old_answers_stay_valid(world: dict[str, Any]) 
         save(world, {route("_Z", "ORIGIN"): Entry(value=Decimal("1"))})
     with pytest.raises(ValidationFailed, match="not cells of ARQ-SUPPLY"):
         save(world, {route("ATLANTIS", "ORIGIN"): Entry(value=Decimal("1"))})
+
+
+def test_the_api_takes_any_country_as_a_key_of_the_grid(world: dict[str, Any]) -> None:
+    browser = client(world["focal"])
+    url = f"/api/v1/statistics/questionnaires/ARQ-SUPPLY/{world['esp'].code}/2025"
+    body = {"cells": [{"key": route("NZL", "ORIGIN"), "value": 1}]}
+    response = browser.put(url, json.dumps(body), content_type="application/json")
+    assert response.status_code == 200, response.content
+    assert stored() == {route("NZL", "ORIGIN"): Decimal("1")}
+    body = {"cells": [{"key": route("_Z", "ORIGIN"), "value": 1}]}
+    refused = browser.put(url, json.dumps(body), content_type="application/json")
+    assert refused.status_code == 422
+    assert "not cells of ARQ-SUPPLY" in refused.json()["detail"]
 
 
 # --------------------------------------------------------------------------

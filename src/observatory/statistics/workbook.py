@@ -413,7 +413,11 @@ class _Builder:
             "Yellow cells: a number (0 or more), or a status without a number. "
             f"Grey: {last_year}, for comparison."
         )
-        sheet.write_string(2, LABEL_COL, help_text, fmt.help)
+        # Across the table, as tall as its lines (a wrapped text does not grow its row).
+        right = FIRST_COL + PER_COLUMN * len(section.columns) - 1
+        sheet.merge_range(2, LABEL_COL, 2, right, help_text, fmt.help)
+        width = 46 + 37 * len(section.columns)  # characters, from the columns' widths
+        sheet.set_row(2, 15 * max(1, -(-len(help_text) // width)))
         sheet.set_column(MARKER_COL, MARKER_COL, None, None, {"hidden": True})
         sheet.set_column(LABEL_COL, LABEL_COL, 46)
         sheet.set_row(HEADER_ROW, 30)
