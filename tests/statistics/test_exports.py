@@ -540,7 +540,7 @@ COMMENT = 'said "4 < 5" & more\nsecond line\x01'
 def small(cube: dict[str, Any], *, published: bool = True) -> Dataflow:
     """Six observations: a small count (3), a count published as <5, a count with a
     formula-like source and a comment full of markup, one not available, one
-    confidential (40), and a rate of 0.1 (never suppressed); the structure
+    confidential (40), and a rate of 0.1 (of the small count's cell); the structure
     suppresses counts below 5."""
     job = intake.job_commit(job=portal_import(cube, ROWS.encode()), actor=cube["analyst"])
     assert job.version is not None

@@ -6,8 +6,6 @@ errors naming the sheet and cell; a changed layout is refused."""
 from __future__ import annotations
 
 import io
-import shutil
-import subprocess
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -478,18 +476,3 @@ def test_the_filled_workbook_uploads_in_the_browser(
     job.refresh_from_db()
     assert job.status == ImportJob.Status.COMMITTED
     assert observations(job.version) == {HOMICIDE: (Decimal("12500"), "A", "F", "")}
-
-
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
-def test_libreoffice_opens_the_template(world: dict[str, Any], tmp_path: Path) -> None:
-    path = tmp_path / "cts.xlsx"
-    path.write_bytes(
-        build_template(world["cts"], organisation=world["col"], year=2025, actor=world["focal"])
-    )
-    subprocess.run(
-        ["soffice", "--headless", "--convert-to", "ods", "--outdir", str(tmp_path), str(path)],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    assert (tmp_path / "cts.ods").stat().st_size > 0
