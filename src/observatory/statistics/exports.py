@@ -154,10 +154,17 @@ def _is_public(actor: Any) -> bool:
 
 @dataclass
 class Tally:
-    """What an export wrote: observations, and how many of them are not public."""
+    """What an export read: observations, how many of them are not public, and
+    how many were folded into another copy of their cell (SDMX: one
+    observation per key)."""
 
     rows: int = 0
     restricted: int = 0
+    merged: int = 0
+
+    @property
+    def written(self) -> int:
+        return self.rows - self.merged
 
 
 # --------------------------------------------------------------------------
@@ -516,6 +523,7 @@ class Observations:
             .filter(~pl.col("_cell").is_in(sorted(emitted)))
         )
         emitted.update(first["_cell"].to_list())
+        self.tally.merged += int(hit.sum()) - first.height
         columns = frame.columns
         swapped = first.select("_at", "_cell").join(merged, on="_cell").select("_at", *columns)
         kept = marked.filter(~hit).select("_at", *columns)
@@ -1055,29 +1063,34 @@ PATH_WRITERS: dict[str, Callable[[Observations, Path], None]] = {
 
 
 def export_observations(
-    path: Path, *, actor: Any, dataflow: Dataflow, fmt: str, encoding: str = "utf-8"
+    path: Path,
+    *,
+    actor: Any,
+    dataflow: Dataflow,
+    fmt: str,
+    encoding: str = "utf-8",
+    tally: Tally | None = None,
 ) -> int:
     """Write the observations of `dataflow` the actor may see to `path` in `fmt`;
-    the number of observations written. `encoding` applies to unodc-portal only
-    (every other text format is UTF-8, as SDMX-CSV and Frictionless require)."""
+    the number of observations written (in SDMX, a cell published several times
+    is one). `tally`, if given, gets the details. `encoding` applies to
+    unodc-portal only (every other text format is UTF-8, as SDMX-CSV and
+    Frictionless require)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}")
-    if fmt == "unodc-portal":
-        tally = Tally()
-        with path.open("w", encoding=encoding, newline="") as handle:
-            count = write_portal(handle, actor=actor, dataflow=dataflow, tally=tally)
-        observations = Observations(actor=actor, dataflow=dataflow)
-        observations.tally = tally
-        _audit(observations, actor=actor, fmt=fmt, path=path)
-        return count
     observations = Observations(actor=actor, dataflow=dataflow)
-    if fmt in BINARY_WRITERS:
+    if tally is not None:
+        observations.tally = tally
+    if fmt == "unodc-portal":
+        with path.open("w", encoding=encoding, newline="") as handle:
+            write_portal(handle, actor=actor, dataflow=dataflow, tally=observations.tally)
+    elif fmt in BINARY_WRITERS:
         with path.open("wb") as handle:
             BINARY_WRITERS[fmt](observations, handle)
     else:
         PATH_WRITERS[fmt](observations, path)
     _audit(observations, actor=actor, fmt=fmt, path=path)
-    return observations.tally.rows
+    return observations.tally.written
 
 
 def export_structure(path: Path, *, dataflow: Dataflow, fmt: str = "sdmx-ml") -> int:

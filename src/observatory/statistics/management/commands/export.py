@@ -11,7 +11,12 @@ from observatory.seizures import selectors
 from observatory.seizures.exports import FORMATS, export_seizures
 from observatory.seizures.filtersets import SeizureFilterSet
 from observatory.statistics.exports import FORMATS as OBSERVATION_FORMATS
-from observatory.statistics.exports import STRUCTURE_FORMATS, export_observations, export_structure
+from observatory.statistics.exports import (
+    STRUCTURE_FORMATS,
+    Tally,
+    export_observations,
+    export_structure,
+)
 from observatory.statistics.selectors import dataflow_get
 
 
@@ -108,6 +113,7 @@ class Command(BaseCommand):
             raise CommandError("name the dataflow: --dataflow ID")
         if options["format"] not in OBSERVATION_FORMATS:
             raise CommandError(f"observations export as {', '.join(OBSERVATION_FORMATS)}")
+        tally = Tally()
         try:
             flow = dataflow_get(options["dataflow"])
             with origin(Origin(via="cli")):
@@ -117,10 +123,18 @@ class Command(BaseCommand):
                     dataflow=flow,
                     fmt=options["format"],
                     encoding=options["encoding"],
+                    tally=tally,
                 )
         except (ObservatoryError, LookupError, UnicodeEncodeError, OSError) as error:
             raise CommandError(str(error)) from error
-        self.stdout.write(self.style.SUCCESS(f"{count} observations written to {options['out']}"))
+        message = f"{count} observations written to {options['out']}"
+        if tally.merged:
+            message += (
+                f" ({tally.merged} more were other copies of a cell the source published "
+                "several times: SDMX holds each cell once, its values named in COMMENT "
+                "where they differ)"
+            )
+        self.stdout.write(self.style.SUCCESS(message))
 
     def _structure(self, options: dict[str, Any]) -> None:
         if not options["dataflow"]:
