@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
+
 import factory
-from allauth.mfa.totp.internal.auth import TOTP
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from factory.django import DjangoModelFactory
 
 from observatory.accounts.models import Membership, Network, NetworkMember, Organisation, Role, User
@@ -50,6 +52,15 @@ def member(
     if mfa:
         give_totp(user)
     return user
+
+
+def totp_code(secret: str = TOTP_SECRET) -> str:
+    """The current TOTP code, never one about to expire: a browser test types it
+    a moment later, and the server takes the current 30-second window only."""
+    left = 30 - time.time() % 30
+    if left < 5:
+        time.sleep(left + 0.5)
+    return str(format_hotp_value(hotp_value(secret, int(time.time()) // 30)))
 
 
 def give_totp(user: User) -> None:
