@@ -504,6 +504,10 @@ WEB_PAGES: dict[str, tuple[str, dict[str, Outcome]]] = {
     "smuggling:agency-remove": ("/smuggling/NET/agencies/{col_agency}/remove/", POST_ONLY),
     "statistics:index": ("/statistics/", LOGIN_REQUIRED),
     "statistics:explorer": ("/statistics/explorer/", PUBLIC),
+    # Open data: published data for everyone; users who see more get their own file.
+    "statistics:data": ("/statistics/data/", PUBLIC),
+    "statistics:data-file": ("/statistics/data/DF_UN_CTS/csv/", PUBLIC),
+    "statistics:data-structure": ("/statistics/data/DF_UN_CTS/structure/sdmx-ml/", PUBLIC),
     "statistics:cycles": ("/statistics/cycles/", LOGIN_REQUIRED),
     "statistics:cycle": ("/statistics/cycles/{cycle}/", OFFICE_REVIEW),
     "statistics:crosswalks": ("/statistics/crosswalks/", LOGIN_REQUIRED),

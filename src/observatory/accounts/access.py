@@ -214,6 +214,14 @@ def row_allows(
     )
 
 
+def sees_published_only(user: Any) -> bool:
+    """Whether `user` sees exactly what the public sees of country data: no role
+    that shows more (contributor, focal point, office analyst). Files made for
+    the public may then be served to them."""
+    actor = actor_for(user)
+    return not actor.has_role(Role.CONTRIBUTOR, Role.FOCAL_POINT, Role.ANALYST)
+
+
 def undisclosed_areas(user: Any) -> frozenset[str] | None:
     """Areas whose values `user` gets exactly as reported, with no disclosure
     control (values marked confidential, counts under a structure's disclosure
