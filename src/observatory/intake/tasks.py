@@ -4,6 +4,7 @@ id and calls one service; callers enqueue after their transaction commits."""
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 from django_tasks import task
 
 from observatory.accounts.models import User
@@ -11,11 +12,26 @@ from observatory.core.context import Origin, origin
 from observatory.intake import services
 from observatory.intake.models import ImportJob
 
+# A check that stopped before its end left its job in one of these.
+UNFINISHED = [ImportJob.Status.PENDING, ImportJob.Status.VALIDATING]
+
 
 @task()
 def validate_import(job_id: int) -> str:
-    with origin(Origin(via="task")):
-        job = services.job_validate(job=ImportJob.objects.select_related("upload").get(pk=job_id))
+    try:
+        with origin(Origin(via="task")):
+            job = services.job_validate(
+                job=ImportJob.objects.select_related("upload").get(pk=job_id)
+            )
+    except Exception:
+        # Not left "checking" for ever: whoever polls the job learns it stopped.
+        ImportJob.objects.filter(pk=job_id, status__in=UNFINISHED).update(
+            status=ImportJob.Status.FAILED,
+            progress=100,
+            message="the check stopped unexpectedly; nothing was written",
+            finished_at=timezone.now(),
+        )
+        raise
     return job.status
 
 
@@ -35,6 +51,13 @@ def enqueue_validation(job: ImportJob) -> None:
     transaction.on_commit(lambda: validate_import.enqueue(job.pk))
 
 
-def enqueue_commit(job: ImportJob, *, accept_valid: bool, actor_id: int | None) -> None:
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.COMMITTING, progress=1)
-    transaction.on_commit(lambda: commit_import.enqueue(job.pk, accept_valid, actor_id))
+def enqueue_commit(job: ImportJob, *, accept_valid: bool, actor_id: int | None) -> bool:
+    """Mark a checked job (validated or blocked) committing and queue its commit.
+    The mark is one conditional UPDATE, so of two requests racing to commit the
+    same job one queues it; False for the other (or for a job not checked)."""
+    claimed = ImportJob.objects.filter(
+        pk=job.pk, status__in=[ImportJob.Status.VALIDATED, ImportJob.Status.BLOCKED]
+    ).update(status=ImportJob.Status.COMMITTING, progress=1)
+    if claimed:
+        transaction.on_commit(lambda: commit_import.enqueue(job.pk, accept_valid, actor_id))
+    return bool(claimed)
