@@ -17,7 +17,7 @@ from django.urls import reverse
 from observatory.accounts.models import Role
 from observatory.core.models import AuditEvent
 from observatory.intake import services as intake
-from observatory.statistics import downloads
+from observatory.statistics import downloads, selectors
 from tests import factories
 from tests.statistics.test_exports import ROWS, small
 from tests.statistics.test_exports import cube as cube  # the fixture
@@ -41,6 +41,7 @@ def test_the_page_lists_each_dataflow_with_its_files(cube: dict[str, Any], clien
     text = page.content.decode()
     assert "Violent and sexual crime" in text or FLOW in text
     flow = next(f for f in page.context["flows"] if f["flow"].code == FLOW)
+    assert "6 published observations" in text
     assert (flow["observations"], flow["areas"], flow["first"], flow["last"]) == (
         6,
         1,
@@ -132,6 +133,12 @@ def test_users_who_see_more_get_a_file_of_their_own(
 
 def test_an_unknown_dataflow_or_format_is_a_404(cube: dict[str, Any], client: Client) -> None:
     small(cube)
+    # The data-portal format only where its columns hold every dimension.
+    cts = selectors.dataflow_get("DF_UN_CTS")
+    assert "unodc-portal" not in {f.code for f in downloads.formats_for(cts)}
+    refused = client.get(reverse("statistics:data-file", args=["DF_UN_CTS", "unodc-portal"]))
+    assert refused.status_code == 404
+    assert "unodc-portal" in {f.code for f in downloads.formats_for(selectors.dataflow_get(FLOW))}
     assert client.get(reverse("statistics:data-file", args=["DF_NOPE", "csv"])).status_code == 404
     assert client.get(reverse("statistics:data-file", args=[FLOW, "pdf"])).status_code == 404
     bad = client.get(reverse("statistics:data-structure", args=[FLOW, "json"]))

@@ -46,15 +46,14 @@ def _summary(flow: Dataflow) -> dict[str, Any]:
 
 
 def data_index(request: HttpRequest) -> HttpResponse:
-    flows = [{"flow": flow, **_summary(flow)} for flow in _latest_flows()]
+    flows = [
+        {"flow": flow, "formats": downloads.formats_for(flow), **_summary(flow)}
+        for flow in _latest_flows()
+    ]
     return render(
         request,
         "statistics/data.html",
-        {
-            "flows": flows,
-            "formats": list(downloads.FORMATS.values()),
-            "structure_formats": list(downloads.STRUCTURE_FORMATS.values()),
-        },
+        {"flows": flows, "structure_formats": list(downloads.STRUCTURE_FORMATS.values())},
     )
 
 

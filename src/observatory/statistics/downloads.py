@@ -32,8 +32,9 @@ from django.utils.translation import gettext_lazy as _
 
 from observatory.accounts import access
 from observatory.core.errors import NotFound
-from observatory.statistics import exports, sdmx
+from observatory.statistics import exports, sdmx, selectors
 from observatory.statistics.models import Dataflow
+from observatory.statistics.schema import PORTAL_DIMENSIONS
 from observatory.submissions.models import Version
 
 EXPORT_LAYOUT = "2026-11-27"  # raise when an export format changes what it writes
@@ -86,6 +87,14 @@ STRUCTURE_FORMATS = {
 }
 
 
+def formats_for(dataflow: Dataflow) -> list[Format]:
+    """The formats `dataflow` is offered in: the data-portal long format only
+    where its columns hold every dimension (elsewhere it would merge cells)."""
+    dimensions = set(selectors.Structure(dataflow.structure).dimensions)
+    portal = dimensions <= set(PORTAL_DIMENSIONS.values())
+    return [f for f in FORMATS.values() if portal or f.code != "unodc-portal"]
+
+
 def folder() -> Path:
     path = Path(settings.VAR_DIR) / "exports" / "public"
     path.mkdir(parents=True, exist_ok=True)
@@ -123,10 +132,11 @@ def filename(dataflow: Dataflow, fmt: Format, *, structure: bool = False) -> str
     return f"{dataflow.code}-{dataflow.version}-{kind}.{fmt.extension}"
 
 
-def _format(code: str) -> Format:
-    found = FORMATS.get(code)
+def _format(dataflow: Dataflow, code: str) -> Format:
+    offered = {f.code: f for f in formats_for(dataflow)}
+    found = offered.get(code)
     if found is None:
-        raise NotFound(f"no format {code!r}; known: {', '.join(FORMATS)}")
+        raise NotFound(f"no format {code!r} for {dataflow.code}; offered: {', '.join(offered)}")
     return found
 
 
@@ -143,7 +153,7 @@ class Download:
 
 def observations_file(*, actor: Any, dataflow: Dataflow, code: str) -> Download:
     """The file of `dataflow`'s observations in format `code` for `actor`."""
-    fmt = _format(code)
+    fmt = _format(dataflow, code)
     name = filename(dataflow, fmt)
     if access.sees_published_only(actor):
         prefix = f"{dataflow.code}-{dataflow.version}-{fmt.code}-"
