@@ -252,6 +252,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 OBSERVATORY_MAX_UPLOAD_BYTES = int(os.environ.get("OBSERVATORY_MAX_UPLOAD_BYTES", 200 * 1024**2))
+# The imports API checks and commits files up to this size in the request; larger
+# ones go to the task worker (202 and a URL to poll). `wait=true` forces the
+# request up to the second limit.
+OBSERVATORY_API_SYNC_BYTES = int(os.environ.get("OBSERVATORY_API_SYNC_BYTES", 5 * 1024**2))
+OBSERVATORY_API_WAIT_MAX_BYTES = int(os.environ.get("OBSERVATORY_API_WAIT_MAX_BYTES", 50 * 1024**2))
 FILE_UPLOAD_HANDLERS = ["observatory.core.uploads.LimitedUploadHandler"]
 
 # Internationalisation: English and Simplified Chinese now, the other UN languages later.
