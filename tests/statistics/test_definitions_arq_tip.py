@@ -43,7 +43,7 @@ CELLS = {
     "TIP": {"victims": 16, "victims-exploitation": 50, "victims-citizenship": 52, "persons": 10},
 }
 TOTALS = {"ARQ-SUPPLY": 307, "ARQ-DEMAND": 128, "TIP": 128}
-RULES = {"ARQ-SUPPLY": 17, "ARQ-DEMAND": 14, "TIP": 10}
+RULES = {"ARQ-SUPPLY": 18, "ARQ-DEMAND": 14, "TIP": 10}
 
 
 @pytest.fixture

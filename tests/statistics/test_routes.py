@@ -21,7 +21,7 @@ from observatory.intake import services as intake
 from observatory.intake.models import ImportIssue, ImportJob
 from observatory.intake.report import report_text
 from observatory.reference.models import Area
-from observatory.statistics import definitions, selectors, services, workbook
+from observatory.statistics import checks, definitions, selectors, services, workbook
 from observatory.statistics.models import Codelist, Observation, Questionnaire
 from observatory.statistics.questionnaires import Cells, Section, sections_of
 from observatory.statistics.services import Entry
@@ -213,6 +213,69 @@ def test_the_api_takes_any_country_as_a_key_of_the_grid(world: dict[str, Any]) -
     refused = browser.put(url, json.dumps(body), content_type="application/json")
     assert refused.status_code == 422
     assert "not cells of ARQ-SUPPLY" in refused.json()["detail"]
+
+
+# --------------------------------------------------------------------------
+# The ranking rule
+
+
+def test_two_countries_ranked_first_for_one_drug_and_role_are_reported(
+    world: dict[str, Any],
+) -> None:
+    # Given Afghanistan and Pakistan both ranked 1 as heroin's country of origin,
+    # heroin's transit ranked 1 and 3, and the same ranks for cocaine's origin
+    version = save(
+        world,
+        {
+            route("AFG", "ORIGIN"): Entry(value=Decimal("1")),
+            route("PAK", "ORIGIN"): Entry(value=Decimal("1")),
+            route("MMR", "ORIGIN"): Entry(value=Decimal("2")),
+            route("IRN", "TRANSIT"): Entry(value=Decimal("1")),
+            route("TUR", "TRANSIT"): Entry(value=Decimal("3")),
+            route("COL", "ORIGIN", "COCAINE_HCL"): Entry(value=Decimal("1")),
+            route("PER", "ORIGIN", "COCAINE_HCL"): Entry(value=Decimal("2")),
+        },
+    )
+    # When the questionnaire's rules run on the draft
+    found = checks.check_version(version, world["arq"], actor=world["focal"])
+    ranking = found.filter(found["rule"] == "ARQ-ROUTE-RANKING")
+    # Then an error names both countries and the rank, in the drug and role's scope,
+    # with the two cells; the transit ranks that skip 2 are a warning
+    assert ranking.select("importance", "scope", "message").rows() == [
+        (
+            "error",
+            "Heroin, Country of origin",
+            "Afghanistan and Pakistan both have rank 1; a rank can be given only once",
+        ),
+        ("warning", "Heroin, Transit country", "Ranks 1 and 3 are given, but not rank 2"),
+    ]
+    assert ranking["cells"][0].to_list() == [
+        "INDICATOR=ROUTE_RANK, DRUG=HEROIN, ROUTE_ROLE=ORIGIN, REF_PARTNER=AFG, UNIT_MEASURE=RANK",
+        "INDICATOR=ROUTE_RANK, DRUG=HEROIN, ROUTE_ROLE=ORIGIN, REF_PARTNER=PAK, UNIT_MEASURE=RANK",
+    ]
+    assert set(found["rule"]) == {"ARQ-ROUTE-RANKING"}
+    # A rank that is not a whole number is an error naming its country; 4 is above
+    # the form's three ranks (the bounds rule), not a ranking error.
+    version = save(
+        world,
+        {
+            route("AFG", "ORIGIN"): Entry(value=Decimal("1")),
+            route("PAK", "ORIGIN"): Entry(value=Decimal("1.5")),
+            route("IRN", "TRANSIT"): Entry(value=Decimal("1")),
+            route("TUR", "TRANSIT"): Entry(value=Decimal("2")),
+            route("GRC", "TRANSIT"): Entry(value=Decimal("3")),
+            route("ITA", "TRANSIT"): Entry(value=Decimal("4")),
+        },
+    )
+    found = checks.check_version(version, world["arq"], actor=world["focal"])
+    assert found.select("rule", "importance", "message").rows() == [
+        ("ARQ-ROUTE-RANK", "error", "The value 4 is above the maximum 3"),
+        (
+            "ARQ-ROUTE-RANKING",
+            "error",
+            "The rank of Pakistan is 1.5, which is not a whole number of at least 1",
+        ),
+    ]
 
 
 # --------------------------------------------------------------------------

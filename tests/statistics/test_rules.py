@@ -586,6 +586,303 @@ def test_bounds() -> None:
 
 
 # --------------------------------------------------------------------------
+# Rankings
+
+
+ROUTE_DIMS = ["DRUG", "ROLE", "PARTNER"]
+ROUTE_DEFAULTS = {"ROLE": "_Z", "PARTNER": "_Z"}  # as in the ARQ: no partner by default
+RANKING = {
+    "id": "RK",
+    "kind": "ranking",
+    "cell": {},
+    "for_each": ["DRUG", "ROLE"],
+    "across": "PARTNER",
+}
+
+
+def ranks(*rows: tuple[Any, ...], area: str = "AAA", period: str = "2024") -> pl.DataFrame:
+    """Rows of (DRUG, ROLE, PARTNER, value) or (DRUG, ROLE, PARTNER, value, status)."""
+    return pl.DataFrame(
+        [(area, period, *row, *(() if len(row) == 5 else ("A",))) for row in rows],
+        schema={
+            "area": pl.String,
+            "period": pl.String,
+            **dict.fromkeys(ROUTE_DIMS, pl.String),
+            "value": pl.Float64,
+            "status": pl.String,
+        },
+        orient="row",
+    )
+
+
+def ranked(frame: pl.DataFrame, *definitions: dict[str, Any]) -> pl.DataFrame:
+    return check(
+        frame, *definitions, dimensions=ROUTE_DIMS, dims=ROUTE_DIMS, defaults=ROUTE_DEFAULTS
+    )
+
+
+def test_ranking_names_both_codes_given_the_same_rank() -> None:
+    # Given heroin's origins AFG and MMR both ranked 1, and consistent transit ranks
+    frame = ranks(
+        ("HEROIN", "ORIGIN", "AFG", 1),
+        ("HEROIN", "ORIGIN", "MMR", 1),
+        ("HEROIN", "ORIGIN", "LAO", 2),
+        ("HEROIN", "TRANSIT", "IRN", 1),
+        ("HEROIN", "TRANSIT", "TUR", 2),
+    )
+    # When the ranking rule runs
+    result = ranked(frame, RANKING)
+    # Then one error names both partners and the rank, with their two cells
+    assert result.schema == pl.Schema(RESULT_SCHEMA)
+    assert result.rows(named=True) == [
+        {
+            "rule": "RK",
+            "importance": "error",
+            "area": "AAA",
+            "period": "2024",
+            "scope": "DRUG=HEROIN, ROLE=ORIGIN",
+            "cells": [
+                "DRUG=HEROIN, ROLE=ORIGIN, PARTNER=AFG",
+                "DRUG=HEROIN, ROLE=ORIGIN, PARTNER=MMR",
+            ],
+            "left": 1.0,
+            "right": 1.0,
+            "message": "PARTNER=AFG and PARTNER=MMR both have rank 1; "
+            "a rank can be given only once",
+        }
+    ]
+
+
+def test_ranking_names_every_code_sharing_a_rank_once() -> None:
+    frame = ranks(
+        ("COCAINE", "TRANSIT", "ECU", 1),
+        ("COCAINE", "TRANSIT", "PAN", 2),
+        ("COCAINE", "TRANSIT", "BRA", 2),
+        ("COCAINE", "TRANSIT", "DOM", 2),
+        ("COCAINE", "TRANSIT", "VEN", 3),
+        ("COCAINE", "TRANSIT", "GUY", 3),
+    )
+    result = ranked(frame, RANKING)
+    assert messages(result) == [
+        "PARTNER=BRA, PARTNER=DOM and PARTNER=PAN all have rank 2; a rank can be given only once",
+        "PARTNER=GUY and PARTNER=VEN both have rank 3; a rank can be given only once",
+    ]
+    assert result["cells"].to_list()[0] == [
+        "DRUG=COCAINE, ROLE=TRANSIT, PARTNER=BRA",
+        "DRUG=COCAINE, ROLE=TRANSIT, PARTNER=DOM",
+        "DRUG=COCAINE, ROLE=TRANSIT, PARTNER=PAN",
+    ]
+
+
+def test_ranking_refuses_ranks_that_are_not_whole_numbers_of_at_least_1() -> None:
+    frame = ranks(
+        ("HEROIN", "ORIGIN", "AFG", 1),
+        ("HEROIN", "ORIGIN", "MMR", 2.5),
+        ("HEROIN", "ORIGIN", "LAO", 0),
+        ("HEROIN", "ORIGIN", "PAK", -2),
+        ("HEROIN", "ORIGIN", "IRN", 2.0000000000001),  # a whole number, read from text
+    )
+    result = ranked(frame, RANKING)
+    assert messages(result) == [
+        "The rank of PARTNER=LAO is 0, which is not a whole number of at least 1",
+        "The rank of PARTNER=MMR is 2.5, which is not a whole number of at least 1",
+        "The rank of PARTNER=PAK is -2, which is not a whole number of at least 1",
+    ]
+    assert result.select("importance", "cells", "left", "right").row(1) == (
+        "error",
+        ["DRUG=HEROIN, ROLE=ORIGIN, PARTNER=MMR"],
+        2.5,
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("given", "words", "highest", "count"),
+    [
+        ([1, 3], "Ranks 1 and 3 are given, but not rank 2", 3, 2),
+        ([2, 3], "Ranks 2 and 3 are given, but not rank 1", 3, 2),
+        ([4], "Rank 4 is given, but not ranks 1 to 3", 4, 1),
+        ([1, 4, 5, 7], "Ranks 1, 4, 5 and 7 are given, but not ranks 2, 3 and 6", 7, 4),
+        ([1, 2, 9], "Ranks 1, 2 and 9 are given, but not ranks 3 to 8", 9, 3),
+        # However high the rank, the skipped numbers are runs, never listed one by one.
+        ([1, 1e9], "Ranks 1 and 1000000000 are given, but not ranks 2 to 999999999", 1e9, 2),
+        ([1, 2, 3], "", 0, 0),
+    ],
+)
+def test_ranking_warns_of_a_skipped_rank(
+    given: list[float], words: str, highest: float, count: int
+) -> None:
+    partners = ["AFG", "IRN", "MMR", "PAK"]
+    frame = ranks(*[("HEROIN", "ORIGIN", p, r) for p, r in zip(partners, given, strict=False)])
+    result = ranked(frame, RANKING)
+    if not words:
+        assert result.is_empty()
+        return
+    assert result.select("importance", "scope", "left", "right", "message").rows() == [
+        ("warning", "DRUG=HEROIN, ROLE=ORIGIN", highest, count, words)
+    ]
+    # Every ranked cell of the group is involved.
+    assert result["cells"].to_list() == [
+        [f"DRUG=HEROIN, ROLE=ORIGIN, PARTNER={p}" for p in partners[: len(given)]]
+    ]
+
+
+def test_ranking_gaps_can_be_errors_or_allowed() -> None:
+    frame = ranks(("HEROIN", "ORIGIN", "AFG", 1), ("HEROIN", "ORIGIN", "MMR", 3))
+    strict = ranked(frame, {**RANKING, "gaps": "error"})
+    assert strict.select("importance", "message").rows() == [
+        ("error", "Ranks 1 and 3 are given, but not rank 2")
+    ]
+    assert ranked(frame, {**RANKING, "gaps": "allowed"}).is_empty()
+    # The rule's importance is for bad ranks and ranks given twice; gaps keep theirs.
+    twice = ranks(("HEROIN", "ORIGIN", "AFG", 2), ("HEROIN", "ORIGIN", "MMR", 2))
+    result = ranked(twice, {**RANKING, "importance": "warning", "gaps": "error"})
+    assert result.select("importance", "message").rows() == [
+        ("warning", "PARTNER=AFG and PARTNER=MMR both have rank 2; a rank can be given only once"),
+        ("error", "Rank 2 is given, but not rank 1"),
+    ]
+
+
+def test_ranking_reports_a_group_in_order_bad_ranks_twice_then_gaps() -> None:
+    frame = ranks(
+        ("HEROIN", "ORIGIN", "MMR", 1),
+        ("HEROIN", "ORIGIN", "AFG", 1),
+        ("HEROIN", "ORIGIN", "PAK", 0.5),
+        ("HEROIN", "ORIGIN", "LAO", 4),
+    )
+    assert messages(ranked(frame, RANKING)) == [
+        "The rank of PARTNER=PAK is 0.5, which is not a whole number of at least 1",
+        "PARTNER=AFG and PARTNER=MMR both have rank 1; a rank can be given only once",
+        "Ranks 1 and 4 are given, but not ranks 2 and 3",
+    ]
+
+
+def test_ranking_counts_reported_numbers_only() -> None:
+    # Not available, not applicable, estimated and confidential statuses; a null value
+    frame = ranks(
+        ("HEROIN", "ORIGIN", "AFG", 1, "E"),
+        ("HEROIN", "ORIGIN", "MMR", 1, "L"),
+        ("HEROIN", "ORIGIN", "LAO", 1, "M"),
+        ("HEROIN", "ORIGIN", "IRN", None, "A"),
+        ("HEROIN", "ORIGIN", "PAK", 2, "P"),
+        ("HEROIN", "TRANSIT", "IRN", None, "L"),  # a group with no rank: nothing to say
+    )
+    assert ranked(frame, RANKING).is_empty()
+
+
+def test_ranking_runs_per_group_area_and_period() -> None:
+    # Given the same ranks in different drugs, roles, areas and periods: no duplicates
+    frame = pl.concat(
+        [
+            ranks(
+                ("HEROIN", "ORIGIN", "AFG", 1),
+                ("HEROIN", "TRANSIT", "AFG", 1),
+                ("COCAINE", "ORIGIN", "COL", 1),
+                ("COCAINE", "ORIGIN", "AFG", 2),
+                area=area,
+                period=period,
+            )
+            for area, period in (("AAA", "2023"), ("AAA", "2024"), ("BBB", "2024"))
+        ]
+    )
+    assert ranked(frame, RANKING).is_empty()
+    # Cells outside the rule's cell are no ranks of it.
+    other = {**RANKING, "cell": {"DRUG": "HEROIN"}, "for_each": ["ROLE"]}
+    doubled = pl.concat(
+        [frame, ranks(("COCAINE", "TRANSIT", "AFG", 1), ("COCAINE", "TRANSIT", "BRA", 1))]
+    )
+    assert ranked(doubled, other).is_empty()
+    assert ranked(doubled, RANKING).select("area", "scope").rows() == [
+        ("AAA", "DRUG=COCAINE, ROLE=TRANSIT")
+    ]
+
+
+def test_ranking_across_a_dimension_with_a_default_takes_every_code() -> None:
+    # PARTNER defaults to _Z (no partner), yet a ranking ranks every partner found;
+    # without for_each ROLE the rule ranks the role's default _Z only.
+    frame = ranks(
+        ("HEROIN", "ORIGIN", "AFG", 1), ("HEROIN", "ORIGIN", "MMR", 1), ("HEROIN", "_Z", "_Z", 1)
+    )
+    assert ranked(frame, {**RANKING, "for_each": ["DRUG"]}).is_empty()
+    assert ranked(frame, {**RANKING, "cell": {"ROLE": "ORIGIN"}, "for_each": []})[
+        "scope"
+    ].to_list() == ["DRUG=HEROIN"]
+
+
+def test_ranking_never_prints_a_confidential_rank() -> None:
+    frame = pl.concat(
+        [
+            ranks(("HEROIN", "ORIGIN", "AFG", 7, "C"), ("HEROIN", "ORIGIN", "MMR", 7)),
+            ranks(("HEROIN", "TRANSIT", "IRN", 1.5, "C")),
+            ranks(("COCAINE", "ORIGIN", "COL", 1), ("COCAINE", "ORIGIN", "PER", 3, "C")),
+        ]
+    )
+    result = ranked(frame, RANKING)
+    assert messages(result) == [
+        "The ranks given (confidential values) skip a number between 1 and the highest",
+        "PARTNER=AFG and PARTNER=MMR have the same rank (confidential value); "
+        "a rank can be given only once",
+        "The ranks given (confidential values) skip a number between 1 and the highest",
+        "The rank of PARTNER=IRN (confidential value) is not a whole number of at least 1",
+    ]
+    assert not any(n in text for text in messages(result) for n in ("7", "1.5", "3"))
+    assert result.select("left", "right").rows() == [(None, None)] * 4
+
+
+def test_ranking_finds_injected_problems_among_many_groups() -> None:
+    # Given 4 drugs × 3 roles × 9 partners ranked 1..9 in 200 areas, and three slips
+    drugs, roles = ["HEROIN", "COCAINE", "RESIN", "METH"], ["ORIGIN", "TRANSIT", "DESTINATION"]
+    partners = [f"P{n}" for n in range(9)]
+    rows = [
+        (f"A{a:03}", "2024", d, r, p, float(n + 1), "A")
+        for a in range(200)
+        for d in drugs
+        for r in roles
+        for n, p in enumerate(partners)
+    ]
+    frame = pl.DataFrame(
+        rows, schema=["area", "period", *ROUTE_DIMS, "value", "status"], orient="row"
+    ).with_columns(
+        value=pl.when(
+            (pl.col("area") == "A007")
+            & (pl.col("PARTNER") == "P1")
+            & (pl.col("DRUG") == "RESIN")
+            & (pl.col("ROLE") == "TRANSIT")
+        )
+        .then(1.0)
+        .when(
+            (pl.col("area") == "A150")
+            & (pl.col("PARTNER") == "P8")
+            & (pl.col("DRUG") == "METH")
+            & (pl.col("ROLE") == "ORIGIN")
+        )
+        .then(8.5)
+        .otherwise(pl.col("value"))
+    )
+    result = ranked(frame, RANKING)
+    assert result.select("area", "importance", "scope", "message").rows() == [
+        (
+            "A007",
+            "error",
+            "DRUG=RESIN, ROLE=TRANSIT",
+            "PARTNER=P0 and PARTNER=P1 both have rank 1; a rank can be given only once",
+        ),
+        (
+            "A007",
+            "warning",
+            "DRUG=RESIN, ROLE=TRANSIT",
+            "Ranks 1, 3, 4, 5, 6, 7, 8 and 9 are given, but not rank 2",
+        ),
+        (
+            "A150",
+            "error",
+            "DRUG=METH, ROLE=ORIGIN",
+            "The rank of PARTNER=P8 is 8.5, which is not a whole number of at least 1",
+        ),
+    ]
+
+
+# --------------------------------------------------------------------------
 # Year-on-year change and outliers
 
 
@@ -942,6 +1239,15 @@ def test_descriptions_are_generated() -> None:
             {"id": "S", "kind": "share_le_100", "share": {"CATEGORY": "PCT"}},
             {"id": "O", "kind": "outlier", "cell": {"CATEGORY": "A"}},
             {"id": "B", "kind": "bounds", "cell": {"CATEGORY": "A"}, "min": 0},
+            {"id": "K", "kind": "ranking", "cell": {"CATEGORY": "A"}, "across": "SEX"},
+            {
+                "id": "K2",
+                "kind": "ranking",
+                "cell": {},
+                "across": "SEX",
+                "for_each": ["CATEGORY"],
+                "gaps": "allowed",
+            },
             {
                 "id": "W",
                 "kind": "compare",
@@ -958,6 +1264,10 @@ def test_descriptions_are_generated() -> None:
         "Share CATEGORY=PCT is between 0 and 100 %",
         "CATEGORY=A is no outlier in its series (modified z-score at most 3.5)",
         "CATEGORY=A is at least 0",
+        "The ranks of CATEGORY=A across SEX are whole numbers from 1, each given once, "
+        "with no number skipped",
+        "The ranks of the cell across SEX are whole numbers from 1, each given once "
+        "(for each CATEGORY)",
         "CATEGORY=A - CATEGORY=B >= 2 × CATEGORY=C",
     ]
 
@@ -1054,6 +1364,34 @@ def test_descriptions_are_generated() -> None:
             {"id": "E22", "kind": "rate_consistent", "count": {}, "rate": {}, "per": "lots"},
             "rule E22: per must be a number, not 'lots'",
         ),
+        (
+            {"id": "E23", "kind": "ranking", "cell": {}},
+            r"rule E23: across is missing \(a ranking rule needs cell, across\)",
+        ),
+        (
+            {"id": "E24", "kind": "ranking", "cell": {}, "across": "SEX", "for_each": ["SEX"]},
+            "rule E24: the ranks run across SEX, so it cannot be in for_each too",
+        ),
+        (
+            {"id": "E25", "kind": "ranking", "cell": {"SEX": "M"}, "across": "SEX"},
+            "rule E25: cell names its own SEX, but the ranks run across SEX; leave SEX out",
+        ),
+        (
+            {"id": "E26", "kind": "ranking", "cell": {}, "across": "SEX", "gaps": "ignore"},
+            "rule E26: gaps must be one of warning, error, allowed, not 'ignore'",
+        ),
+        (
+            {"id": "E27", "kind": "ranking", "cell": {}, "across": "AGE"},
+            "rule E27: across: unknown dimension 'AGE'",
+        ),
+        (
+            {"id": "E28", "kind": "ranking", "cell": {}, "across": ["SEX"]},
+            r"rule E28: across: dimension names are text, not \['SEX'\]",
+        ),
+        (
+            {"id": "E29", "kind": "ranking", "cell": {}, "across": "SEX", "min": 1},
+            "rule E29: unknown key 'min' for a ranking rule",
+        ),
         ("R1: compare", "rule #1: expected keys such as id, kind, left, right; got str"),
     ],
 )
@@ -1072,6 +1410,12 @@ def test_dimensions_are_checked_at_evaluation_when_parsing_did_not_know_them() -
     with pytest.raises(
         RuleDefinitionError, match="rule R: GENDER=M names GENDER, which the data do not have"
     ):
+        evaluate(observations(("A", "_T", 1, "A")), rules, dimensions=DIMS)
+
+
+def test_ranking_across_a_dimension_the_data_lack_is_found_at_evaluation() -> None:
+    rules = parse_rules([{"id": "K", "kind": "ranking", "cell": {}, "across": "PARTNER"}])
+    with pytest.raises(RuleDefinitionError, match="rule K: across names PARTNER, which the data"):
         evaluate(observations(("A", "_T", 1, "A")), rules, dimensions=DIMS)
 
 

@@ -51,11 +51,39 @@ margin for floating-point sums. Strict operators (<, >) fail once the gap
 reaches the tolerance. A rate rule with neither defaults to 0.05 absolute or
 1 %, as published rates are rounded.
 
+Rankings. A `ranking` rule checks ranks (1 = first) given to the codes of
+one dimension, e.g. the partner countries of a trafficking route:
+
+    - id: ARQ-ROUTE-RANKING
+      kind: ranking
+      cell: {INDICATOR: ROUTE_RANK, UNIT_MEASURE: RANK}  # the ranked cells
+      for_each: [DRUG, ROUTE_ROLE]                       # one ranking per group
+      across: REF_PARTNER                                # the codes ranked
+      gaps: warning                                      # or error, or allowed
+
+`across` names the dimension ranked: the cell does not pin it and it is not
+in for_each; every code found is ranked. In each group (area, period and the
+codes of for_each and free dimensions) the reported numbers are the ranks;
+not available, not applicable and missing cells rank nothing. The rule's
+importance (error unless it says otherwise) applies to a rank that is not a
+whole number of at least 1 (one row per cell: "The rank of REF_PARTNER=IND is
+1.5, which is not a whole number of at least 1") and to a rank given to two
+or more codes of a group (one row per rank, naming them all: "REF_PARTNER=AFG
+and REF_PARTNER=PAK both have rank 1; a rank can be given only once"). `gaps`
+is the importance of ranks that skip a number below the highest ("Ranks 1 and
+3 are given, but not rank 2"; one row per group, warning by default; allowed
+checks nothing). The scope is the group; the cells are the ones involved
+(for a gap, every ranked cell of the group); left and right are the bad rank
+and nothing, the rank twice, or the highest rank and the number of ranks
+given. A confidential rank is never printed, nor a rank it shares, nor the
+ranks of a group that has one. `missing` does not apply.
+
 The package, by responsibility: `definitions` (the language and its parser),
 `plan` (rules resolved against the data and turned into tables), `evaluation`
 (`evaluate` and the frames it prepares), `grid` (comparisons, pairs and
 rates over groups of cells), `cells` (bounds, shares, changes and outliers of
-one cell) and `expressions` (the result schema and the wording they share).
+one cell), `ranking` (ranks across a dimension) and `expressions` (the result
+schema and the wording they share).
 """
 
 from observatory.statistics.rules.definitions import TOTAL, Rule, RuleDefinitionError, parse_rules

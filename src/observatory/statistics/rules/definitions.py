@@ -14,6 +14,9 @@ from typing import Any
 ERROR = "error"
 WARNING = "warning"
 IMPORTANCES = (ERROR, WARNING)
+# What a ranking rule makes of ranks that skip a number: an importance, or allowed.
+ALLOWED = "allowed"
+GAP_CHOICES = (WARNING, ERROR, ALLOWED)
 
 SKIP_IF_ANY = "skip_if_any"
 SKIP_IF_ALL = "skip_if_all"
@@ -30,6 +33,7 @@ SHARE_LE_100 = "share_le_100"
 YOY_CHANGE = "yoy_change"
 OUTLIER = "outlier"
 BOUNDS = "bounds"
+RANKING = "ranking"
 
 # Operator -> the words after "is not" in a message.
 OPERATORS = {
@@ -75,6 +79,7 @@ _KIND_KEYS = {
     YOY_CHANGE: frozenset({"cell", "threshold_pct", "min_value"}),
     OUTLIER: frozenset({"cell", "threshold", "min_points"}),
     BOUNDS: frozenset({"cell", "min", "max"}),
+    RANKING: frozenset({"cell", "across", "gaps"}),
 }
 _REQUIRED_KEYS = {
     COMPARE: ("left", "op", "right"),
@@ -87,6 +92,7 @@ _REQUIRED_KEYS = {
     YOY_CHANGE: ("cell", "threshold_pct"),
     OUTLIER: ("cell",),
     BOUNDS: ("cell",),
+    RANKING: ("cell", "across"),
 }
 _SELECTOR_OPTIONS = ("sign", "factor", "label")
 
@@ -109,7 +115,9 @@ class Term:
 class Rule:
     """A parsed rule. Kinds use the fields they need: comparisons `left`, `op`,
     `right` and the tolerances; checks of one cell keep it as `left[0]` (the
-    rate in a rate rule, whose count is `right[0]`)."""
+    rate in a rate rule, whose count is `right[0]`; the ranked cells in a
+    ranking rule, with the dimension ranked `across` and the importance of
+    `gaps`, None when they are allowed)."""
 
     id: str
     kind: str
@@ -128,6 +136,8 @@ class Rule:
     min_points: int = 0
     minimum: float | None = None
     maximum: float | None = None
+    across: str | None = None
+    gaps: str | None = None
 
     @property
     def terms(self) -> tuple[Term, ...]:
@@ -251,6 +261,8 @@ class _Definition:
                 "threshold": self.number("threshold_pct", 0.0, positive=True),
                 "min_value": self.number("min_value", 0.0),
             }
+        if kind == RANKING:
+            return self.ranking(cell)
         if kind == OUTLIER:
             points = self.number("min_points", 5.0)
             if points != int(points) or points < 3:
@@ -267,6 +279,18 @@ class _Definition:
         if minimum is not None and maximum is not None and minimum > maximum:
             raise self.fail(f"min ({minimum:g}) is more than max ({maximum:g})")
         return {"left": cell, "minimum": minimum, "maximum": maximum}
+
+    def ranking(self, cell: tuple[Term, ...]) -> dict[str, Any]:
+        across = self.dimension(self.raw["across"], "across")
+        if across in self.for_each():
+            raise self.fail(f"the ranks run across {across}, so it cannot be in for_each too")
+        if across in dict(cell[0].codes):
+            raise self.fail(
+                f"cell names its own {across}, but the ranks run across {across}; "
+                f"leave {across} out of the cell"
+            )
+        gaps = self.choice("gaps", GAP_CHOICES, WARNING)
+        return {"left": cell, "across": across, "gaps": None if gaps == ALLOWED else gaps}
 
     def choice(self, key: str, choices: Sequence[str], default: str) -> str:
         value = self.raw.get(key)
@@ -427,6 +451,13 @@ class _Definition:
         elif kind == OUTLIER:
             limit = fields["threshold"]
             text = f"{lhs} is no outlier in its series (modified z-score at most {limit:g})"
+        elif kind == RANKING:
+            text = (
+                f"the ranks of {lhs} across {fields['across']} are whole numbers from 1, "
+                "each given once"
+            )
+            if fields["gaps"] is not None:
+                text += ", with no number skipped"
         else:
             low, high = fields["minimum"], fields["maximum"]
             if low is not None and high is not None:

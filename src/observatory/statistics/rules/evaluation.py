@@ -21,6 +21,7 @@ from observatory.statistics.rules.definitions import (
     NOT_AVAILABLE,
     OUTLIER,
     PARTS_LE_TOTAL,
+    RANKING,
     RATE_CONSISTENT,
     SEX_TOTAL,
     SHARE_LE_100,
@@ -31,6 +32,7 @@ from observatory.statistics.rules.definitions import (
 from observatory.statistics.rules.expressions import RESULT_SCHEMA
 from observatory.statistics.rules.grid import _grid_checks
 from observatory.statistics.rules.plan import _matched, _Plan, _plan, _rule_table, _term_table
+from observatory.statistics.rules.ranking import _ranking_checks
 
 _GRID_KINDS = (
     COMPARE,
@@ -42,6 +44,7 @@ _GRID_KINDS = (
 )
 _CELL_KINDS = (SHARE_LE_100, BOUNDS)
 _SERIES_KINDS = (YOY_CHANGE, OUTLIER)
+_RANKING_KINDS = (RANKING,)
 
 
 def evaluate(
@@ -87,7 +90,13 @@ def evaluate(
     if series := family(_SERIES_KINDS):
         found, _ = _matched(_series(frame, history, dims).lazy(), series, dims, ("_current",))
         results.append(_series_checks(found.join(parameters, on="_rule"), terms, dims))
-    combined = pl.concat(results).sort("_rule", "area", "period", "scope").drop("_rule")
+    if ranked := family(_RANKING_KINDS):
+        found, _ = _matched(frame.lazy(), ranked, dims)
+        results += _ranking_checks(found.join(parameters, on="_rule"), terms, dims)
+    # Stable: a ranking's violations of one group keep their order (bad ranks,
+    # ranks given twice, skipped numbers).
+    combined = pl.concat(results).sort("_rule", "area", "period", "scope", maintain_order=True)
+    combined = combined.drop("_rule")
     return combined.collect()
 
 

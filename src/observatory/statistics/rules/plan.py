@@ -45,6 +45,8 @@ _RULE_TABLE_SCHEMA: dict[str, pl.DataType] = {
     "_left_plain": pl.Boolean(),
     "_right_plain": pl.Boolean(),
     "_required": pl.String(),
+    "_across": pl.String(),
+    "_gaps": pl.String(),
 }
 
 
@@ -53,7 +55,7 @@ class _Plan:
     """A rule resolved against the data's dimensions and defaults."""
 
     rule: Rule
-    groups: tuple[str, ...]  # run once per code of these (for_each and free dimensions)
+    groups: tuple[str, ...]  # run once per code of these (for_each, free, ranked across)
     fixed: tuple[dict[str, str], ...]  # per term: every dimension it pins, and the code
     shown: tuple[frozenset[str], ...]  # per term: pinned dimensions that cell keys show
 
@@ -72,7 +74,14 @@ def _plan(rule: Rule, dims: tuple[str, ...], defaults: Mapping[str, str]) -> _Pl
             if dimension not in dims:
                 raise fail(f"{term.label} names {dimension}, which the data do not have ({known})")
             named.add(dimension)
-    groups = tuple(d for d in dims if d in rule.for_each or (d not in named and d not in defaults))
+    if rule.across is not None and rule.across not in dims:
+        raise fail(f"across names {rule.across}, which the data do not have ({known})")
+    # A ranking's cells take every code of the dimension ranked across: none is pinned.
+    groups = tuple(
+        d
+        for d in dims
+        if d in rule.for_each or d == rule.across or (d not in named and d not in defaults)
+    )
     fixed: list[dict[str, str]] = []
     shown: list[frozenset[str]] = []
     for term in rule.terms:
@@ -123,6 +132,8 @@ def _rule_table(plans: Sequence[_Plan]) -> pl.DataFrame:
                 "_left_plain": _plain(rule.left),
                 "_right_plain": _plain(rule.right),
                 "_required": " and ".join(term.label for term in rule.right),
+                "_across": rule.across,
+                "_gaps": rule.gaps,
             }
         )
     return pl.DataFrame(rows, schema=_RULE_TABLE_SCHEMA)
