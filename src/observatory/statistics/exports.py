@@ -427,53 +427,38 @@ class Observations:
     # cell is one observation without a number, the values (as disclosure
     # control shows them) named in COMMENT; a cell repeated with one value is
     # that observation once. Finding them takes no second pass over the
-    # database: the chunks are spooled to a temporary Arrow file while a 64-bit
-    # hash of each cell is kept (8 bytes a row), then read back from it.
+    # database: the chunks are spooled to temporary Arrow IPC files (one per
+    # chunk, by Polars) while a 64-bit hash of each cell is kept (8 bytes a
+    # row), then read back one at a time.
 
     def sdmx_frames(self, *, by_series: bool = False) -> Iterator[pl.DataFrame]:
         """The chunks in SDMX terms, one observation per cell."""
-        import pyarrow as pa
-
         with tempfile.TemporaryDirectory(prefix="observatory-sdmx-") as folder:
-            path = Path(folder) / "observations.arrow"
+            spool = Path(folder)
             hashes: list[pl.Series] = []
-            writer = None
-            try:
-                for frame in self.frames(by_series=by_series, sdmx_terms=True):
-                    hashes.append(frame.select(self._cell().hash()).to_series())
-                    table = frame.cast(pl.String).to_arrow()
-                    writer = writer or pa.ipc.new_file(str(path), table.schema)
-                    writer.write_table(table)
-            finally:
-                if writer is not None:
-                    writer.close()
-            if writer is None:
+            for index, frame in enumerate(self.frames(by_series=by_series, sdmx_terms=True)):
+                hashes.append(frame.select(self._cell().hash()).to_series())
+                frame.write_ipc(spool / f"{index:06}.arrow", compression="uncompressed")
+            if not hashes:
                 return
             counts = pl.concat(hashes).value_counts()
             repeated = counts.filter(pl.col("count") > 1).to_series(0)
             del hashes, counts
-            # Read, not memory-mapped: mapped pages would count as resident.
-            with pa.OSFile(str(path), "rb") as source:
-                # The system allocator gives each batch's memory back once read
-                # (Arrow's default pool keeps it for reuse: +150 MB at 1M rows).
-                reader = pa.ipc.open_file(source, memory_pool=pa.system_memory_pool())
+            parts = sorted(spool.glob("*.arrow"))
 
-                def batches() -> Iterator[pl.DataFrame]:
-                    for index in range(reader.num_record_batches):
-                        batch = pl.from_arrow(reader.get_record_batch(index))
-                        assert isinstance(batch, pl.DataFrame)
-                        yield batch
+            def chunks() -> Iterator[pl.DataFrame]:
+                for part in parts:
+                    yield pl.read_ipc(part)
 
-                if repeated.is_empty():
-                    yield from batches()
-                    return
-                copies = pl.concat(
-                    [b.filter(self._cell().hash().is_in(repeated.implode())) for b in batches()]
-                )
-                merged = self._merged(copies)
-                emitted: set[str] = set()
-                for batch in batches():
-                    yield self._one_per_cell(batch, merged, emitted)
+            if repeated.is_empty():
+                yield from chunks()
+                return
+            wanted = self._cell().hash().is_in(repeated.implode())
+            copies = pl.concat([chunk.filter(wanted) for chunk in chunks()])
+            merged = self._merged(copies)
+            emitted: set[str] = set()
+            for chunk in chunks():
+                yield self._one_per_cell(chunk, merged, emitted)
 
     def _cell(self) -> pl.Expr:
         parts = [*self.cube.dimensions, self.cube.time]
