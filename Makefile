@@ -41,6 +41,7 @@ serve: install
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	OBSERVATORY_VAR_DIR=$$(mktemp -d) $(BIN)/observatory makemigrations --check --dry-run -v1

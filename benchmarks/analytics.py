@@ -75,6 +75,7 @@ def compare() -> None:
     legs = engine.table(con, lake.LEGS)
     raw = duckdb.connect()
     raw.execute("SET threads TO 2")
+
     def sql(statement: str, parameters: list[str]) -> pl.DataFrame:
         return pl.from_arrow(raw.sql(statement, params=parameters).to_arrow_table())  # type: ignore[return-value]
 
@@ -84,7 +85,9 @@ def compare() -> None:
             lambda: sql(
                 "SELECT CAST(year AS VARCHAR) AS period, drug_group AS key, count(*) AS seizures,"
                 " sum(kilograms) AS kilograms FROM read_parquet(?, hive_partitioning = true)"
-                " GROUP BY 1, 2 ORDER BY 1, 2", [seizures_glob]),
+                " GROUP BY 1, 2 ORDER BY 1, 2",
+                [seizures_glob],
+            ),
         ),
         "top_routes": (
             lambda: engine.run(queries.top_routes(seizures, limit=20)),
@@ -92,7 +95,8 @@ def compare() -> None:
                 "SELECT route_key, count(*) AS seizures, sum(kilograms) AS kilograms,"
                 " max(len(route)) AS points FROM read_parquet(?, hive_partitioning = true)"
                 " WHERE len(route) >= 2 GROUP BY 1 ORDER BY seizures DESC, route_key LIMIT 20",
-                [seizures_glob]),
+                [seizures_glob],
+            ),
         ),
         "flows_legs": (
             lambda: engine.run(queries.leg_totals(legs)),
@@ -100,14 +104,17 @@ def compare() -> None:
                 "SELECT source, target, count(DISTINCT seizure_id) AS seizures,"
                 " sum(kilograms) AS kilograms FROM read_parquet(?, hive_partitioning = true)"
                 " GROUP BY 1, 2 ORDER BY seizures DESC, source, target LIMIT 200",
-                [legs_glob]),
+                [legs_glob],
+            ),
         ),
     }
     for name, (ibis_query, sql_query) in cases.items():
         ibis_seconds = best_of(ibis_query)
         sql_seconds = best_of(sql_query)
-        print(f"analytics {name}: Ibis {ibis_seconds:.3f} s, hand-written DuckDB SQL "
-              f"{sql_seconds:.3f} s")
+        print(
+            f"analytics {name}: Ibis {ibis_seconds:.3f} s, hand-written DuckDB SQL "
+            f"{sql_seconds:.3f} s"
+        )
         print(f"BENCH analytics_{name} ratio={ibis_seconds / sql_seconds:.2f} target=1.2")
 
 
@@ -118,8 +125,9 @@ def freshness(rows: int) -> None:
     from observatory.intake import services as intake
     from observatory.submissions import services as workflow
 
-    organisation = Organisation.objects.create(code="FRESH-POLICE", name="fresh",
-                                               kind="police", area_id="PER")
+    organisation = Organisation.objects.create(
+        code="FRESH-POLICE", name="fresh", kind="police", area_id="PER"
+    )
     focal = user_create(email="focal@fresh.test", password="x", check_password=False)
     membership_grant(user=focal, organisation=organisation, role=Role.FOCAL_POINT, actor=None)
     office = Organisation.objects.create(code="FRESH-OFFICE", name="office", kind="office")
@@ -129,23 +137,38 @@ def freshness(rows: int) -> None:
     body = io.BytesIO()
     frame.with_columns(pl.col("seizure_date").dt.strftime("%Y-%m-%d")).write_csv(body)
     body.seek(0)
-    upload, _ = intake.upload_store(stream=body, filename="fresh.csv",
-                                    organisation=organisation, dataset="seizures", actor=focal)
-    job = intake.job_commit(job=intake.job_validate(
-        job=intake.job_create(upload=upload, actor=focal)), accept_valid=True, actor=focal)
+    upload, _ = intake.upload_store(
+        stream=body,
+        filename="fresh.csv",
+        organisation=organisation,
+        dataset="seizures",
+        actor=focal,
+    )
+    job = intake.job_commit(
+        job=intake.job_validate(job=intake.job_create(upload=upload, actor=focal)),
+        accept_valid=True,
+        actor=focal,
+    )
     assert job.version is not None, job.message
     version = workflow.version_accept(
-        version=workflow.version_submit(version=job.version, actor=focal), actor=analyst)
-    with override_settings(TASKS={"default": {
-            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}):
+        version=workflow.version_submit(version=job.version, actor=focal), actor=analyst
+    )
+    with override_settings(
+        TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    ):
         started = time.perf_counter()
         workflow.version_publish(version=version, actor=analyst)
-        counted = engine.run(queries.area_totals(
-            engine.table(engine.connect(), lake.SEIZURES), filters=queries.Filters(area="PER")))
+        counted = engine.run(
+            queries.area_totals(
+                engine.table(engine.connect(), lake.SEIZURES), filters=queries.Filters(area="PER")
+            )
+        )
         seconds = time.perf_counter() - started
     visible = int(counted["seizures"].sum())
-    print(f"freshness: {job.rows_valid} rows published and {visible} visible in analytics "
-          f"after {seconds:.2f} s")
+    print(
+        f"freshness: {job.rows_valid} rows published and {visible} visible in analytics "
+        f"after {seconds:.2f} s"
+    )
     print(f"BENCH freshness_seconds ratio={seconds / 10:.2f} target=1.0")
 
 

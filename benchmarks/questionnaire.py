@@ -50,13 +50,15 @@ def main() -> None:
     load_definitions()
     office = accounts.organisation_create(code="OFFICE", name="Office", kind="office", area=None)
     country = accounts.organisation_create(
-        code="COL-NSO", name="Statistics", kind=Organisation.Kind.STATISTICS,
+        code="COL-NSO",
+        name="Statistics",
+        kind=Organisation.Kind.STATISTICS,
         area=Area.objects.get(code="COL"),
     )
-    focal = accounts.user_create(email="focal@bench.test", password="x" * 20,
-                                 check_password=False)
-    analyst = accounts.user_create(email="analyst@bench.test", password="x" * 20,
-                                   check_password=False)
+    focal = accounts.user_create(email="focal@bench.test", password="x" * 20, check_password=False)
+    analyst = accounts.user_create(
+        email="analyst@bench.test", password="x" * 20, check_password=False
+    )
     accounts.membership_grant(user=focal, organisation=country, role=Role.FOCAL_POINT, actor=None)
     accounts.membership_grant(user=analyst, organisation=office, role=Role.ANALYST, actor=None)
     rng = random.Random(7)  # noqa: S311 - benchmark data
@@ -64,16 +66,21 @@ def main() -> None:
         questionnaire = selectors.questionnaire_get(code)
         # Open-rows sections (the ARQ's routes): nine countries each, as many as
         # three ranks in three roles can name.
-        cells = [c for s in sections_of(questionnaire.definition, questionnaire.dataflow)
-                 for c in (s.with_rows(s.open.choices[:9]) if s.open else s).cells.values()]
+        cells = [
+            c
+            for s in sections_of(questionnaire.definition, questionnaire.dataflow)
+            for c in (s.with_rows(s.open.choices[:9]) if s.open else s).cells.values()
+        ]
         version = None
         for year in range(2014, 2025):
             entries = {
-                cell.key: services.Entry(value=Decimal(rng.randint(0, 5000)))
-                for cell in cells
+                cell.key: services.Entry(value=Decimal(rng.randint(0, 5000))) for cell in cells
             }
             version = services.questionnaire_save(
-                questionnaire=questionnaire, organisation=country, year=year, entries=entries,
+                questionnaire=questionnaire,
+                organisation=country,
+                year=year,
+                entries=entries,
                 actor=focal,
             )
             if year < 2024:
@@ -93,8 +100,10 @@ def main() -> None:
             f"{code}: {len(cells)} cells, {rules} rules, 10 years of history; "
             f"{found.height} violations; best of 3: {best:.3f} s"
         )
-        print(f"BENCH validate_{code.lower().replace('-', '_')} "
-              f"ratio={best / TARGET_SECONDS:.2f} target=1.0")
+        print(
+            f"BENCH validate_{code.lower().replace('-', '_')} "
+            f"ratio={best / TARGET_SECONDS:.2f} target=1.0"
+        )
 
 
 if __name__ == "__main__":

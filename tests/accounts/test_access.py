@@ -223,8 +223,9 @@ EXPECTED_VISIBLE_ORGS: dict[str, frozenset[str]] = {
 
 
 @pytest.fixture
-def actors(office: Organisation, col_police: Organisation, col_lab: Organisation,
-           esp_customs: Organisation) -> dict[str, Any]:
+def actors(
+    office: Organisation, col_police: Organisation, col_lab: Organisation, esp_customs: Organisation
+) -> dict[str, Any]:
     multi = factories.member(Role.CONTRIBUTOR, col_lab, email="multi@col.test")
     Membership.objects.create(user=multi, organisation=esp_customs, role=Role.FOCAL_POINT)
     inactive = factories.member(Role.FOCAL_POINT, col_police, email="inactive@col.test")
@@ -233,36 +234,42 @@ def actors(office: Organisation, col_police: Organisation, col_lab: Organisation
     return {
         "anonymous": AnonymousUser(),
         "no_role": factories.UserFactory(email="nobody@example.test"),
-        "contributor_col_police": factories.member(Role.CONTRIBUTOR, col_police,
-                                                   email="police@col.test"),
+        "contributor_col_police": factories.member(
+            Role.CONTRIBUTOR, col_police, email="police@col.test"
+        ),
         "contributor_col_lab": factories.member(Role.CONTRIBUTOR, col_lab, email="lab@col.test"),
         "focal_point_col": factories.member(Role.FOCAL_POINT, col_police, email="focal@col.test"),
         "analyst": factories.member(Role.ANALYST, office, email="analyst@office.test"),
         "admin": factories.member(Role.ADMIN, office, email="admin@office.test"),
-        "contributor_esp": factories.member(Role.CONTRIBUTOR, esp_customs,
-                                            email="customs@esp.test"),
+        "contributor_esp": factories.member(
+            Role.CONTRIBUTOR, esp_customs, email="customs@esp.test"
+        ),
         "focal_point_esp": factories.member(Role.FOCAL_POINT, esp_customs, email="focal@esp.test"),
         "contributor_col_lab_and_focal_point_esp": multi,
-        "superuser": factories.UserFactory(email="root@example.test", is_superuser=True,
-                                           is_staff=True),
+        "superuser": factories.UserFactory(
+            email="root@example.test", is_superuser=True, is_staff=True
+        ),
         "inactive_focal_point_col": inactive,
     }
 
 
 @pytest.fixture
-def country_rows(col_police: Organisation, col_lab: Organisation,
-                 esp_customs: Organisation) -> list[CountryRecord]:
+def country_rows(
+    col_police: Organisation, col_lab: Organisation, esp_customs: Organisation
+) -> list[CountryRecord]:
     return [
-        CountryRecord.objects.create(organisation=org, area_id=org.area_id, status=status,
-                                     label=f"{org.code}/{status}")
+        CountryRecord.objects.create(
+            organisation=org, area_id=org.area_id, status=status, label=f"{org.code}/{status}"
+        )
         for org in (col_police, col_lab, esp_customs)
         for status in STATUSES
     ]
 
 
 @pytest.fixture
-def organisations(office: Organisation, col_police: Organisation, col_lab: Organisation,
-                  esp_customs: Organisation) -> dict[str, Organisation]:
+def organisations(
+    office: Organisation, col_police: Organisation, col_lab: Organisation, esp_customs: Organisation
+) -> dict[str, Organisation]:
     return {org.code: org for org in (office, col_police, col_lab, esp_customs)}
 
 
@@ -271,11 +278,17 @@ def visible_labels(user: Any, action: access.Action) -> frozenset[str]:
     return frozenset(rows.values_list("label", flat=True))
 
 
-def allowed_by_predicate(user: Any, action: access.Action,
-                         rows: list[CountryRecord]) -> dict[str, bool]:
+def allowed_by_predicate(
+    user: Any, action: access.Action, rows: list[CountryRecord]
+) -> dict[str, bool]:
     return {
-        row.label: access.row_allows(user, action, organisation_id=row.organisation_id,
-                                     area_code=row.area_id, status=row.status)
+        row.label: access.row_allows(
+            user,
+            action,
+            organisation_id=row.organisation_id,
+            area_code=row.area_id,
+            status=row.status,
+        )
         for row in rows
     }
 
@@ -290,9 +303,16 @@ def codes(queryset: Any) -> frozenset[str]:
 
 def test_the_matrix_covers_every_actor_and_row(country_rows: list[CountryRecord]) -> None:
     assert frozenset(row.label for row in country_rows) == EVERY_ROW
-    tables: list[dict[str, Any]] = [EXPECTED_VIEW, EXPECTED_CHANGE, EXPECTED_EXPORT,
-                                    CAN_SUBMIT_FOR, EXPECTED_ABILITIES, EXPECTED_MANAGED,
-                                    EXPECTED_GRANTS, EXPECTED_VISIBLE_ORGS]
+    tables: list[dict[str, Any]] = [
+        EXPECTED_VIEW,
+        EXPECTED_CHANGE,
+        EXPECTED_EXPORT,
+        CAN_SUBMIT_FOR,
+        EXPECTED_ABILITIES,
+        EXPECTED_MANAGED,
+        EXPECTED_GRANTS,
+        EXPECTED_VISIBLE_ORGS,
+    ]
     assert [set(table) for table in tables] == [set(ACTORS)] * len(tables)
 
 
@@ -322,11 +342,17 @@ def test_related_lookups_filter_like_plain_fields(
 ) -> None:
     # Given field names that traverse a relation (what selectors pass for joined data)
     user = actors["contributor_col_lab_and_focal_point_esp"]
-    rows = access.country_data_for(user, CountryRecord.objects.all(), action,
-                                   organisation_field="organisation__id", area_field="area__code")
-    assert frozenset(rows.values_list("label", flat=True)) == EXPECTED_ROWS[action][
-        "contributor_col_lab_and_focal_point_esp"
-    ]
+    rows = access.country_data_for(
+        user,
+        CountryRecord.objects.all(),
+        action,
+        organisation_field="organisation__id",
+        area_field="area__code",
+    )
+    assert (
+        frozenset(rows.values_list("label", flat=True))
+        == EXPECTED_ROWS[action]["contributor_col_lab_and_focal_point_esp"]
+    )
 
 
 def test_anonymous_and_none_are_the_same_actor() -> None:
@@ -351,8 +377,13 @@ def test_a_deactivated_organisation_grants_nothing(
 
 @pytest.mark.parametrize(
     ("status", "restricted"),
-    [("draft", True), ("submitted", True), ("returned", True), ("accepted", True),
-     ("published", False)],
+    [
+        ("draft", True),
+        ("submitted", True),
+        ("returned", True),
+        ("accepted", True),
+        ("published", False),
+    ],
 )
 def test_only_published_rows_are_unrestricted(status: str, restricted: bool) -> None:
     assert access.is_restricted(status) is restricted
@@ -368,8 +399,12 @@ def test_token_actor_holds_only_the_grant_of_its_organisation(
     user = actors["contributor_col_lab_and_focal_point_esp"]
     actor = access.actor_for(user, organisation=col_lab)
     assert actor.grants == (
-        access.Grant(organisation_id=col_lab.pk, organisation_code="COL-LAB", area_code="COL",
-                     role=Role.CONTRIBUTOR),
+        access.Grant(
+            organisation_id=col_lab.pk,
+            organisation_code="COL-LAB",
+            area_code="COL",
+            role=Role.CONTRIBUTOR,
+        ),
     )
     assert actor.token_organisation == "COL-LAB"
     assert visible_labels(actor, "view") == PUBLISHED | labels(("COL-LAB",), STATUSES)
@@ -435,8 +470,9 @@ def test_superuser_token_for_an_organisation_without_a_role_is_powerless(
     actors: dict[str, Any], office: Organisation, country_rows: list[CountryRecord]
 ) -> None:
     actor = access.actor_for(actors["superuser"], organisation=office)
-    assert actor == access.Actor(user_id=actors["superuser"].pk, grants=(), is_superuser=False,
-                                 token_organisation="OFFICE")
+    assert actor == access.Actor(
+        user_id=actors["superuser"].pk, grants=(), is_superuser=False, token_organisation="OFFICE"
+    )
     assert not access.can_administer(actor)
     assert visible_labels(actor, "view") == PUBLISHED
 
@@ -449,10 +485,12 @@ def test_token_scoped_admin_manages_no_national_organisation(
     managed = codes(access.organisations_managed_by(actor))
     assert managed <= {"OFFICE"}
     assert managed.isdisjoint(NATIONAL_ORGS)
-    assert not access.can_grant(actor, organisation=organisations["COL-POLICE"],
-                                role=Role.CONTRIBUTOR)
-    assert not access.can_grant(actor, organisation=organisations["ESP-CUSTOMS"],
-                                role=Role.FOCAL_POINT)
+    assert not access.can_grant(
+        actor, organisation=organisations["COL-POLICE"], role=Role.CONTRIBUTOR
+    )
+    assert not access.can_grant(
+        actor, organisation=organisations["ESP-CUSTOMS"], role=Role.FOCAL_POINT
+    )
 
 
 # --------------------------------------------------------------------------
@@ -462,8 +500,9 @@ def test_token_scoped_admin_manages_no_national_organisation(
 @pytest.mark.parametrize("actor", ACTORS)
 def test_can_submit_only_own_country_as_focal_point(actor: str, actors: dict[str, Any]) -> None:
     user = actors[actor]
-    submits_for = {area for area in ("COL", "ESP", "THA")
-                   if access.can_submit(user, area_code=area)}
+    submits_for = {
+        area for area in ("COL", "ESP", "THA") if access.can_submit(user, area_code=area)
+    }
     assert submits_for == CAN_SUBMIT_FOR[actor]
     # No area: a compilation of the office's own, which only its analysts put in review.
     assert access.can_submit(user, area_code=None) == (actor == "analyst")
@@ -480,8 +519,9 @@ def test_review_publish_administer_audit_log_overview(actor: str, actors: dict[s
 
 
 @pytest.mark.parametrize("actor", ACTORS)
-def test_organisations_managed_by(actor: str, actors: dict[str, Any],
-                                  organisations: dict[str, Organisation]) -> None:
+def test_organisations_managed_by(
+    actor: str, actors: dict[str, Any], organisations: dict[str, Organisation]
+) -> None:
     assert codes(access.organisations_managed_by(actors[actor])) == EXPECTED_MANAGED[actor]
 
 
@@ -496,8 +536,9 @@ def test_organisations_managed_by_narrows_a_given_queryset(
 
 
 @pytest.mark.parametrize("actor", ACTORS)
-def test_can_grant(actor: str, actors: dict[str, Any],
-                   organisations: dict[str, Organisation]) -> None:
+def test_can_grant(
+    actor: str, actors: dict[str, Any], organisations: dict[str, Organisation]
+) -> None:
     user = actors[actor]
     grantable = {
         (code, role)
@@ -514,16 +555,15 @@ def test_office_roles_only_in_the_office_and_national_roles_only_outside(
     admin = actors["admin"]
     assert not access.can_grant(admin, organisation=organisations["COL-POLICE"], role=Role.ANALYST)
     assert not access.can_grant(admin, organisation=organisations["COL-POLICE"], role=Role.ADMIN)
-    assert not access.can_grant(admin, organisation=organisations["OFFICE"],
-                                role=Role.CONTRIBUTOR)
-    assert not access.can_grant(admin, organisation=organisations["OFFICE"],
-                                role=Role.FOCAL_POINT)
+    assert not access.can_grant(admin, organisation=organisations["OFFICE"], role=Role.CONTRIBUTOR)
+    assert not access.can_grant(admin, organisation=organisations["OFFICE"], role=Role.FOCAL_POINT)
     assert access.can_grant(admin, organisation=organisations["OFFICE"], role=Role.ANALYST)
 
 
 @pytest.mark.parametrize("actor", ACTORS)
-def test_organisations_visible_to(actor: str, actors: dict[str, Any],
-                                  organisations: dict[str, Organisation]) -> None:
+def test_organisations_visible_to(
+    actor: str, actors: dict[str, Any], organisations: dict[str, Organisation]
+) -> None:
     assert codes(access.organisations_visible_to(actors[actor])) == EXPECTED_VISIBLE_ORGS[actor]
 
 
@@ -546,8 +586,18 @@ def shared_rows(areas: tuple[str, ...], periods: tuple[str, ...]) -> frozenset[s
     return frozenset(f"{area}/{period}" for area in areas for period in periods)
 
 
-NETWORK_ACTORS = ("anonymous", "no_role", "tha", "aus", "mmr", "irn", "nga", "esp", "analyst",
-                  "admin")
+NETWORK_ACTORS = (
+    "anonymous",
+    "no_role",
+    "tha",
+    "aus",
+    "mmr",
+    "irn",
+    "nga",
+    "esp",
+    "analyst",
+    "admin",
+)
 ALL_NETWORK_ROWS = frozenset().union(*(own_rows(area) for area in NETWORK_AREAS))
 
 # THA contributed for 2024 and 2025, AUS for 2025, MMR never. IRN left and NGA is
@@ -570,8 +620,15 @@ EXPECTED_NETWORK_ROWS: dict[str, frozenset[str]] = {
 }
 
 OWN_AREA: dict[str, str | None] = {
-    "anonymous": None, "no_role": None, "tha": "THA", "aus": "AUS", "mmr": "MMR", "irn": "IRN",
-    "nga": "NGA", "esp": "ESP", "admin": None,
+    "anonymous": None,
+    "no_role": None,
+    "tha": "THA",
+    "aus": "AUS",
+    "mmr": "MMR",
+    "irn": "IRN",
+    "nga": "NGA",
+    "esp": "ESP",
+    "admin": None,
 }
 
 
@@ -579,8 +636,9 @@ OWN_AREA: dict[str, str | None] = {
 def net(db: Any) -> Network:
     network = factories.network("NET", members=("THA", "MMR", "AUS"))
     NetworkMember.objects.create(network=network, area_id="IRN", status=NetworkMember.Status.LEFT)
-    NetworkMember.objects.create(network=network, area_id="NGA",
-                                 status=NetworkMember.Status.INVITED)
+    NetworkMember.objects.create(
+        network=network, area_id="NGA", status=NetworkMember.Status.INVITED
+    )
     for area, period in (("THA", "2024"), ("THA", "2025"), ("AUS", "2025")):
         NetworkContribution.objects.create(network=network, area_id=area, period=period)
     # MMR contributed to another network: that must not count in this one.
@@ -594,7 +652,10 @@ def net(db: Any) -> Network:
 def network_rows(net: Network) -> list[NetworkRecord]:
     return [
         NetworkRecord.objects.create(
-            network=net, area_id=area, period=period, national_only=national_only,
+            network=net,
+            area_id=area,
+            period=period,
+            national_only=national_only,
             label=f"{area}/{period}{'/national' if national_only else ''}",
         )
         for area in NETWORK_AREAS
@@ -611,9 +672,11 @@ def network_actors(
         "anonymous": AnonymousUser(),
         "no_role": factories.UserFactory(email="nobody@example.test"),
         "tha": factories.member(Role.CONTRIBUTOR, factories.agency("THA"), email="c@tha.test"),
-        "aus": factories.member(Role.FOCAL_POINT,
-                                factories.agency("AUS", Organisation.Kind.CUSTOMS),
-                                email="fp@aus.test"),
+        "aus": factories.member(
+            Role.FOCAL_POINT,
+            factories.agency("AUS", Organisation.Kind.CUSTOMS),
+            email="fp@aus.test",
+        ),
         "mmr": factories.member(Role.CONTRIBUTOR, factories.agency("MMR"), email="c@mmr.test"),
         "irn": factories.member(Role.CONTRIBUTOR, factories.agency("IRN"), email="c@irn.test"),
         "nga": factories.member(Role.FOCAL_POINT, factories.agency("NGA"), email="fp@nga.test"),
@@ -641,8 +704,9 @@ def test_network_fixture_rows(network_rows: list[NetworkRecord]) -> None:
 
 
 @pytest.mark.parametrize("actor", NETWORK_ACTORS)
-def test_network_rows_for(actor: str, net: Network, network_actors: dict[str, Any],
-                          network_rows: list[NetworkRecord]) -> None:
+def test_network_rows_for(
+    actor: str, net: Network, network_actors: dict[str, Any], network_rows: list[NetworkRecord]
+) -> None:
     assert network_labels(network_actors[actor], net) == EXPECTED_NETWORK_ROWS[actor]
 
 
@@ -653,8 +717,9 @@ def test_network_row_allows_agrees_with_network_data_q(
     user = network_actors[actor]
     in_queryset = network_labels(user, net)
     predicate = {
-        row.label: access.network_row_allows(user, net, area_code=row.area_id, period=row.period,
-                                             national_only=row.national_only)
+        row.label: access.network_row_allows(
+            user, net, area_code=row.area_id, period=row.period, national_only=row.national_only
+        )
         for row in network_rows
     }
     assert predicate == {row.label: row.label in in_queryset for row in network_rows}
@@ -666,8 +731,9 @@ def test_network_row_allows_agrees_with_network_data_q(
 def test_no_national_only_row_of_another_state_is_ever_visible(
     actor: str, net: Network, network_actors: dict[str, Any], network_rows: list[NetworkRecord]
 ) -> None:
-    visible = access.network_rows_for(network_actors[actor], net,
-                                      NetworkRecord.objects.filter(network=net))
+    visible = access.network_rows_for(
+        network_actors[actor], net, NetworkRecord.objects.filter(network=net)
+    )
     leaked = visible.filter(national_only=True).exclude(area_id=OWN_AREA[actor])
     assert list(leaked.values_list("label", flat=True)) == []
 
@@ -675,10 +741,14 @@ def test_no_national_only_row_of_another_state_is_ever_visible(
 def test_network_data_q_honours_custom_field_names(
     net: Network, network_actors: dict[str, Any], network_rows: list[NetworkRecord]
 ) -> None:
-    rows = access.network_rows_for(network_actors["aus"], net,
-                                   NetworkRecord.objects.filter(network=net),
-                                   area_field="area__code", period_field="period",
-                                   national_only_field="national_only")
+    rows = access.network_rows_for(
+        network_actors["aus"],
+        net,
+        NetworkRecord.objects.filter(network=net),
+        area_field="area__code",
+        period_field="period",
+        national_only_field="national_only",
+    )
     assert frozenset(rows.values_list("label", flat=True)) == EXPECTED_NETWORK_ROWS["aus"]
 
 
@@ -687,7 +757,8 @@ def test_leaving_the_network_takes_away_what_others_shared(
 ) -> None:
     # Given THA leaves
     NetworkMember.objects.filter(network=net, area_id="THA").update(
-        status=NetworkMember.Status.LEFT)
+        status=NetworkMember.Status.LEFT
+    )
     user = User.objects.get(email="c@tha.test")
     assert network_labels(user, net) == own_rows("THA")
     assert access.network_visibility_reason(user, net, period="2024") == "left"
@@ -712,13 +783,15 @@ def test_leaving_the_network_takes_away_what_others_shared(
         ("tha", "2026", "not_contributed"),
     ],
 )
-def test_network_visibility_reason(actor: str, period: str, reason: str, net: Network,
-                                   network_actors: dict[str, Any]) -> None:
+def test_network_visibility_reason(
+    actor: str, period: str, reason: str, net: Network, network_actors: dict[str, Any]
+) -> None:
     assert access.network_visibility_reason(network_actors[actor], net, period=period) == reason
 
 
-def test_member_areas_are_active_memberships_only(net: Network,
-                                                 network_actors: dict[str, Any]) -> None:
+def test_member_areas_are_active_memberships_only(
+    net: Network, network_actors: dict[str, Any]
+) -> None:
     assert access.member_areas(network_actors["tha"], net) == {"THA"}
     assert access.member_areas(network_actors["irn"], net) == frozenset()
     assert access.member_areas(network_actors["nga"], net) == frozenset()

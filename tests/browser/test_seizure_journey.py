@@ -33,8 +33,9 @@ def log_out(page: Any) -> None:
     page.click("header form[action='/accounts/logout/'] button")
 
 
-def test_upload_review_publish_and_see_the_routes(page: Any, live_server: Any,
-                                                  reference_data: None) -> None:
+def test_upload_review_publish_and_see_the_routes(
+    page: Any, live_server: Any, reference_data: None
+) -> None:
     base = live_server.url
     col_police = factories.agency("COL", Organisation.Kind.POLICE)
     focal = factories.member(Role.FOCAL_POINT, col_police, email="focal@col.test")

@@ -43,6 +43,7 @@ def test_no_entry_is_fuzzy() -> None:
 def test_compiled_catalogue_matches_the_po_file() -> None:
     with (LOCALE / "django.mo").open("rb") as handle:
         catalogue = gettext.GNUTranslations(handle)
+
     def translated(key: str) -> str:
         if "\x04" in key:
             context, msgid = key.split("\x04", 1)

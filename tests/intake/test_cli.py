@@ -25,10 +25,11 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 HEADER = ["Fecha", "Droga", "Cantidad", "Unidad", "Referencia"]
-GOOD = [["31/01/2024", "cocaína", "12,5", "kg", "C-1"],
-        ["01/02/2024", "heroína", "500", "g", "C-2"]]
-BAD = [["15/02/2024", "xyz", "1", "kg", "C-3"],
-       ["16/02/2024", "cocaína", "-4", "kg", "C-4"]]
+GOOD = [
+    ["31/01/2024", "cocaína", "12,5", "kg", "C-1"],
+    ["01/02/2024", "heroína", "500", "g", "C-2"],
+]
+BAD = [["15/02/2024", "xyz", "1", "kg", "C-3"], ["16/02/2024", "cocaína", "-4", "kg", "C-4"]]
 
 
 @pytest.fixture(autouse=True)
@@ -83,7 +84,9 @@ def test_a_clean_file_is_imported(col_police: Organisation, tmp_path: Path) -> N
     assert job.version is not None
     assert job.version.submission.label == "2024"
     assert sorted(Seizure.objects.values_list("case_reference", "quantity", "unit_id")) == [
-        ("C-1", 12.5, "kg"), ("C-2", 500, "g")]
+        ("C-1", 12.5, "kg"),
+        ("C-2", 500, "g"),
+    ]
 
 
 def test_the_org_code_is_case_insensitive(col_police: Organisation, tmp_path: Path) -> None:
@@ -134,7 +137,8 @@ def test_a_file_imported_before_changes_nothing(col_police: Organisation, tmp_pa
 
 
 def test_validation_errors_stop_the_import_with_status_2(
-    col_police: Organisation, tmp_path: Path,
+    col_police: Organisation,
+    tmp_path: Path,
 ) -> None:
     # Given a file with two bad rows
     path = write_csv(tmp_path, "a.csv", [HEADER, *GOOD, *BAD])
@@ -172,12 +176,15 @@ def test_accept_valid_imports_the_valid_rows(col_police: Organisation, tmp_path:
     assert "Imported 2 rows as" in run.out
     assert sorted(Seizure.objects.values_list("case_reference", flat=True)) == ["C-1", "C-2"]
     assert sorted(QuarantinedRow.objects.values_list("row", "cells__Referencia")) == [
-        (4, "C-3"), (5, "C-4")]
+        (4, "C-3"),
+        (5, "C-4"),
+    ]
     assert ImportJob.objects.get().mode == ImportJob.Mode.ACCEPT_VALID
 
 
 def test_control_characters_from_a_file_are_not_printed_raw(
-    col_police: Organisation, tmp_path: Path,
+    col_police: Organisation,
+    tmp_path: Path,
 ) -> None:
     # Given a file whose bad cell holds terminal escape sequences (clear screen, set title)
     hostile = "\x1b[2J\x1b]0;owned\x07xyz"
@@ -228,8 +235,9 @@ def test_an_unknown_dataset_is_an_error(col_police: Organisation, tmp_path: Path
         ("Fechita=seizure_date", r"--map names columns the file does not have: Fechita"),
     ],
 )
-def test_a_bad_map_is_an_error(col_police: Organisation, tmp_path: Path, pair: str,
-                               message: str) -> None:
+def test_a_bad_map_is_an_error(
+    col_police: Organisation, tmp_path: Path, pair: str, message: str
+) -> None:
     path = write_csv(tmp_path, "a.csv", [HEADER, *GOOD])
 
     with pytest.raises(CommandError, match=message) as caught:
@@ -255,7 +263,8 @@ def test_an_unreadable_file_is_an_error(col_police: Organisation, tmp_path: Path
 
 
 def test_a_mapping_missing_a_required_field_is_an_error(
-    col_police: Organisation, tmp_path: Path,
+    col_police: Organisation,
+    tmp_path: Path,
 ) -> None:
     path = write_csv(tmp_path, "a.csv", [["Fecha", "Droga", "Cantidad"], ["31/01/2024", "x", "1"]])
 
@@ -268,13 +277,21 @@ def test_a_mapping_missing_a_required_field_is_an_error(
 
 
 def test_map_sends_a_column_to_a_field(col_police: Organisation, tmp_path: Path) -> None:
-    path = write_csv(tmp_path, "a.csv", [
-        ["Fecha", "Sustancia incautada", "Cantidad", "Unidad", "Observación"],
-        ["31/01/2024", "cocaína", "3", "kg", "en maleta"],
-    ])
+    path = write_csv(
+        tmp_path,
+        "a.csv",
+        [
+            ["Fecha", "Sustancia incautada", "Cantidad", "Unidad", "Observación"],
+            ["31/01/2024", "cocaína", "3", "kg", "en maleta"],
+        ],
+    )
 
-    Run("seizures", str(path), org="COL-POLICE",
-        map=["Sustancia incautada=drug", "Observación=notes"])
+    Run(
+        "seizures",
+        str(path),
+        org="COL-POLICE",
+        map=["Sustancia incautada=drug", "Observación=notes"],
+    )
 
     assert list(Seizure.objects.values_list("drug_id", "notes")) == [("cocaine", "en maleta")]
 
@@ -287,59 +304,78 @@ def report_run(tmp_path: Path, name: str) -> tuple[Path, str]:
     return report, out
 
 
-def test_report_writes_every_problem_to_a_csv_file(col_police: Organisation,
-                                                   tmp_path: Path) -> None:
+def test_report_writes_every_problem_to_a_csv_file(
+    col_police: Organisation, tmp_path: Path
+) -> None:
     report, out = report_run(tmp_path, "problems.csv")
 
     assert f"Report written to {report}" in out
     with report.open(encoding="utf-8", newline="") as handle:
         assert [(r["row"], r["code"]) for r in csv.DictReader(handle)] == [
-            ("4", "unknown_drug"), ("5", "not_positive")]
+            ("4", "unknown_drug"),
+            ("5", "not_positive"),
+        ]
 
 
-def test_report_writes_every_problem_to_an_xlsx_file(col_police: Organisation,
-                                                     tmp_path: Path) -> None:
+def test_report_writes_every_problem_to_an_xlsx_file(
+    col_police: Organisation, tmp_path: Path
+) -> None:
     report, out = report_run(tmp_path, "problems.xlsx")
 
     assert f"Report written to {report}" in out
     sheet = openpyxl.load_workbook(report)["problems"]
     assert [(row[0], row[7]) for row in sheet.iter_rows(values_only=True)] == [
-        ("row", "code"), (4, "unknown_drug"), (5, "not_positive")]
+        ("row", "code"),
+        (4, "unknown_drug"),
+        (5, "not_positive"),
+    ]
 
 
-def test_report_writes_every_problem_to_a_json_file(col_police: Organisation,
-                                                    tmp_path: Path) -> None:
+def test_report_writes_every_problem_to_a_json_file(
+    col_police: Organisation, tmp_path: Path
+) -> None:
     report, out = report_run(tmp_path, "problems.json")
 
     assert f"Report written to {report}" in out
     content = json.loads(report.read_text("utf-8"))
     assert (content["status"], content["errors"]) == ("blocked", 2)
     assert [(i["row"], i["code"]) for i in content["issues"]] == [
-        (4, "unknown_drug"), (5, "not_positive")]
+        (4, "unknown_drug"),
+        (5, "not_positive"),
+    ]
 
 
-AMBIGUOUS = [HEADER, ["03/04/2024", "cocaína", "1", "kg", "D-1"],
-             ["05/06/2024", "cocaína", "2", "kg", "D-2"]]
+AMBIGUOUS = [
+    HEADER,
+    ["03/04/2024", "cocaína", "1", "kg", "D-1"],
+    ["05/06/2024", "cocaína", "2", "kg", "D-2"],
+]
 
 
-def test_ambiguous_dates_are_day_first_with_a_note(col_police: Organisation,
-                                                   tmp_path: Path) -> None:
+def test_ambiguous_dates_are_day_first_with_a_note(
+    col_police: Organisation, tmp_path: Path
+) -> None:
     path = write_csv(tmp_path, "a.csv", AMBIGUOUS)
 
     run = Run("seizures", str(path), org="COL-POLICE")
 
     assert "note: Fecha: dates such as 03/04/2024 could be day/month or month/day" in run.out
     assert sorted(Seizure.objects.values_list("seizure_date", flat=True)) == [
-        date(2024, 4, 3), date(2024, 6, 5)]
+        date(2024, 4, 3),
+        date(2024, 6, 5),
+    ]
 
 
-def test_month_first_reads_ambiguous_dates_as_month_day(col_police: Organisation,
-                                                        tmp_path: Path) -> None:
+def test_month_first_reads_ambiguous_dates_as_month_day(
+    col_police: Organisation, tmp_path: Path
+) -> None:
     path = write_csv(tmp_path, "a.csv", AMBIGUOUS)
 
     run = Run("seizures", str(path), org="COL-POLICE", month_first=True)
 
     assert "could be day/month" not in run.out
     assert sorted(Seizure.objects.values_list("seizure_date", flat=True)) == [
-        date(2024, 3, 4), date(2024, 5, 6)]
+        date(2024, 3, 4),
+        date(2024, 5, 6),
+    ]
     assert ImportJob.objects.get().options == {"day_first": False}

@@ -83,10 +83,15 @@ def media(settings: SettingsWrapper, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def thai_oncb(db: Any) -> Organisation:
-    return cast(Organisation, factories.OrganisationFactory(
-        code="THA-ONCB", name="Office of the Narcotics Control Board",
-        kind=Organisation.Kind.DRUG_CONTROL, area=Area.objects.get(code="THA"),
-    ))
+    return cast(
+        Organisation,
+        factories.OrganisationFactory(
+            code="THA-ONCB",
+            name="Office of the Narcotics Control Board",
+            kind=Organisation.Kind.DRUG_CONTROL,
+            area=Area.objects.get(code="THA"),
+        ),
+    )
 
 
 @pytest.fixture
@@ -99,18 +104,25 @@ def contributor(col_police: Organisation) -> User:
     return factories.member(Role.CONTRIBUTOR, col_police, mfa=False)
 
 
-def store(organisation: Organisation, data: bytes, filename: str,
-          actor: Any = None) -> tuple[Upload, bool]:
-    return services.upload_store(stream=io.BytesIO(data), filename=filename,
-                                 organisation=organisation, dataset="seizures", actor=actor)
+def store(
+    organisation: Organisation, data: bytes, filename: str, actor: Any = None
+) -> tuple[Upload, bool]:
+    return services.upload_store(
+        stream=io.BytesIO(data),
+        filename=filename,
+        organisation=organisation,
+        dataset="seizures",
+        actor=actor,
+    )
 
 
 def sample(path: Path) -> tuple[bytes, str]:
     return path.read_bytes(), path.name
 
 
-def checked(organisation: Organisation, data: bytes, filename: str, *,
-            actor: Any = None, **job_options: Any) -> ImportJob:
+def checked(
+    organisation: Organisation, data: bytes, filename: str, *, actor: Any = None, **job_options: Any
+) -> ImportJob:
     """Upload, create the job with the proposed mapping, and dry-run it."""
     upload, _created = store(organisation, data, filename, actor)
     job = services.job_create(upload=upload, actor=actor, **job_options)
@@ -132,8 +144,7 @@ HEADER = ["Fecha", "Droga", "Cantidad", "Unidad", "País de destino", "Referenci
 
 def seizure_rows(count: int, *, prefix: str = "R") -> list[list[str]]:
     return [HEADER] + [
-        [f"{1 + n % 28:02d}/01/2024", "cocaína", f"{1 + n % 90},5", "kg", "España",
-         f"{prefix}-{n}"]
+        [f"{1 + n % 28:02d}/01/2024", "cocaína", f"{1 + n % 90},5", "kg", "España", f"{prefix}-{n}"]
         for n in range(count)
     ]
 
@@ -176,7 +187,11 @@ def test_the_colombian_workbook_has_exactly_the_planted_errors(col_police: Organ
     assert issue_pairs(job) == set(COLOMBIA_ERRORS.items())
     assert set(COLOMBIA_WARNINGS.items()) <= issue_pairs(job, WARNING)
     assert (job.status, job.rows_total, job.rows_with_errors, job.rows_valid) == (
-        ImportJob.Status.BLOCKED, 300, 9, 291)
+        ImportJob.Status.BLOCKED,
+        300,
+        9,
+        291,
+    )
     assert Seizure.objects.count() == 0
 
 
@@ -201,10 +216,14 @@ def test_the_colombian_workbook_keeps_the_value_of_cells_typed_as_numbers(
     # Then every number keeps its value (not 9621: the dot of a number is no
     # thousands separator), and only the twelve tonnes of row 175 look unusual
     assert job.status == ImportJob.Status.COMMITTED
-    stored = cast(dict[int, Decimal], dict(
-        Seizure.objects.filter(version=job.version, source_row__in=typed)
-        .values_list("source_row", "quantity")
-    ))
+    stored = cast(
+        dict[int, Decimal],
+        dict(
+            Seizure.objects.filter(version=job.version, source_row__in=typed).values_list(
+                "source_row", "quantity"
+            )
+        ),
+    )
     assert len(stored) > 50
     assert stored == {row: typed[row] for row in stored}
     assert issue_pairs(job, WARNING) == set(COLOMBIA_WARNINGS.items())
@@ -216,8 +235,7 @@ def test_the_thai_csv_has_exactly_the_planted_errors(thai_oncb: Organisation) ->
     assert job.notes == []  # UTF-8 with BOM: nothing to say
     assert issue_pairs(job) == set(THAILAND_ERRORS.items())
     assert issue_pairs(job, WARNING) == set(THAILAND_WARNINGS.items())
-    assert (job.status, job.rows_total, job.rows_with_errors) == (
-        ImportJob.Status.BLOCKED, 200, 7)
+    assert (job.status, job.rows_total, job.rows_with_errors) == (ImportJob.Status.BLOCKED, 200, 7)
 
 
 def test_the_thai_csv_issues_keep_the_cells_as_written(thai_oncb: Organisation) -> None:
@@ -281,14 +299,17 @@ def test_the_ids_export_commits_other_and_unknown_drugs_as_values(
     upload, _created = store(nld_police, *sample(IDS))
     job = services.job_create(upload=upload, actor=None)
     job = services.mapping_confirm(
-        job=job, mapping={h: f for h, f in job.mapping.items() if h != "COUNTRY_OF_SEIZURE"},
-        actor=None)
+        job=job,
+        mapping={h: f for h, f in job.mapping.items() if h != "COUNTRY_OF_SEIZURE"},
+        actor=None,
+    )
 
     job = services.job_commit(job=services.job_validate(job=job), accept_valid=True, actor=None)
 
     assert job.status == ImportJob.Status.COMMITTED
-    drugs = dict(Seizure.objects.filter(source_row__in=IDS_VALUES)
-                 .values_list("source_row", "drug_id"))
+    drugs = dict(
+        Seizure.objects.filter(source_row__in=IDS_VALUES).values_list("source_row", "drug_id")
+    )
     assert drugs == IDS_VALUES
     assert set(Seizure.objects.values_list("area_id", flat=True)) == {"NLD"}
     # Row 25: Côte d'Ivoire as the departure country, from a Latin-1 byte
@@ -297,11 +318,22 @@ def test_the_ids_export_commits_other_and_unknown_drugs_as_values(
 
 def test_an_unknown_unit_is_refused_not_read_as_the_count_unit() -> None:
     # "Unknown" is a value for a country or a drug; a quantity without a unit means nothing.
-    raw = pl.DataFrame({"Fecha": ["2024-01-31"], "Droga": ["heroin"], "Cantidad": ["5"],
-                        "Unidad": ["Unknown"], "__row__": [2]})
+    raw = pl.DataFrame(
+        {
+            "Fecha": ["2024-01-31"],
+            "Droga": ["heroin"],
+            "Cantidad": ["5"],
+            "Unidad": ["Unknown"],
+            "__row__": [2],
+        }
+    )
 
-    result = validate(raw, {"Fecha": "seizure_date", "Droga": "drug", "Cantidad": "quantity",
-                            "Unidad": "unit"}, SEIZURES, services.reference_normalisers())
+    result = validate(
+        raw,
+        {"Fecha": "seizure_date", "Droga": "drug", "Cantidad": "quantity", "Unidad": "unit"},
+        SEIZURES,
+        services.reference_normalisers(),
+    )
 
     assert result.clean["unit"].to_list() == [None]
     assert result.issues.select("row", "code").rows() == [(2, "unknown_unit")]
@@ -312,7 +344,8 @@ def test_an_unknown_unit_is_refused_not_read_as_the_count_unit() -> None:
 
 
 def test_a_clean_file_is_committed_as_a_new_draft_version(
-    col_police: Organisation, contributor: User,
+    col_police: Organisation,
+    contributor: User,
 ) -> None:
     data = csv_bytes(seizure_rows(3))
     job = checked(col_police, data, "seizures-2024.csv", actor=contributor)
@@ -325,11 +358,24 @@ def test_a_clean_file_is_committed_as_a_new_draft_version(
     version = job.version
     assert version is not None
     assert (version.number, version.status, version.row_count, version.submission.label) == (
-        1, Version.Status.DRAFT, 3, "seizures-2024")
+        1,
+        Version.Status.DRAFT,
+        3,
+        "seizures-2024",
+    )
     rows = Seizure.objects.filter(version=version).order_by("source_row")
-    assert list(rows.values_list("source_row", "case_reference", "seizure_date__month",
-                                 "quantity", "unit_id", "drug_id", "area_id",
-                                 "destination_area")) == [
+    assert list(
+        rows.values_list(
+            "source_row",
+            "case_reference",
+            "seizure_date__month",
+            "quantity",
+            "unit_id",
+            "drug_id",
+            "area_id",
+            "destination_area",
+        )
+    ) == [
         (2, "R-0", 1, Decimal("1.5"), "kg", "cocaine", "COL", "ESP"),
         (3, "R-1", 1, Decimal("2.5"), "kg", "cocaine", "COL", "ESP"),
         (4, "R-2", 1, Decimal("3.5"), "kg", "cocaine", "COL", "ESP"),
@@ -365,11 +411,15 @@ def test_accept_valid_commits_the_valid_rows_and_quarantines_the_rest(
 
     # Then 193 rows are committed, and the seven bad ones wait with their cells as written
     assert (job.status, job.mode, job.rows_valid) == (
-        ImportJob.Status.COMMITTED, ImportJob.Mode.ACCEPT_VALID, 193)
+        ImportJob.Status.COMMITTED,
+        ImportJob.Mode.ACCEPT_VALID,
+        193,
+    )
     assert job.version is not None
     assert job.version.row_count == 193
-    committed = set(Seizure.objects.filter(version=job.version)
-                    .values_list("source_row", flat=True))
+    committed = set(
+        Seizure.objects.filter(version=job.version).values_list("source_row", flat=True)
+    )
     assert committed == set(original) - set(THAILAND_ERRORS)
     quarantined = {q.row: q.cells for q in QuarantinedRow.objects.filter(job=job)}
     assert quarantined == {row: original[row] for row in THAILAND_ERRORS}
@@ -381,15 +431,22 @@ def test_accept_valid_commits_the_valid_rows_and_quarantines_the_rest(
 def test_accept_valid_with_no_valid_row_fails_and_writes_nothing(
     col_police: Organisation,
 ) -> None:
-    data = csv_bytes([HEADER, ["31/01/2024", "xyz", "1", "kg", "", "A"],
-                      ["31/01/2024", "cocaína", "-1", "kg", "", "B"]])
+    data = csv_bytes(
+        [
+            HEADER,
+            ["31/01/2024", "xyz", "1", "kg", "", "A"],
+            ["31/01/2024", "cocaína", "-1", "kg", "", "B"],
+        ]
+    )
     job = checked(col_police, data, "bad.csv")
     before = counts()
 
     job = services.job_commit(job=job, accept_valid=True, actor=None)
 
-    assert (job.status, job.message) == (ImportJob.Status.FAILED,
-                                         "no row is valid: nothing to import")
+    assert (job.status, job.message) == (
+        ImportJob.Status.FAILED,
+        "no row is valid: nothing to import",
+    )
     assert counts() == before
 
 
@@ -401,10 +458,12 @@ def test_thai_quantities_are_converted_to_kilograms(thai_oncb: Organisation) -> 
     seizures = Seizure.objects.filter(version=job.version)
     # Row 2: "102,936" 片 (tablets) of 麻古 (yaba): 100 mg each
     assert seizures.values_list("drug_id", "quantity", "unit_id", "kilograms").get(
-        source_row=2) == ("methamphetamine", Decimal("102936"), "tablet", Decimal("10.2936"))
+        source_row=2
+    ) == ("methamphetamine", Decimal("102936"), "tablet", Decimal("10.2936"))
     # Row 68: 184 株 (plants) of 大麻 are not converted
     assert seizures.values_list("quantity", "unit_id", "kilograms", "conversion_rule").get(
-        source_row=68) == (Decimal("184"), "plant", None, "count: plant is not converted to mass")
+        source_row=68
+    ) == (Decimal("184"), "plant", None, "count: plant is not converted to mass")
 
 
 def test_a_case_reference_already_in_another_submission_is_an_error(
@@ -415,8 +474,13 @@ def test_a_case_reference_already_in_another_submission_is_an_error(
     assert services.job_commit(job=january, actor=None).status == ImportJob.Status.COMMITTED
 
     # When February's file repeats R-2 (and brings new references)
-    february = csv_bytes([HEADER, ["01/02/2024", "cocaína", "1", "kg", "", "R-2"],
-                          ["02/02/2024", "cocaína", "1", "kg", "", "F-1"]])
+    february = csv_bytes(
+        [
+            HEADER,
+            ["01/02/2024", "cocaína", "1", "kg", "", "R-2"],
+            ["02/02/2024", "cocaína", "1", "kg", "", "F-1"],
+        ]
+    )
     job = checked(col_police, february, "febrero.csv")
 
     # Then the repeated reference is refused; a corrected January file would not be
@@ -430,7 +494,8 @@ def test_a_case_reference_already_in_another_submission_is_an_error(
 
 
 def test_kilogram_equivalents_follow_the_published_rules(
-    col_police: Organisation, settings: SettingsWrapper,
+    col_police: Organisation,
+    settings: SettingsWrapper,
 ) -> None:
     # Given one seizure per rule (tablet weights: methamphetamine 100 mg, MDMA 300 mg
     # in the reference data, MDMA overridden to 150 mg here)
@@ -446,9 +511,13 @@ def test_kilogram_equivalents_follow_the_published_rules(
         ["40", "tablet", "codeine"],
         ["10", "plant", "cannabis-plants"],
     ]
-    data = csv_bytes([["Fecha", "Cantidad", "Unidad", "Droga", "Referencia"]] + [
-        ["2024-01-31", quantity, unit, drug, f"K-{n}"] for n, (quantity, unit, drug)
-        in enumerate(rows)])
+    data = csv_bytes(
+        [["Fecha", "Cantidad", "Unidad", "Droga", "Referencia"]]
+        + [
+            ["2024-01-31", quantity, unit, drug, f"K-{n}"]
+            for n, (quantity, unit, drug) in enumerate(rows)
+        ]
+    )
 
     # When it is imported
     job = services.job_commit(job=checked(col_police, data, "kg.csv"), actor=None)
@@ -474,14 +543,16 @@ def test_kilogram_equivalents_follow_the_published_rules(
 
 
 def test_the_same_file_is_stored_once_and_committed_once(
-    col_police: Organisation, media: Path,
+    col_police: Organisation,
+    media: Path,
 ) -> None:
     # Given a committed import
     data = csv_bytes(seizure_rows(4))
     first_upload, created = store(col_police, data, "enero.csv")
     first = services.job_commit(
         job=services.job_validate(job=services.job_create(upload=first_upload, actor=None)),
-        actor=None)
+        actor=None,
+    )
     assert (created, first.status) == (True, ImportJob.Status.COMMITTED)
     before = counts()
 
@@ -503,7 +574,8 @@ def test_the_same_file_is_stored_once_and_committed_once(
 
 
 def test_the_same_file_from_another_organisation_is_its_own_upload(
-    col_police: Organisation, col_lab: Organisation,
+    col_police: Organisation,
+    col_lab: Organisation,
 ) -> None:
     data = csv_bytes(seizure_rows(2))
 
@@ -520,7 +592,10 @@ def test_the_same_file_from_another_organisation_is_its_own_upload(
 
 
 def test_an_upload_over_the_size_limit_is_refused_and_nothing_is_kept(
-    col_police: Organisation, settings: SettingsWrapper, media: Path, tmp_path: Path,
+    col_police: Organisation,
+    settings: SettingsWrapper,
+    media: Path,
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Given a limit of 1 MiB, and a place to see the spooled copy
@@ -542,7 +617,8 @@ def test_an_upload_over_the_size_limit_is_refused_and_nothing_is_kept(
 
 
 def test_a_file_at_the_size_limit_is_accepted(
-    col_police: Organisation, settings: SettingsWrapper,
+    col_police: Organisation,
+    settings: SettingsWrapper,
 ) -> None:
     data = csv_bytes(seizure_rows(3))
     settings.OBSERVATORY_MAX_UPLOAD_BYTES = len(data)
@@ -553,7 +629,8 @@ def test_a_file_at_the_size_limit_is_accepted(
 
 
 def test_an_upload_keeps_only_the_base_name_and_is_stored_under_its_hash(
-    col_police: Organisation, media: Path,
+    col_police: Organisation,
+    media: Path,
 ) -> None:
     upload, _created = store(col_police, csv_bytes(seizure_rows(1)), "../../etc/seizures.csv")
 
@@ -583,8 +660,10 @@ def test_an_unreadable_upload_is_refused_when_the_import_starts(
 def test_a_mapping_naming_columns_the_file_lacks_is_refused(col_police: Organisation) -> None:
     upload, _created = store(col_police, csv_bytes(seizure_rows(1)), "a.csv")
 
-    with pytest.raises(ValidationFailed, match="--map names columns the file does not have: "
-                                               "Fechita; its columns are: Fecha, Droga"):
+    with pytest.raises(
+        ValidationFailed,
+        match="--map names columns the file does not have: Fechita; its columns are: Fecha, Droga",
+    ):
         services.job_create(upload=upload, mapping={"Fechita": "seizure_date"}, actor=None)
 
 
@@ -592,7 +671,8 @@ def test_a_mapping_without_a_required_field_fails_the_job(col_police: Organisati
     upload, _created = store(col_police, csv_bytes(seizure_rows(1)), "a.csv")
     job = services.job_create(upload=upload, actor=None)
     job = services.mapping_confirm(
-        job=job, mapping={h: f for h, f in job.mapping.items() if f != "unit"}, actor=None)
+        job=job, mapping={h: f for h, f in job.mapping.items() if f != "unit"}, actor=None
+    )
 
     job = services.job_validate(job=job)
 
@@ -605,8 +685,7 @@ def test_a_mapping_feeding_one_field_twice_is_refused(col_police: Organisation) 
     job = services.job_create(upload=upload, actor=None)
 
     with pytest.raises(ValidationFailed, match="more than one feeds: drug"):
-        services.mapping_confirm(
-            job=job, mapping={**job.mapping, "Referencia": "drug"}, actor=None)
+        services.mapping_confirm(job=job, mapping={**job.mapping, "Referencia": "drug"}, actor=None)
 
 
 def test_a_confirmed_mapping_is_remembered_for_the_same_layout(
@@ -666,7 +745,8 @@ def dying_commit(monkeypatch: pytest.MonkeyPatch, written: list[int]) -> None:
 
 
 def test_a_commit_dying_after_writing_rows_leaves_nothing(
-    col_police: Organisation, monkeypatch: pytest.MonkeyPatch,
+    col_police: Organisation,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Given a checked file larger than one batch of inserts
     job = checked(col_police, csv_bytes(seizure_rows(LARGE)), "big.csv")
@@ -699,7 +779,8 @@ def test_a_commit_dying_after_writing_rows_leaves_nothing(
 
 
 def test_a_commit_that_dies_does_not_leave_the_job_looking_busy(
-    col_police: Organisation, monkeypatch: pytest.MonkeyPatch,
+    col_police: Organisation,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Given a checked file whose commit dies
     job = checked(col_police, csv_bytes(seizure_rows(3)), "a.csv")
@@ -718,12 +799,16 @@ def test_a_commit_that_dies_does_not_leave_the_job_looking_busy(
 
 
 def audit_trail(obj: Model) -> list[tuple[str, dict[str, Any]]]:
-    return list(AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
-                .order_by("id").values_list("action", "changes"))
+    return list(
+        AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+        .order_by("id")
+        .values_list("action", "changes")
+    )
 
 
 def test_every_upload_mapping_and_commit_leaves_audit_rows(
-    col_police: Organisation, contributor: User,
+    col_police: Organisation,
+    contributor: User,
 ) -> None:
     data = csv_bytes(seizure_rows(2))
 
@@ -737,8 +822,11 @@ def test_every_upload_mapping_and_commit_leaves_audit_rows(
         ("create", {"filename": "audit.csv", "sha256": upload.sha256, "size": len(data)}),
     ]
     assert [action for action, _changes in audit_trail(job)] == ["create", "update", "create"]
-    assert audit_trail(job)[-1][1] == {"committed_rows": 2, "quarantined_rows": 0,
-                                       "version": str(job.version)}
+    assert audit_trail(job)[-1][1] == {
+        "committed_rows": 2,
+        "quarantined_rows": 0,
+        "version": str(job.version),
+    }
     assert job.version is not None
     assert [action for action, _changes in audit_trail(job.version)] == ["create"]
     events = AuditEvent.objects.filter(organisation="COL-POLICE")
@@ -750,7 +838,8 @@ def test_every_upload_mapping_and_commit_leaves_audit_rows(
 
 
 def test_the_tasks_validate_and_commit_after_the_transaction(
-    col_police: Organisation, contributor: User,
+    col_police: Organisation,
+    contributor: User,
     django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
     upload, _created = store(col_police, csv_bytes(seizure_rows(2)), "task.csv")
@@ -777,16 +866,22 @@ HOSTILE = '=HYPERLINK("http://x","y")'
 
 @pytest.fixture
 def hostile_job(col_police: Organisation) -> ImportJob:
-    data = csv_bytes([HEADER, ["31/01/2024", HOSTILE, "1", "kg", "España", "H-1"],
-                      ["31/01/2024", "cocaína", "-3", "kg", "@SUM(A1)", "H-2"],
-                      ["31/01/2024", "cocaína", "2", "kg", "España", "H-3"]])
+    data = csv_bytes(
+        [
+            HEADER,
+            ["31/01/2024", HOSTILE, "1", "kg", "España", "H-1"],
+            ["31/01/2024", "cocaína", "-3", "kg", "@SUM(A1)", "H-2"],
+            ["31/01/2024", "cocaína", "2", "kg", "España", "H-3"],
+        ]
+    )
     job = checked(col_police, data, "hostile.csv")
     assert issue_pairs(job) == {(2, "unknown_drug"), (3, "unknown_area"), (3, "not_positive")}
     return job
 
 
-def test_the_csv_report_writes_hostile_values_as_text(hostile_job: ImportJob,
-                                                      tmp_path: Path) -> None:
+def test_the_csv_report_writes_hostile_values_as_text(
+    hostile_job: ImportJob, tmp_path: Path
+) -> None:
     path = tmp_path / "report.csv"
 
     write_report(hostile_job, path)
@@ -799,12 +894,22 @@ def test_the_csv_report_writes_hostile_values_as_text(hostile_job: ImportJob,
         ("3", "unknown_area", "'@SUM(A1)"),
     ]
     assert rows[0]["message"] == f"Drug “{HOSTILE}” is not known"
-    assert list(rows[0]) == ["row", "column", "value", "severity", "message", "expected",
-                             "suggestion", "code", "field"]
+    assert list(rows[0]) == [
+        "row",
+        "column",
+        "value",
+        "severity",
+        "message",
+        "expected",
+        "suggestion",
+        "code",
+        "field",
+    ]
 
 
-def test_the_xlsx_report_writes_hostile_values_as_text(hostile_job: ImportJob,
-                                                       tmp_path: Path) -> None:
+def test_the_xlsx_report_writes_hostile_values_as_text(
+    hostile_job: ImportJob, tmp_path: Path
+) -> None:
     path = tmp_path / "report.xlsx"
 
     write_report(hostile_job, path)
@@ -823,8 +928,16 @@ def test_the_json_report_keeps_values_as_written(hostile_job: ImportJob, tmp_pat
 
     report = json.loads(path.read_text("utf-8"))
     assert report == report_dict(hostile_job)
-    assert (report["file"], report["status"], report["rows"], report["valid_rows"],
-            report["rows_with_errors"], report["errors"]) == (
-        "hostile.csv", "blocked", 3, 1, 2, 3)
+    assert (
+        report["file"],
+        report["status"],
+        report["rows"],
+        report["valid_rows"],
+        report["rows_with_errors"],
+        report["errors"],
+    ) == ("hostile.csv", "blocked", 3, 1, 2, 3)
     assert [(i["row"], i["value"]) for i in report["issues"]] == [
-        (2, HOSTILE), (3, "-3"), (3, "@SUM(A1)")]
+        (2, HOSTILE),
+        (3, "-3"),
+        (3, "@SUM(A1)"),
+    ]

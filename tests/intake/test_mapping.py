@@ -145,17 +145,23 @@ def test_every_field_is_used_at_most_once() -> None:
     proposal = propose_mapping(headers, SEIZURES)
 
     # Then only the first gets the field
-    assert as_dict(proposal) == {"Fecha": "seizure_date", "fecha": None, "Date": None,
-                                 "Droga": "drug"}
+    assert as_dict(proposal) == {
+        "Fecha": "seizure_date",
+        "fecha": None,
+        "Date": None,
+        "Droga": "drug",
+    }
     assert [column.confidence for column in proposal] == [1.0, 0.0, 0.0, 1.0]
 
 
 def test_headers_are_matched_regardless_of_case_accents_and_spacing() -> None:
-    proposal = propose_mapping(["  PAIS DE ORIGEN ", "fecha_de_incautacion", "UNIDAD"],
-                               SEIZURES)
+    proposal = propose_mapping(["  PAIS DE ORIGEN ", "fecha_de_incautacion", "UNIDAD"], SEIZURES)
 
-    assert as_dict(proposal) == {"  PAIS DE ORIGEN ": "origin_area",
-                                 "fecha_de_incautacion": "seizure_date", "UNIDAD": "unit"}
+    assert as_dict(proposal) == {
+        "  PAIS DE ORIGEN ": "origin_area",
+        "fecha_de_incautacion": "seizure_date",
+        "UNIDAD": "unit",
+    }
 
 
 def test_a_close_misspelling_is_proposed_with_its_confidence() -> None:
@@ -195,8 +201,7 @@ def test_a_remembered_mapping_wins_even_over_an_earlier_exact_header() -> None:
     proposal = propose_mapping(["Fecha", "Fecha del hecho", "Droga"], SEIZURES, remembered)
 
     # Then the remembered column feeds the field, not the first header that names it
-    assert as_dict(proposal) == {"Fecha": None, "Fecha del hecho": "seizure_date",
-                                 "Droga": "drug"}
+    assert as_dict(proposal) == {"Fecha": None, "Fecha del hecho": "seizure_date", "Droga": "drug"}
 
 
 def test_parse_mapping_options_reads_source_field_pairs() -> None:
@@ -213,8 +218,11 @@ def test_parse_mapping_options_takes_the_last_pair_for_a_column() -> None:
 
 
 def test_parse_mapping_options_refuses_unknown_fields() -> None:
-    with pytest.raises(ValueError, match=r"--map 'Fecha=fecha': unknown field 'fecha'; fields are "
-                                         r"seizure_date, area, place, "):
+    with pytest.raises(
+        ValueError,
+        match=r"--map 'Fecha=fecha': unknown field 'fecha'; fields are "
+        r"seizure_date, area, place, ",
+    ):
         parse_mapping_options(["Fecha=fecha"], SEIZURES)
 
 

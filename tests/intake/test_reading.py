@@ -119,8 +119,11 @@ def test_gb18030_chinese_text_is_detected(tmp_path: Path) -> None:
 def test_the_delimiter_is_detected(tmp_path: Path, delimiter: str) -> None:
     buffer = io.StringIO()
     csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows(
-        [["Fecha", "Droga", "Cantidad"], ["2024-01-31", "cocaína", "12,5"],
-         ["2024-02-01", "heroína", "3,25"]]
+        [
+            ["Fecha", "Droga", "Cantidad"],
+            ["2024-01-31", "cocaína", "12,5"],
+            ["2024-02-01", "heroína", "3,25"],
+        ]
     )
     path = write(tmp_path, "s.txt", buffer.getvalue().encode())
 
@@ -162,8 +165,9 @@ def test_metadata_lines_before_the_header_are_skipped_as_in_unodc_portal_files(
 
 def test_a_row_with_an_extra_cell_does_not_become_the_header(tmp_path: Path) -> None:
     # Given a hand-made CSV where one amount was typed with an unquoted decimal comma
-    text = ("Fecha,Droga,Cantidad\n30/01/2024,heroína,3\n31/01/2024,cocaína,12,5\n"
-            "01/02/2024,hachís,7\n")
+    text = (
+        "Fecha,Droga,Cantidad\n30/01/2024,heroína,3\n31/01/2024,cocaína,12,5\n01/02/2024,hachís,7\n"
+    )
     path = write(tmp_path, "s.csv", text.encode())
 
     # When it is read
@@ -172,7 +176,10 @@ def test_a_row_with_an_extra_cell_does_not_become_the_header(tmp_path: Path) -> 
     # Then the first line is still the header and no data row is lost
     assert (table.header_row, table.headers) == (1, ["Fecha", "Droga", "Cantidad"])
     assert table.frame.select("Fecha", ROW_NUMBER).rows() == [
-        ("30/01/2024", 2), ("31/01/2024", 3), ("01/02/2024", 4)]
+        ("30/01/2024", 2),
+        ("31/01/2024", 3),
+        ("01/02/2024", 4),
+    ]
 
 
 def test_blank_lines_are_skipped_but_rows_keep_their_file_numbers(tmp_path: Path) -> None:
@@ -268,12 +275,27 @@ def test_xlsx_dates_become_iso_text_and_integers_stay_integral(tmp_path: Path) -
     # blank row is skipped without renumbering the rows after it
     assert table.sheet == "Incautaciones"
     assert rows(table) == [
-        {"Fecha": "2024-03-01", "Cantidad": "12.5", "Detenidos": "3", "Droga": "cocaína",
-         ROW_NUMBER: 2},
-        {"Fecha": "2024-03-02T14:30:00", "Cantidad": "1000", "Detenidos": "0",
-         "Droga": "heroína", ROW_NUMBER: 3},
-        {"Fecha": "05/03/2024", "Cantidad": "12,5", "Detenidos": "2", "Droga": "marihuana",
-         ROW_NUMBER: 5},
+        {
+            "Fecha": "2024-03-01",
+            "Cantidad": "12.5",
+            "Detenidos": "3",
+            "Droga": "cocaína",
+            ROW_NUMBER: 2,
+        },
+        {
+            "Fecha": "2024-03-02T14:30:00",
+            "Cantidad": "1000",
+            "Detenidos": "0",
+            "Droga": "heroína",
+            ROW_NUMBER: 3,
+        },
+        {
+            "Fecha": "05/03/2024",
+            "Cantidad": "12,5",
+            "Detenidos": "2",
+            "Droga": "marihuana",
+            ROW_NUMBER: 5,
+        },
     ]
 
 
@@ -290,8 +312,9 @@ def test_xlsx_title_rows_before_the_header_are_skipped(tmp_path: Path) -> None:
     table = read_table(tmp_path / "s.xlsx")
 
     assert (table.header_row, table.headers) == (3, ["Fecha", "Droga", "Cantidad"])
-    assert rows(table) == [{"Fecha": "2024-01-05", "Droga": "cocaína", "Cantidad": "7",
-                            ROW_NUMBER: 4}]
+    assert rows(table) == [
+        {"Fecha": "2024-01-05", "Droga": "cocaína", "Cantidad": "7", ROW_NUMBER: 4}
+    ]
 
 
 def test_xlsx_first_non_empty_sheet_is_read_unless_one_is_named(tmp_path: Path) -> None:
@@ -363,8 +386,11 @@ def test_ods_is_read(tmp_path: Path) -> None:
     path = tmp_path / "datos.ods"
     content = re.sub(r">\s+<", "><", ODS_CONTENT)
     with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet",
-                         compress_type=zipfile.ZIP_STORED)
+        archive.writestr(
+            "mimetype",
+            "application/vnd.oasis.opendocument.spreadsheet",
+            compress_type=zipfile.ZIP_STORED,
+        )
         archive.writestr("META-INF/manifest.xml", ODS_MANIFEST, zipfile.ZIP_DEFLATED)
         archive.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
 
@@ -395,10 +421,22 @@ def test_a_json_array_of_objects_is_read_with_lists_joined(tmp_path: Path) -> No
     # Keys of every record become columns, in order of first appearance.
     assert table.headers == ["date", "drug", "quantity", "transit", "notes"]
     assert rows(table) == [
-        {"date": "2024-01-31", "drug": "cocaine", "quantity": "12.5", "transit": "ECU;PAN",
-         "notes": "", ROW_NUMBER: 1},
-        {"date": "2024-02-01", "drug": "heroin", "quantity": "3", "transit": "", "notes": "x",
-         ROW_NUMBER: 2},
+        {
+            "date": "2024-01-31",
+            "drug": "cocaine",
+            "quantity": "12.5",
+            "transit": "ECU;PAN",
+            "notes": "",
+            ROW_NUMBER: 1,
+        },
+        {
+            "date": "2024-02-01",
+            "drug": "heroin",
+            "quantity": "3",
+            "transit": "",
+            "notes": "x",
+            ROW_NUMBER: 2,
+        },
     ]
 
 
@@ -508,12 +546,36 @@ def zip_bomb(path: Path, mebibytes: int) -> None:
         crc = zlib.crc32(zeros, crc)
     body = block * mebibytes + b"\x03\x00"
     size = mebibytes * 1024 * 1024
-    local = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0x21, crc, len(body), size,
-                        len(name), 0) + name
-    central = struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0x21, crc,
-                          len(body), size, len(name), 0, 0, 0, 0, 0, 0) + name
-    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 1, 1, len(central), len(local) + len(body),
-                      0)
+    local = (
+        struct.pack(
+            "<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0x21, crc, len(body), size, len(name), 0
+        )
+        + name
+    )
+    central = (
+        struct.pack(
+            "<IHHHHHHIIIHHHHHII",
+            0x02014B50,
+            20,
+            20,
+            0,
+            8,
+            0,
+            0x21,
+            crc,
+            len(body),
+            size,
+            len(name),
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+        )
+        + name
+    )
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 1, 1, len(central), len(local) + len(body), 0)
     path.write_bytes(local + body + central + end)
 
 

@@ -13,16 +13,19 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-def test_an_oversized_upload_is_refused_and_nothing_is_stored(client: Client,
-                                                              settings: object) -> None:
+def test_an_oversized_upload_is_refused_and_nothing_is_stored(
+    client: Client, settings: object
+) -> None:
     settings.OBSERVATORY_MAX_UPLOAD_BYTES = 10_000  # type: ignore[attr-defined]
     organisation = factories.agency("COL", Organisation.Kind.POLICE)
     user = factories.member(Role.CONTRIBUTOR, organisation)
     client.force_login(user)
-    big = SimpleUploadedFile("big.csv", b"Fecha,Droga\n" + b"2024-01-01,heroin\n" * 5000,
-                             content_type="text/csv")
-    response = client.post("/imports/new/seizures/",
-                           {"organisation": organisation.pk, "label": "x", "file": big})
+    big = SimpleUploadedFile(
+        "big.csv", b"Fecha,Droga\n" + b"2024-01-01,heroin\n" * 5000, content_type="text/csv"
+    )
+    response = client.post(
+        "/imports/new/seizures/", {"organisation": organisation.pk, "label": "x", "file": big}
+    )
     assert response.status_code == 200
     assert "larger than the limit" in response.content.decode()
     assert not Upload.objects.exists()

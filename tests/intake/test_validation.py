@@ -44,10 +44,23 @@ AREAS = Normaliser(
         ("THA", "Thailand"),
         ("THA", "泰国"),
     ],
-    {"COL": "Colombia", "ECU": "Ecuador", "PAN": "Panama", "NLD": "Netherlands",
-     "ESP": "Spain", "THA": "Thailand"},
-    exact_only=[("COL", "COL"), ("COL", "CO"), ("ECU", "ECU"), ("PAN", "PAN"), ("NLD", "NLD"),
-                ("ESP", "ESP"), ("THA", "THA")],
+    {
+        "COL": "Colombia",
+        "ECU": "Ecuador",
+        "PAN": "Panama",
+        "NLD": "Netherlands",
+        "ESP": "Spain",
+        "THA": "Thailand",
+    },
+    exact_only=[
+        ("COL", "COL"),
+        ("COL", "CO"),
+        ("ECU", "ECU"),
+        ("PAN", "PAN"),
+        ("NLD", "NLD"),
+        ("ESP", "ESP"),
+        ("THA", "THA"),
+    ],
 )
 DRUGS = Normaliser(
     "drug",
@@ -82,8 +95,12 @@ SCHEMA = DatasetSchema(
         Field("route", "Transit", FieldType.AREA_LIST),
         Field("drug", "Drug", FieldType.DRUG, required=True),
         Field("unit", "Unit", FieldType.UNIT),
-        Field("mode", "Transport", FieldType.CHOICE,
-              choices={"air": ("aéreo", "avion", "空运"), "sea": ("marítimo", "maritime")}),
+        Field(
+            "mode",
+            "Transport",
+            FieldType.CHOICE,
+            choices={"air": ("aéreo", "avion", "空运"), "sea": ("marítimo", "maritime")},
+        ),
         Field("ref", "Reference"),
     ),
 )
@@ -126,7 +143,11 @@ def test_a_column_of_european_numbers_uses_the_decimal_comma() -> None:
 
     assert detect_decimal_comma(texts) is True
     assert pl.select(parse_decimal(pl.lit(texts), decimal_comma=True)).to_series().to_list() == [
-        12.5, 1234.5, 38.515, 1217.0, 7.0,
+        12.5,
+        1234.5,
+        38.515,
+        1217.0,
+        7.0,
     ]
 
 
@@ -135,7 +156,11 @@ def test_a_column_of_english_numbers_uses_the_decimal_dot() -> None:
 
     assert detect_decimal_comma(texts) is False
     assert pl.select(parse_decimal(pl.lit(texts), decimal_comma=False)).to_series().to_list() == [
-        12.5, 1234.5, 38515.0, 1.217, 7.0,
+        12.5,
+        1234.5,
+        38515.0,
+        1.217,
+        7.0,
     ]
 
 
@@ -148,7 +173,9 @@ def test_spaces_and_apostrophes_are_thousands_separators() -> None:
     texts = pl.Series(["1 234,5", "12\u00a0000,25", "1'000,5"])
 
     assert pl.select(parse_decimal(pl.lit(texts), decimal_comma=True)).to_series().to_list() == [
-        1234.5, 12000.25, 1000.5,
+        1234.5,
+        12000.25,
+        1000.5,
     ]
 
 
@@ -234,8 +261,11 @@ def test_dates_in_every_form_are_read_with_their_precision() -> None:
 def test_a_day_above_twelve_in_second_place_means_month_first() -> None:
     result = check(filled(3, D=["03/04/2024", "05/26/2024", "12/01/2024"]), REQUIRED)
 
-    assert result.clean["when"].to_list() == [date(2024, 3, 4), date(2024, 5, 26),
-                                              date(2024, 12, 1)]
+    assert result.clean["when"].to_list() == [
+        date(2024, 3, 4),
+        date(2024, 5, 26),
+        date(2024, 12, 1),
+    ]
     assert result.notes == []
 
 
@@ -275,8 +305,9 @@ def test_date_order_detection() -> None:
 
 
 def test_future_impossible_and_unreadable_dates_are_errors_and_old_ones_warnings() -> None:
-    raw = filled(6, D=["2025-07-01", "31/02/2024", "30/02/2020", "someday", "1985-06-01",
-                       "1990-01-01"])
+    raw = filled(
+        6, D=["2025-07-01", "31/02/2024", "30/02/2020", "someday", "1985-06-01", "1990-01-01"]
+    )
 
     result = check(raw, REQUIRED)
 
@@ -332,15 +363,19 @@ def test_columns_mapped_to_nothing_are_ignored() -> None:
 
 def test_codes_are_normalised_with_fuzzy_matches_as_warnings() -> None:
     # Given names, codes, variants and a misspelling
-    raw = filled(4, A=["Colombia", "CO", "Holanda", "Netherland"],
-                 U=["kg", "kilos", "gramos", "tablets"])
+    raw = filled(
+        4, A=["Colombia", "CO", "Holanda", "Netherland"], U=["kg", "kilos", "gramos", "tablets"]
+    )
 
     # When validated
     result = check(raw, {**REQUIRED, "A": "area", "U": "unit"})
 
     # Then each has its code; the misspelling is accepted with a warning saying how it was read
     assert result.clean.select("area", "unit").rows() == [
-        ("COL", "kg"), ("COL", "kg"), ("NLD", "g"), ("NLD", "tablet"),
+        ("COL", "kg"),
+        ("COL", "kg"),
+        ("NLD", "g"),
+        ("NLD", "tablet"),
     ]
     assert codes(result) == []
     assert result.issues.select("row", "severity", "code", "value", "suggestion").rows() == [
@@ -479,8 +514,9 @@ def test_an_unknown_choice_is_an_error_listing_the_choices() -> None:
 
 
 def test_repeated_references_are_errors_pointing_at_the_first_row() -> None:
-    raw = pl.DataFrame({"ref": ["A-1", "B-2", "A-1", None, "", "A-1", "B-2"],
-                        ROW_NUMBER: [2, 3, 4, 5, 6, 7, 8]})
+    raw = pl.DataFrame(
+        {"ref": ["A-1", "B-2", "A-1", None, "", "A-1", "B-2"], ROW_NUMBER: [2, 3, 4, 5, 6, 7, 8]}
+    )
 
     issues = duplicate_issues(raw, "ref", column="Referencia", label="Case reference")
 
@@ -498,8 +534,11 @@ def test_repeated_references_are_errors_pointing_at_the_first_row() -> None:
 def test_issues_carry_the_original_row_number_column_and_cell_text() -> None:
     # Given rows that start on line 7 of the file (metadata above the header)
     raw = pl.DataFrame(
-        {"Fecha": ["2024-01-31", "31/02/2024"], "Droga": [" Herión ", "cocaína"],
-         ROW_NUMBER: [7, 9]},
+        {
+            "Fecha": ["2024-01-31", "31/02/2024"],
+            "Droga": [" Herión ", "cocaína"],
+            ROW_NUMBER: [7, 9],
+        },
         schema={"Fecha": pl.String, "Droga": pl.String, ROW_NUMBER: pl.Int64},
     )
 
@@ -552,14 +591,17 @@ def big_frame(height: int) -> pl.DataFrame:
         return pick.replace_strict(dict(enumerate(values)), return_dtype=pl.String)
 
     texts: dict[str, pl.Expr] = {
-        "D": pl.when(index % 5000 == 2500).then(pl.lit("31/02/2024"))
-        .otherwise(pl.format("{}/0{}/2024", (pick + 10).cast(pl.String),
-                             (pick + 1).cast(pl.String))),
+        "D": pl.when(index % 5000 == 2500)
+        .then(pl.lit("31/02/2024"))
+        .otherwise(
+            pl.format("{}/0{}/2024", (pick + 10).cast(pl.String), (pick + 1).cast(pl.String))
+        ),
         "A": pl.format("{},{}", pick, index % 100),
         "C": (index % 50).cast(pl.String),
         "AR": cycle("Colombia", "ECU", "Países Bajos", "Unknown", "Spain", "PAN", "España"),
         "T": cycle("ECU; PAN", "PAN > NLD", "", "Colombia", "ECU, ESP", "NLD", "THA"),
-        "X": pl.when(index % 1000 == 999).then(pl.lit("xyz"))
+        "X": pl.when(index % 1000 == 999)
+        .then(pl.lit("xyz"))
         .otherwise(cycle("cocaína", "heroin", "GHB", "冰毒", "Other", "cocaine", "heroína")),
         "U": cycle("kg", "g", "kilos", "tablets", "gramos", "kg", "g"),
         "M": cycle("air", "sea", "Aéreo", "marítimo", "", "AIR", "avion"),
@@ -571,8 +613,17 @@ def big_frame(height: int) -> pl.DataFrame:
     )
 
 
-MAPPING_ALL = {"D": "when", "A": "amount", "C": "count", "AR": "area", "T": "route", "X": "drug",
-               "U": "unit", "M": "mode", "R": "ref"}
+MAPPING_ALL = {
+    "D": "when",
+    "A": "amount",
+    "C": "count",
+    "AR": "area",
+    "T": "route",
+    "X": "drug",
+    "U": "unit",
+    "M": "mode",
+    "R": "ref",
+}
 
 
 def test_two_hundred_thousand_rows_are_validated_in_one_pass() -> None:
@@ -588,7 +639,8 @@ def test_two_hundred_thousand_rows_are_validated_in_one_pass() -> None:
     assert result.clean["when"].null_count() == 40
     errors = result.issues.filter(pl.col("severity") == ERROR)
     assert errors.group_by("code").len().sort("code").rows() == [
-        ("not_a_date", 40), ("unknown_drug", 200),
+        ("not_a_date", 40),
+        ("unknown_drug", 200),
     ]
     assert result.valid().height == 200_000 - 240
     assert result.clean.filter(pl.col(ROW_NUMBER) == 2).select(

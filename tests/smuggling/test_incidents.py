@@ -41,8 +41,7 @@ GOOD = "\n".join(
     [
         "Reference,Fecha,Detección,Salida,Tránsito,Destino,Hombres,Mujeres,Niños,Niñas,"
         "Nacionalidades,Tarifa,Moneda,Modus operandi,Nacional solo",
-        "ITA-1,2025-02-03,at sea,Libya,,Italy,10,2,1,0,BGD 8; EGY 5,3000,EUR,"
-        "overcrowded vessel,no",
+        "ITA-1,2025-02-03,at sea,Libya,,Italy,10,2,1,0,BGD 8; EGY 5,3000,EUR,overcrowded vessel,no",
         "ITA-2,2025-05-20,land border,TUR,GRC,ITA,4,0,0,0,AFG 4,2000,USD,"
         "concealment_vehicle; fraudulent_documents,no",
         "ITA-3,2025-08-11,at sea,TUN,,ITA,3,1,0,0,TUN 4,,,,yes",

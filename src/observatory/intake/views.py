@@ -50,8 +50,11 @@ def import_new(request: HttpRequest, dataset: str) -> HttpResponse:
         return render(request, "403.html", status=403)
     if getattr(request, "upload_too_large", False):
         form.is_valid()
-        form.add_error("file", _("The file is larger than the limit of %(mb)s MB.")
-                       % {"mb": settings.OBSERVATORY_MAX_UPLOAD_BYTES // 2**20})
+        form.add_error(
+            "file",
+            _("The file is larger than the limit of %(mb)s MB.")
+            % {"mb": settings.OBSERVATORY_MAX_UPLOAD_BYTES // 2**20},
+        )
     elif request.method == "POST" and form.is_valid():
         uploaded = form.cleaned_data["file"]
         try:

@@ -28,7 +28,10 @@ class Seizure(models.Model):
     )
     # Denormalised from the version: the access policy and the analytics filter on them.
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="+", db_index=False,
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
         db_constraint=False,
     )
     area = models.ForeignKey(
