@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import polars as pl
 import pytest
 
 from observatory.demo.statistics import load_demo_statistics
 from observatory.demo.world import build_demo_world
-from observatory.statistics import completeness, selectors
+from observatory.statistics import checks, completeness, disclosure, selectors
 from observatory.statistics.models import Observation, ReportingCycle
 from observatory.submissions.models import Version
 
@@ -28,6 +29,23 @@ def test_demo_statistics_load_once(db: Any) -> None:
     cts = selectors.questionnaire_get("UN-CTS")
     public = selectors.current_observations(actor=None, dataflow=cts.dataflow)
     assert set(public.values_list("area_id", flat=True)) == {"COL", "ESP", "NLD"}
+    # Trafficking in persons: published, checked clean, small counts shown as <5.
+    tip = selectors.questionnaire_get("TIP")
+    published = Version.objects.filter(
+        submission__label__startswith="TIP", status=Version.Status.PUBLISHED
+    )
+    assert {v.submission.organisation.area_id for v in published} == {"ESP", "NLD"}
+    for version in published:
+        found = checks.check_version(version, tip, actor=None)
+        assert found.filter(pl.col("importance") == "error").height == 0, found.to_dicts()
+    control = disclosure.Disclosure.of(None, tip.dataflow, ["UNIT_MEASURE"])
+    organ = Observation.objects.get(
+        area_id="ESP", key="VICTIMS._T._T.ORGAN_REMOVAL._T.COUNT", time_period="2024"
+    )
+    shown = control.shown(
+        area="ESP", period="2024", dims=organ.dims, value=organ.value, censored=organ.censored
+    )
+    assert (organ.value, shown.censored) == (1, "<5")
     cycle = ReportingCycle.objects.get()
     from observatory.accounts.models import User
 

@@ -1,6 +1,8 @@
 """Demo statistics: the definition files, the real data-portal export loaded as a
-published compilation of the office, and UN-CTS answers for a few countries
-(2024 published, 2025 in a reporting cycle that is open now)."""
+published compilation of the office, UN-CTS answers for a few countries
+(2024 published, 2025 in a reporting cycle that is open now), and trafficking
+in persons for 2024 published for Spain and the Netherlands, with a few counts
+under the structure's disclosure rule (the public sees them as "<5")."""
 
 from __future__ import annotations
 
@@ -106,6 +108,82 @@ def _answers(area: str, year: int, rng: random.Random) -> dict[str, Entry]:
     return entries
 
 
+# Victims detected in a year by sex and age (Spain's scale; others scaled), and
+# the shares of the forms of exploitation; a few rare forms stay small counts.
+TIP_VICTIMS = {
+    ("F", "Y_GE18"): 251,
+    ("F", "Y0T17"): 45,
+    ("F", "_U"): 2,
+    ("M", "Y_GE18"): 97,
+    ("M", "Y0T17"): 12,
+    ("M", "_U"): 1,
+    ("_U", "Y_GE18"): 3,
+    ("_U", "Y0T17"): 1,
+}
+TIP_FORMS = {"SEXUAL": 0.51, "FORCED_LABOUR": 0.36, "CRIMINAL_ACTIVITY": 0.05, "MIXED": 0.03}
+TIP_RARE_FORMS = {"BEGGING": 3, "FORCED_MARRIAGE": 2, "ORGAN_REMOVAL": 1}
+TIP_SCALE = {"ESP": 1.0, "NLD": 0.55}
+
+
+def _tip_answers(scale: float) -> dict[str, Entry]:
+    """A consistent TIP answer: sexes and ages add up, forms of exploitation
+    add up to all victims, persons convicted fewer than prosecuted."""
+
+    def key(indicator: str, sex: str = "_T", age: str = "_T", form: str = "_T") -> str:
+        return f"{indicator}.{sex}.{age}.{form}._T.COUNT"
+
+    cells = {part: round(count * scale) for part, count in TIP_VICTIMS.items()}
+    totals: dict[tuple[str, str], int] = {}
+    for (sex, age), count in cells.items():
+        for where in ((sex, age), (sex, "_T"), ("_T", age), ("_T", "_T")):
+            totals[where] = totals.get(where, 0) + count
+    entries = {
+        key("VICTIMS", sex, age): Entry(value=Decimal(n)) for (sex, age), n in totals.items()
+    }
+    victims = totals[("_T", "_T")]
+    forms = {form: round(victims * share) for form, share in TIP_FORMS.items()}
+    forms.update(TIP_RARE_FORMS)
+    forms["_U"] = victims - sum(forms.values())
+    for form, count in forms.items():
+        entries[key("VICTIMS", form=form)] = Entry(value=Decimal(count))
+    for indicator, men, women in (
+        ("PERSONS_PROSECUTED", round(80 * scale), round(15 * scale)),
+        ("PERSONS_CONVICTED", round(35 * scale), 4 if scale >= 1 else 2),
+    ):
+        entries[key(indicator)] = Entry(value=Decimal(men + women))
+        entries[key(indicator, "M")] = Entry(value=Decimal(men))
+        entries[key(indicator, "F")] = Entry(value=Decimal(women))
+    return entries
+
+
+def _tip(analyst: User, say: Callable[[str], None]) -> None:
+    tip = selectors.questionnaire_get("TIP")
+    for area, scale in TIP_SCALE.items():
+        organisation = Organisation.objects.filter(area_id=area).order_by("code").first()
+        focal = User.objects.filter(
+            memberships__organisation__area_id=area, memberships__role=Role.FOCAL_POINT
+        ).first()
+        label = services.questionnaire_label(tip, 2024)
+        if organisation is None or focal is None:
+            continue
+        if Version.objects.filter(
+            submission__organisation=organisation, submission__label=label
+        ).exists():
+            continue
+        with transaction.atomic():
+            version = services.questionnaire_save(
+                questionnaire=tip,
+                organisation=organisation,
+                year=2024,
+                entries=_tip_answers(scale),
+                actor=focal,
+            )
+            version = workflow.version_submit(version=version, actor=focal)
+            version = workflow.version_accept(version=version, actor=analyst)
+            workflow.version_publish(version=version, actor=analyst)
+        say(f"  TIP 2024 {area}: published")
+
+
 def load_demo_statistics(*, say: Callable[[str], None] = print) -> None:
     load_definitions()
     analyst = User.objects.filter(memberships__role=Role.ANALYST).order_by("pk").first()
@@ -168,3 +246,4 @@ def load_demo_statistics(*, say: Callable[[str], None] = print) -> None:
         )
         workflow.version_submit(version=version, actor=focal)
         say(f"  UN-CTS {today.year - 1} ESP: submitted")
+    _tip(analyst, say)
