@@ -436,3 +436,14 @@ def test_formula_like_text_in_a_download_is_made_safe() -> None:
         {"area_name": "'=HYPERLINK(1)", "count": -3.0},
         {"area_name": "Albania", "count": 1.0},
     ]
+
+
+def test_rates_are_rounded_and_small_rates_keep_three_significant_digits() -> None:
+    from observatory.statistics.explorer_views import _number, _rate
+
+    assert _number(2.678, 2) == "2.68"  # rounded, not cut off
+    assert _number(123456.789, 2) == "123,456.79"
+    assert _rate(2.6778) == "2.68"
+    assert _rate(0.0020473) == "0.00205"  # one victim in 48 million is not 0.00
+    assert _rate(0.0) == "0.00"
+    assert _rate(None) == ""

@@ -24,6 +24,7 @@ aggregates) and years before any frame is built."""
 from __future__ import annotations
 
 import io
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -665,9 +666,22 @@ def _series_name(selection: Selection, form: ExplorerForm) -> str:
 
 
 def _number(value: float | None, decimals: int = 0) -> str:
+    """Rounded to `decimals` (Django's number_format cuts the digits off:
+    2.678 would show as 2.67), grouped as the language groups them."""
     if value is None:
         return ""
-    return number_format(value, decimals, use_l10n=True, force_grouping=True)
+    return number_format(round(value, decimals), decimals, use_l10n=True, force_grouping=True)
+
+
+def _rate(value: float | None) -> str:
+    """A rate with two decimals, or three significant digits below 0.1 (a rate of
+    0.002 is not zero)."""
+    if value is None:
+        return ""
+    if 0 < abs(value) < 0.1:
+        decimals = min(12, 2 - math.floor(math.log10(abs(value))))
+        return _number(value, decimals)
+    return _number(value, 2)
 
 
 def _count_cell(count: float | None) -> str:
@@ -702,10 +716,10 @@ def series_display(table: pl.DataFrame) -> list[dict[str, str]]:
                 "count": count,
                 "count_class": note,
                 "population": _number(r["population"]),
-                "rate_computed": _number(r["rate_computed"], 2) or "—",
+                "rate_computed": _rate(r["rate_computed"]) or "—",
                 "rate_published": r["rate_conflict"]
                 or r["rate_censored"]
-                or _number(r["rate_published"], 2)
+                or _rate(r["rate_published"])
                 or "—",
                 "rate_class": "badge warn" if r["rate_conflict"] else "",
                 "difference": f"{_number(difference * 100, 1)} %" if difference is not None else "",
@@ -724,7 +738,7 @@ def regional_display(aggregates: pl.DataFrame) -> list[dict[str, str]]:
             "region_name": r["region_name"],
             "period": r["period"],
             "count": _count_cell(r["count"]) or "—",
-            "rate": _number(r["rate"], 2) or "—",
+            "rate": _rate(r["rate"]) or "—",
             "coverage": f"{_number(r['coverage'] * 100, 1)} %"
             if r["coverage"] is not None
             else "—",
