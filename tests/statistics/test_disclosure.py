@@ -5,22 +5,40 @@ from __future__ import annotations
 
 import itertools
 from decimal import Decimal
+from typing import Any
 
 import polars as pl
 import pytest
+from django.test import Client
 
 from observatory.accounts import access
 from observatory.accounts.models import Role
-from observatory.statistics.disclosure import SECONDARY, SMALL_COUNT, Disclosure, Shown
+from observatory.demo.statistics import _tip_answers
+from observatory.statistics import definitions, selectors, services
+from observatory.statistics.disclosure import (
+    SECONDARY,
+    SMALL_COUNT,
+    Disclosure,
+    Shown,
+    exact_sums,
+)
+from observatory.submissions import services as workflow
 from tests import factories
 
 DIMS = ("INDICATOR", "SEX", "UNIT_MEASURE")
 SMALL_CELL = "ALB\x1f2019\x1fVICTIMS.F"
 
 
+COMPLEMENTARY_CELL = "FRA\x1f2020\x1fVICTIMS.F"  # withheld so that a small one stays hidden
+
+
 def control(undisclosed: frozenset[str] | None, rule: int | None = 5) -> Disclosure:
     return Disclosure(
-        rule=rule, undisclosed=undisclosed, dimensions=DIMS, small_cells=frozenset({SMALL_CELL})
+        rule=rule,
+        undisclosed=undisclosed,
+        dimensions=DIMS,
+        small_cells=frozenset({SMALL_CELL, COMPLEMENTARY_CELL}),
+        complementary=frozenset({COMPLEMENTARY_CELL}),
     )
 
 
@@ -47,6 +65,14 @@ def test_small_counts_are_published_as_a_marker_and_their_rates_withheld() -> No
     # The rate of another cell (another sex, year or area) is not touched.
     assert shown(public, unit="RATE_100K", period="2020", value=Decimal("0.1")).value is not None
     assert shown(public, unit="RATE_100K", area="FRA", value=Decimal("0.1")).value is not None
+
+
+def test_a_count_withheld_so_a_small_one_cannot_be_subtracted_is_withheld_with_its_rate() -> None:
+    public = control(frozenset())
+    fra = {"area": "FRA", "period": "2020"}
+    assert shown(public, **fra, value=Decimal(35)) == Shown(None, "", SECONDARY, withheld=True)
+    assert shown(public, **fra, unit="RATE_100K", value=Decimal("0.2")).value is None
+    assert shown(control(None), **fra, value=Decimal(35)).value == Decimal(35)  # the office
 
 
 def test_confidential_values_are_withheld_whatever_the_rule() -> None:
@@ -127,3 +153,78 @@ def test_who_gets_values_as_reported() -> None:
     police = factories.agency("FRA")
     contributor = factories.member(Role.CONTRIBUTOR, police, email="c@fra.test")
     assert access.undisclosed_areas(contributor) == frozenset({"FRA"})
+
+
+@pytest.mark.django_db
+def test_complementary_suppression_leaves_no_sum_with_a_single_hidden_term() -> None:
+    """Trafficking in persons as the demo publishes it for Spain: women convicted
+    4 (<5), men 35, total 39; men are withheld too, or 39 - 35 gives the 4 back.
+    Every exact sum of the questionnaire ends with none or several hidden terms."""
+    definitions.load_definitions()
+    analyst = factories.member(Role.ANALYST, factories.office(), email="a@o.test")
+    spain = factories.agency("ESP")
+    focal = factories.member(Role.FOCAL_POINT, spain, email="f@esp.test")
+    tip = selectors.questionnaire_get("TIP")
+    version = services.questionnaire_save(
+        questionnaire=tip, organisation=spain, year=2024, entries=_tip_answers(1.0), actor=focal
+    )
+    version = workflow.version_submit(version=version, actor=focal)
+    version = workflow.version_accept(version=version, actor=analyst)
+    workflow.version_publish(version=version, actor=analyst)
+    flow = tip.dataflow
+    dimensions = selectors.Structure(flow.structure).dimensions
+    visible = selectors.current_observations(actor=None, dataflow=flow)
+    public = Disclosure.of(None, flow, dimensions).with_small_cells(visible)
+    cell = "ESP\x1f2024\x1f{}"
+    assert cell.format("PERSONS_CONVICTED.F._T._T._T") in public.small_cells - public.complementary
+    assert cell.format("PERSONS_CONVICTED.M._T._T._T") in public.complementary
+    assert cell.format("PERSONS_CONVICTED._T._T._T._T") not in public.small_cells
+    # No exact sum (sex_total rules) has exactly one hidden term.
+    values = {public.cell_id(o.area_id, o.time_period, o.dims): o for o in visible}
+    hidden = public.small_cells
+    for dimension, total, parts in exact_sums(flow.code):
+        for key, o in values.items():
+            if o.dims[dimension] != total:
+                continue
+            terms = [public.cell_id("ESP", "2024", {**o.dims, dimension: p}) for p in parts]
+            present = [t for t in terms if t in values]
+            if present:
+                assert sum(t in hidden for t in (key, *present)) != 1, (dimension, key)
+    # Spain's own focal point and the office see it all.
+    for actor in (focal, analyst):
+        full = Disclosure.of(actor, flow, dimensions).with_small_cells(visible)
+        assert not full.small_cells
+    # Nor do the API and the explorer give the 35, asked for the men alone.
+    client = Client()
+    api = client.get(
+        "/api/v1/statistics/dataflows/DF_TIP/observations",
+        {"INDICATOR": "PERSONS_CONVICTED", "SEX": "M", "AGE": "_T"},
+    ).json()
+    assert [(o["value"], o["conf_status"]) for o in api["items"]] == [(None, "D")]
+    page = client.get(
+        "/statistics/explorer/",
+        {
+            "dataflow": "DF_TIP",
+            "dim_INDICATOR": "PERSONS_CONVICTED",
+            "dim_SEX": "M",
+            "areas": "ESP",
+        },
+    )
+    assert [(r["count"], r["censored"]) for r in page.context["rows"]] == [(None, "withheld")]
+    # A public export writes neither the 4 nor the 35 of the convicted.
+    out = exports_csv(flow)
+    convicted = out.filter(pl.col("INDICATOR") == "PERSONS_CONVICTED")
+    assert sorted(convicted["OBS_VALUE"].to_list(), key=str) == sorted(["39", None, None], key=str)
+
+
+def exports_csv(flow: Any) -> pl.DataFrame:
+    import io
+    import tempfile
+    from pathlib import Path
+
+    from observatory.statistics import exports
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "tip.csv"
+        exports.export_observations(path, actor=None, dataflow=flow, fmt="csv")
+        return pl.read_csv(io.BytesIO(path.read_bytes()), infer_schema=False)

@@ -129,9 +129,11 @@ def observation_list(request: HttpRequest, dataflow: str, area: str = "", period
         code = request.GET.get(dimension)
         if code:
             rows = rows.filter(**{f"dims__{dimension}": code})
+    # From every observation the actor may see, not only those asked for: a count
+    # withheld so that another cannot be subtracted may be among them.
     request._disclosure = disclosure.Disclosure.of(  # type: ignore[attr-defined]
         actor, flow, structure.dimensions
-    ).with_small_cells(rows)
+    ).with_small_cells(selectors.current_observations(actor=actor, dataflow=flow))
     return rows.select_related("dataflow__structure").order_by("area_id", "key", "time_period")
 
 

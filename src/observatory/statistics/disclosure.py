@@ -16,7 +16,17 @@ area for the public, is controlled:
   series key but the unit: the rate per 100,000, the share) is withheld, with
   CONF_STATUS D (secondary suppression by the sender): rate × population gives
   the count back. A count the country itself reported censored ("<5") makes
-  its cell small too.
+  its cell small too;
+* a count that would give a suppressed one back by subtraction is withheld
+  too, with D (complementary suppression): where the dataflow's questionnaires
+  declare a sum exact (rules of kind sex_total: female + male + unknown = total,
+  adults + children + unknown = all ages), one suppressed term alone would be
+  the total minus the others, so the smallest other part is withheld with it
+  (the total if no part is left), and again until no sum has a single
+  suppressed term. A part not reported, or without a number, is taken as known
+  (zero): cautious, since the total minus the other parts still bounds the
+  suppressed one. Sums declared only as bounds (parts <= total) are left as
+  they are.
 
 Two implementations of the same rule: `Disclosure.shown` for one observation
 and `Disclosure.frame` for a Polars frame (the streamed exports); the tests
@@ -61,12 +71,17 @@ class Disclosure:
 
     `undisclosed`: the areas shown as reported (None: every area).
     `dimensions`: the structure's series dimensions in order (the area apart).
-    `small_cells`: the controlled cells with a small count, as `cell_id`s."""
+    `small_cells`: the controlled cells with a small count, or whose count is
+    withheld by complementary suppression, as `cell_id`s (their other values
+    are withheld). `complementary`: the cells whose count is withheld so that a
+    small one cannot be computed by subtraction."""
 
     rule: int | None
     undisclosed: frozenset[str] | None
     dimensions: tuple[str, ...]
     small_cells: frozenset[str] = frozenset()
+    complementary: frozenset[str] = frozenset()
+    flow: str = ""  # the dataflow's id, for the sums its questionnaires declare
 
     @classmethod
     def of(cls, actor: Any, dataflow: Dataflow, dimensions: Iterable[str]) -> Disclosure:
@@ -74,6 +89,7 @@ class Disclosure:
             rule=dataflow.structure.suppress_below or None,
             undisclosed=access.undisclosed_areas(actor),
             dimensions=tuple(dimensions),
+            flow=dataflow.code,
         )
 
     def with_small_cells(self, observations: QuerySet[Observation]) -> Disclosure:
@@ -90,7 +106,70 @@ class Disclosure:
             self.cell_id(area, period, dims)
             for area, period, dims in rows.order_by().values_list("area_id", "time_period", "dims")
         )
-        return Disclosure(self.rule, self.undisclosed, self.dimensions, cells)
+        complementary: frozenset[str] = frozenset()
+        relations = exact_sums(self.flow)
+        if cells and relations:
+            counts = observations.exclude(area_id__in=sorted(self.undisclosed))
+            if self.has_unit:
+                counts = counts.filter(dims__UNIT_MEASURE=COUNT)
+            complementary = self._complementary(cells, relations, counts)
+        return Disclosure(
+            self.rule,
+            self.undisclosed,
+            self.dimensions,
+            cells | complementary,
+            complementary,
+            self.flow,
+        )
+
+    def _complementary(
+        self,
+        small: frozenset[str],
+        relations: list[tuple[str, str, tuple[str, ...]]],
+        counts: QuerySet[Observation],
+    ) -> frozenset[str]:
+        """The counts to withhold so that no exact sum has a single suppressed
+        term (see the module's docstring)."""
+        value: dict[str, Decimal | None] = {}
+        dims_of: dict[str, Mapping[str, str]] = {}
+        for area, period, dims, number in counts.order_by().values_list(
+            "area_id", "time_period", "dims", "value"
+        ):
+            cell = self.cell_id(area, period, dims)
+            value[cell], dims_of[cell] = number, {**dims, "_area": area, "_period": period}
+        # Each instance of each sum: its total cell and its part cells.
+        sums: list[tuple[str, list[str]]] = []
+        for dimension, total, parts in relations:
+            for cell, dims in dims_of.items():
+                if dims.get(dimension) != total:
+                    continue
+                terms = [
+                    self.cell_id(dims["_area"], dims["_period"], {**dims, dimension: part})
+                    for part in parts
+                ]
+                present = [term for term in terms if term in value]
+                if present:
+                    sums.append((cell, present))
+        hidden = set(small)
+        for _round in range(50):
+            changed = False
+            for whole, terms in sums:
+                if sum(t in hidden for t in (whole, *terms)) != 1:
+                    continue
+                shown = sorted(
+                    (t for t in terms if t not in hidden and value[t] is not None),
+                    key=lambda t: (value[t], t),
+                )
+                if shown:
+                    hidden.add(shown[0])
+                elif whole not in hidden and value[whole] is not None:
+                    hidden.add(whole)
+                else:
+                    continue
+                changed = True
+            if not changed:
+                break
+        return frozenset(hidden - small)
 
     # ------------------------------------------------------------------
     # One observation
@@ -135,6 +214,8 @@ class Disclosure:
         if self.is_count(dims):
             if 0 < value < self.rule:
                 return Shown(None, f"<{self.rule}", SMALL_COUNT, withheld=True)
+            if self.cell_id(area, period, dims) in self.complementary:
+                return Shown(None, "", SECONDARY, withheld=True)
             return Shown(value, "", conf_status)
         if self.cell_id(area, period, dims) in self.small_cells:
             return Shown(None, "", SECONDARY, withheld=True)
@@ -180,6 +261,10 @@ class Disclosure:
                 )
                 cell = pl.concat_str([pl.col(area), pl.col(period), key], separator=SEPARATOR)
                 secondary = plain & ~count & cell.is_in(sorted(self.small_cells))
+                if self.complementary:
+                    secondary = secondary | (
+                        plain & count & ~small & cell.is_in(sorted(self.complementary))
+                    )
         small = small.fill_null(False)
         secondary = secondary.fill_null(False)
         withheld = (confidential & number.is_not_null()) | small | secondary
@@ -202,3 +287,23 @@ class Disclosure:
             .alias(conf_status),
             withheld.fill_null(False).alias("_withheld"),
         )
+
+
+def exact_sums(flow: str) -> list[tuple[str, str, tuple[str, ...]]]:
+    """(dimension, total code, part codes) of the sums the questionnaires of
+    dataflow `flow` declare exact (rules of kind sex_total)."""
+    from observatory.statistics.models import Questionnaire
+
+    found: set[tuple[str, str, tuple[str, ...]]] = set()
+    for definition in Questionnaire.objects.filter(dataflow__code=flow).values_list(
+        "definition", flat=True
+    ):
+        for rule in (definition or {}).get("rules") or []:
+            if not isinstance(rule, dict) or rule.get("kind") != "sex_total":
+                continue
+            dimension = str(rule.get("dimension", "SEX"))
+            total = rule.get("total") or {}
+            parts = tuple(str(part) for part in rule.get("parts") or ())
+            if parts:
+                found.add((dimension, str(total.get(dimension, "_T")), parts))
+    return sorted(found)

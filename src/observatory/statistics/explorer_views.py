@@ -383,17 +383,15 @@ def _read(
     not published."""
     structure = selection.structure
     keys = selection.keys
-    rows = (
-        selectors.current_observations(actor=request.user, dataflow=selection.flow)
-        .filter(key__in=list(keys))
-        .order_by()  # sorted in the frame; the model's ordering would join the areas
-    )
+    scope = selectors.current_observations(actor=request.user, dataflow=selection.flow).order_by()
     if areas is not None:
-        rows = rows.filter(area_id__in=areas)
+        scope = scope.filter(area_id__in=areas)
     if selection.year_from is not None:
-        rows = rows.filter(time_period__gte=str(selection.year_from))
+        scope = scope.filter(time_period__gte=str(selection.year_from))
     if selection.year_to is not None:
-        rows = rows.filter(time_period__lt=str(selection.year_to + 1))
+        scope = scope.filter(time_period__lt=str(selection.year_to + 1))
+    # Sorted in the frame; the model's ordering would join the areas.
+    rows = scope.filter(key__in=list(keys))
     records = list(
         rows.values_list(
             "area_id",
@@ -406,9 +404,11 @@ def _read(
             "version__status",
         )
     )
+    # Every series of the areas and years, not only this one: a count withheld so
+    # that another cannot be subtracted may belong to the series shown.
     control = disclosure.Disclosure.of(
         request.user, selection.flow, structure.dimensions
-    ).with_small_cells(rows)
+    ).with_small_cells(scope)
     restricted = 0
     data: dict[str, list[Any]] = {
         "area": [],
