@@ -4,10 +4,11 @@
 The public's files are made once per state of what is published and kept in
 OBSERVATORY_VAR_DIR/exports/public/, named after the dataflow, the format and
 a fingerprint of that state (the published versions of statistics, the
-dataflow's, structure's and codelists' digests, and EXPORT_LAYOUT, raised when
-the export code changes what it writes). A publication changes the fingerprint:
-the next download makes the new file and removes the dataflow's older ones. So
-the thousandth download of a large dataflow costs a file read. A file is
+digests of the dataflow, its structure, codelists and questionnaires, and
+EXPORT_LAYOUT, raised when the export code changes what it writes). A
+publication changes the fingerprint: the next download makes the new file and
+removes the dataflow's older ones. So the thousandth download of a large
+dataflow costs a file read. A file is
 written under a temporary name and renamed when complete: a download never
 sees half a file, and two first downloads at once each make one and keep the
 last.
@@ -33,11 +34,12 @@ from django.utils.translation import gettext_lazy as _
 from observatory.accounts import access
 from observatory.core.errors import NotFound
 from observatory.statistics import exports, sdmx, selectors
-from observatory.statistics.models import Dataflow
+from observatory.statistics.models import Dataflow, Questionnaire
 from observatory.statistics.schema import PORTAL_DIMENSIONS
 from observatory.submissions.models import Version
 
-EXPORT_LAYOUT = "2026-11-27"  # raise when an export format changes what it writes
+# Raise when an export format or disclosure control changes what is written.
+EXPORT_LAYOUT = "2026-11-27.2"
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,11 @@ def fingerprint(dataflow: Dataflow) -> str:
             f"{c.codelist.urn_id}={c.codelist.content_sha256}"
             for c in structure.components.select_related("codelist")
             if c.codelist is not None
+        ),
+        # The questionnaires' rules say which sums are exact (disclosure control).
+        *sorted(
+            f"{q.urn_id}={q.content_sha256}"
+            for q in Questionnaire.objects.filter(dataflow__code=dataflow.code)
         ),
         *(
             f"{pk}:{published}"
