@@ -63,7 +63,7 @@ class Command(BaseCommand):
                 finally:
                     settings.EMAIL_BACKEND = backend
                 self.stdout.write(f"{count} demo seizures published this time")
-            self.stdout.write("Demo statistics (definitions, data-portal export, UN-CTS):")
+            self.stdout.write("Demo statistics (definitions, data-portal export, UN-CTS, TIP):")
             backend, settings.EMAIL_BACKEND = (
                 settings.EMAIL_BACKEND,
                 "django.core.mail.backends.dummy.EmailBackend",
