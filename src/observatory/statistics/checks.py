@@ -64,26 +64,33 @@ def in_structure_order(value: Any, dimensions: list[str]) -> Any:
     return value
 
 
-def check_version(version: Version, questionnaire: Questionnaire, *, actor: Any) -> pl.DataFrame:
-    """Violations of the questionnaire's rules in `version` (empty frame: none)."""
-    structure = selectors.Structure(questionnaire.dataflow.structure)
-    dimensions = structure.dimensions
+def evaluate(
+    current: pl.DataFrame,
+    questionnaire: Questionnaire,
+    *,
+    actor: Any,
+    exclude_version: Version | None = None,
+) -> pl.DataFrame | None:
+    """The questionnaire's rules over `current` (an observations frame, see
+    frame_of): raw results, codes not yet names. History is the areas' other
+    periods the actor may see (never `exclude_version`), with their population;
+    None when there is nothing to check."""
+    flow = questionnaire.dataflow
+    dimensions = selectors.Structure(flow.structure).dimensions
     definitions = in_structure_order(questionnaire.definition.get("rules", []), dimensions)
     parsed = rules.parse_rules(definitions, dimensions=dimensions)
-    current = frame_of(
-        Observation.objects.filter(version=version, dataflow=questionnaire.dataflow), dimensions
-    )
     if current.is_empty() or not parsed:
-        return current.clear().select()
+        return None
     areas = current["area"].unique().to_list()
     periods = current["period"].unique().to_list()
-    history = frame_of(
-        selectors.current_observations(actor=actor, dataflow=questionnaire.dataflow)
+    earlier = (
+        selectors.current_observations(actor=actor, dataflow=flow)
         .filter(area_id__in=areas)
         .exclude(time_period__in=periods)
-        .exclude(version=version),
-        dimensions,
     )
+    if exclude_version is not None:
+        earlier = earlier.exclude(version=exclude_version)
+    history = frame_of(earlier, dimensions)
     population = pl.DataFrame(
         [
             {"area": area, "period": str(year), "population": float(value)}
@@ -94,7 +101,7 @@ def check_version(version: Version, questionnaire: Questionnaire, *, actor: Any)
         schema={"area": pl.String, "period": pl.String, "population": pl.Float64},
     )
     defaults = {str(k): str(v) for k, v in (questionnaire.definition.get("defaults") or {}).items()}
-    found = rules.evaluate(
+    return rules.evaluate(
         current,
         parsed,
         dimensions=dimensions,
@@ -102,6 +109,18 @@ def check_version(version: Version, questionnaire: Questionnaire, *, actor: Any)
         population=population,
         history=history if history.height else None,
     )
+
+
+def check_version(version: Version, questionnaire: Questionnaire, *, actor: Any) -> pl.DataFrame:
+    """Violations of the questionnaire's rules in `version` (empty frame: none)."""
+    structure = selectors.Structure(questionnaire.dataflow.structure)
+    current = frame_of(
+        Observation.objects.filter(version=version, dataflow=questionnaire.dataflow),
+        structure.dimensions,
+    )
+    found = evaluate(current, questionnaire, actor=actor, exclude_version=version)
+    if found is None:
+        return current.clear().select()
     names = structure.names
     return found.with_columns(
         pl.col("message").map_elements(lambda m: readable(m, names), return_dtype=pl.String),

@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -166,7 +167,12 @@ def observations_file(*, actor: Any, dataflow: Dataflow, code: str) -> Download:
         prefix = f"{dataflow.code}-{dataflow.version}-{fmt.code}-"
         path = folder() / f"{prefix}{fingerprint(dataflow)}.{fmt.extension}"
         if not path.exists():
-            _make(path, actor=None, dataflow=dataflow, fmt=fmt)
+            _make(
+                path,
+                lambda part: exports.export_observations(
+                    part, actor=None, dataflow=dataflow, fmt=fmt.code
+                ),
+            )
             _remove_older(prefix, fmt, keep=path)
         return Download(path, name, fmt.media_type, temporary=False)
     handle, made = tempfile.mkstemp(prefix="observatory-export-", suffix=f".{fmt.extension}")
@@ -187,21 +193,17 @@ def structure_file(*, dataflow: Dataflow, code: str) -> Download:
     prefix = f"{dataflow.code}-{dataflow.version}-structure-{fmt.code}-"
     path = folder() / f"{prefix}{fingerprint(dataflow)}.{fmt.extension}"
     if not path.exists():
-        part = path.with_name(f".{os.getpid()}-{path.name}")
-        try:
-            exports.export_structure(part, dataflow=dataflow, fmt=fmt.code)
-            os.replace(part, path)
-        finally:
-            part.unlink(missing_ok=True)
+        _make(path, lambda part: exports.export_structure(part, dataflow=dataflow, fmt=fmt.code))
         _remove_older(prefix, fmt, keep=path)
     return Download(path, filename(dataflow, fmt, structure=True), fmt.media_type, False)
 
 
-def _make(path: Path, *, actor: Any, dataflow: Dataflow, fmt: Format) -> None:
-    # The data package is a folder unless its path ends in .zip: keep the suffix.
+def _make(path: Path, write: Callable[[Path], Any]) -> None:
+    """`write` to a temporary name beside `path` (same suffix: the data package
+    is a zip only under a .zip name), then renamed: never half a file."""
     part = path.with_name(f".{os.getpid()}-{path.name}")
     try:
-        exports.export_observations(part, actor=actor, dataflow=dataflow, fmt=fmt.code)
+        write(part)
         os.replace(part, path)
     finally:
         part.unlink(missing_ok=True)

@@ -393,7 +393,6 @@ class Observations:
         self.dataflow = dataflow
         self.cube = sdmx.Cube(dataflow)
         self.public = _is_public(actor)
-        self.rule = dataflow.structure.suppress_below
         self.disclosure = Disclosure.of(actor, dataflow, ())
         self.tally = Tally()
         self._statuses: dict[str, str] = {}
@@ -759,7 +758,8 @@ def disclosure_words(control: Disclosure) -> str:
     if control.rule:
         words += (
             f"; counts above 0 and below {control.rule} published as <{control.rule}, "
-            "and the other values of their cells (rates, shares) withheld"
+            "and the other values of their cells (rates, shares) and the counts that "
+            "would give them back by subtraction withheld"
         )
     if control.undisclosed:
         words += f"; except for {', '.join(sorted(control.undisclosed))} (your country)"

@@ -79,7 +79,6 @@ from observatory.intake.models import ImportJob, Upload
 from observatory.intake.reading import EXCEL_SUFFIXES, ROW_NUMBER, check_zip_container
 from observatory.intake.schema import DatasetSchema, Field
 from observatory.intake.validation import ERROR, ISSUE_SCHEMA, WARNING, ValidationResult
-from observatory.reference.models import Population
 from observatory.statistics import checks, rules, selectors
 from observatory.statistics.models import Observation, Questionnaire
 from observatory.statistics.questionnaires import (
@@ -1390,7 +1389,6 @@ def _rule_problems(
     flow = questionnaire.dataflow
     structure = selectors.Structure(flow.structure)
     dimensions = structure.dimensions
-    parsed = rules.parse_rules(questionnaire.definition.get("rules", []), dimensions=dimensions)
     every = Cells(sections_of(questionnaire.definition, flow))
     cells: dict[str, Cell] = {key: cell for key in located if (cell := every.get(key)) is not None}
     period = str(template.year)
@@ -1415,32 +1413,10 @@ def _rule_problems(
         ],
         schema=schema,
     )
-    if current.is_empty() or not parsed:
+    found = checks.evaluate(current, questionnaire, actor=actor)
+    if found is None:
         return []
-    history = checks.frame_of(
-        selectors.current_observations(actor=actor, dataflow=flow)
-        .filter(area_id=area)
-        .exclude(time_period=period),
-        dimensions,
-    )
-    population = pl.DataFrame(
-        [
-            {"area": a, "period": str(y), "population": float(v)}
-            for a, y, v in Population.objects.filter(area_id=area).values_list(
-                "area_id", "year", "value"
-            )
-        ],
-        schema={"area": pl.String, "period": pl.String, "population": pl.Float64},
-    )
     defaults = {str(k): str(v) for k, v in (questionnaire.definition.get("defaults") or {}).items()}
-    found = rules.evaluate(
-        current,
-        parsed,
-        dimensions=dimensions,
-        defaults=defaults,
-        population=population,
-        history=history if history.height else None,
-    )
     names = structure.names
     dims = {key: cell.dims for key, cell in cells.items()}
     problems = []
