@@ -40,10 +40,11 @@ serve: install
 	$(BIN)/observatory serve --bind 127.0.0.1:$(PORT)
 
 lint: install
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks tools
+	$(BIN)/ruff format --check src tests benchmarks tools
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/python tools/check_rules.py
 	OBSERVATORY_VAR_DIR=$$(mktemp -d) $(BIN)/observatory makemigrations --check --dry-run -v1
 
 # Chromium for the browser tests comes from Debian (Playwright's own download

@@ -33,7 +33,7 @@ from django.core.management import call_command
 from django.test.utils import override_settings
 
 from observatory.analytics import engine, lake, queries
-from observatory.seizures.generator import generate_seizures
+from observatory.synthetic.seizures import generate_seizures
 
 
 def best_of(function: object, repeat: int = 3) -> float:

@@ -51,7 +51,7 @@ import polars as pl
 from django.db import connection, transaction
 from observatory.accounts.models import Organisation
 from observatory.statistics import selectors
-from observatory.statistics.definitions import load_definitions
+from observatory.statistics.cube.loader import load_definitions
 from observatory.statistics.models import DataStructure
 from observatory.submissions.models import Version
 from observatory.submissions.services import version_create
@@ -185,13 +185,14 @@ import json, sys
 from pathlib import Path
 import django
 django.setup()
-from observatory.statistics import exports, selectors
+from observatory.statistics import selectors
+from observatory.statistics.exports.observations import export_observations, export_structure
 flow = selectors.dataflow_get("DF_CTS_VIOLENT_SEXUAL")
 out = Path(sys.argv[1])
 structure = Path(sys.argv[2])
-exports.export_structure(structure, dataflow=flow)
+export_structure(structure, dataflow=flow)
 count, seconds, before, peak = measured(
-    lambda: exports.export_observations(out, actor=None, dataflow=flow, fmt="sdmx-csv")
+    lambda: export_observations(out, actor=None, dataflow=flow, fmt="sdmx-csv")
 )
 print(json.dumps({"rows": count, "seconds": seconds, "before": before, "peak": peak}))
 """

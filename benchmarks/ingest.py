@@ -63,7 +63,7 @@ def run(args: list[str], env: dict[str, str]) -> None:
 
 def make_file(rows: int, folder: Path) -> Path:
     sys.path.insert(0, str(ROOT / "src"))
-    from observatory.seizures.generator import generate_seizures
+    from observatory.synthetic.seizures import generate_seizures
 
     frame = generate_seizures(rows).select(COLUMNS)
     path = folder / f"seizures-{rows}.csv"

@@ -42,9 +42,10 @@ def main() -> None:
     from observatory.accounts import services as accounts
     from observatory.accounts.models import Organisation, Role
     from observatory.reference.models import Area
-    from observatory.statistics import checks, selectors, services
-    from observatory.statistics.definitions import load_definitions
-    from observatory.statistics.questionnaires import sections_of
+    from observatory.statistics import selectors, services
+    from observatory.statistics.cube.loader import load_definitions
+    from observatory.statistics.questionnaires import checks
+    from observatory.statistics.questionnaires.sections import sections_of
     from observatory.submissions import services as workflow
 
     load_definitions()

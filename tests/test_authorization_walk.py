@@ -63,9 +63,10 @@ from observatory.reference.models import (
 )
 from observatory.seizures.models import Seizure
 from observatory.smuggling.models import Incident
-from observatory.statistics import crosswalks, definitions
+from observatory.statistics import crosswalks
 from observatory.statistics import selectors as statistics_selectors
 from observatory.statistics import services as statistics_services
+from observatory.statistics.cube import loader
 from observatory.statistics.models import Crosswalk, Observation, ReportingCycle
 from observatory.statistics.services import Entry
 from observatory.submissions import services as workflow
@@ -512,7 +513,7 @@ WEB_PAGES: dict[str, tuple[str, dict[str, Outcome]]] = {
     "statistics:cycle": ("/statistics/cycles/{cycle}/", OFFICE_REVIEW),
     "statistics:crosswalks": ("/statistics/crosswalks/", LOGIN_REQUIRED),
     "statistics:crosswalk": ("/statistics/crosswalks/{col_crosswalk}/", COL_STATISTICS),
-    "statistics:reconciliation": ("/statistics/reconciliation/COL-POLICE/2024/", COL_STATISTICS),
+    "reconciliation": ("/statistics/reconciliation/COL-POLICE/2024/", COL_STATISTICS),
     "statistics:questionnaire": (
         "/statistics/questionnaires/UN-CTS/COL-POLICE/2024/",  # submitted
         COL_STATISTICS,
@@ -1173,7 +1174,7 @@ def statistics_world(
 ) -> dict[str, int]:
     """COL-POLICE's UN-CTS: 2022 published (its thefts confidential), 2023 a draft,
     2024 submitted in an open reporting cycle; COL's crosswalk."""
-    definitions.load_definitions()
+    loader.load_definitions()
     cts = statistics_selectors.questionnaire_get("UN-CTS")
     col_police = organisations["COL-POLICE"]
     contributor, focal_point, analyst = (

@@ -13,7 +13,8 @@ import pytest
 from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 
-from observatory.analytics import engine, geography, lake, queries
+from observatory.analytics import engine, lake, queries
+from observatory.reference import geography
 from tests.analytics import write_tiny_store
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from observatory.accounts.models import Organisation, Role
-from observatory.statistics.definitions import load_definitions
+from observatory.statistics.cube.loader import load_definitions
 from tests import factories
 from tests.browser.test_seizure_journey import log_in, log_out
 

@@ -15,8 +15,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from observatory.seizures import generator
-from observatory.seizures.generator import COLUMNS, generate_seizures, write_csv
+from observatory.synthetic import seizures as generator
+from observatory.synthetic import tables
+from observatory.synthetic.seizures import COLUMNS, generate_seizures, write_csv
 
 DATA = Path(__file__).resolve().parents[2] / "src" / "observatory" / "reference" / "data"
 
@@ -149,9 +150,9 @@ def test_area_codes_are_iso3(df: pl.DataFrame, iso3: set[str]) -> None:
 def test_route_templates_use_valid_codes(
     iso3: set[str], drug_codes: set[str], unit_factors: dict[str, tuple[str, float]]
 ) -> None:
-    index, _ = generator._places()
+    index, _ = tables.places()
     assert {key.split("|")[0] for key in index} <= iso3
-    for route in generator._ROUTES:
+    for route in tables.ROUTES:
         assert route.drug in drug_codes, route.key
         table = generator._route_table(route)
         areas = {*table.origin, *table.source, *table.destination}
@@ -159,11 +160,11 @@ def test_route_templates_use_valid_codes(
         assert areas <= iso3, route.key
         assert all(code in index for code in (f"{a}|inland" for a in areas)), route.key
         for key, *_weights in route.modes:
-            assert key in generator._MODES, route.key
+            assert key in tables.MODES, route.key
         for cat, share in enumerate(route.report):
             if share > 0 and cat != 1:
                 assert sum(m[1 + cat] for m in route.modes) > 0, (route.key, cat)
-    for mode in generator._MODES.values():
+    for mode in tables.MODES.values():
         assert mode.unit in unit_factors
         assert mode.drug is None or mode.drug in drug_codes
 
@@ -185,7 +186,7 @@ def test_vocabularies(df: pl.DataFrame) -> None:
 
 def test_places_exist_in_the_reporting_country(df: pl.DataFrame) -> None:
     """No seaport seizures in Bolivia, no land borders in Australia."""
-    feasible = generator._countries_by_place_type()
+    feasible = tables.countries_by_place_type()
     for place_type, countries in feasible.items():
         reporters = set(df.filter(pl.col("place_type") == place_type)["reporting_area"])
         assert reporters <= countries, (place_type, sorted(reporters - countries))
@@ -432,7 +433,7 @@ def test_one_million_rows() -> None:
 
 def test_module_does_not_import_django() -> None:
     code = (
-        "import sys; import observatory.seizures.generator as g; "
+        "import sys; import observatory.synthetic.seizures as g; "
         "g.generate_seizures(10); assert 'django' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -11,7 +11,8 @@ import pytest
 from django.test import Client
 
 from observatory.accounts.models import Organisation, Role
-from observatory.statistics import definitions, selectors, services
+from observatory.statistics import selectors, services
+from observatory.statistics.cube import loader
 from observatory.statistics.models import DataStructure, Observation
 from observatory.statistics.services import Entry
 from observatory.submissions import services as workflow
@@ -46,7 +47,7 @@ def version_flow() -> Any:
 
 @pytest.fixture
 def world(db: Any) -> dict[str, Any]:
-    definitions.load_definitions()
+    loader.load_definitions()
     office = factories.office()
     col = factories.agency("COL", Organisation.Kind.STATISTICS)
     return {

@@ -17,7 +17,8 @@ from observatory.core.models import AuditEvent
 from observatory.intake import services as intake
 from observatory.intake.models import ImportJob
 from observatory.reference.models import Area
-from observatory.statistics import crosswalks, definitions
+from observatory.statistics import crosswalks
+from observatory.statistics.cube import loader
 from observatory.statistics.models import NationalOriginal, Observation
 from tests import factories
 
@@ -34,7 +35,7 @@ MAPPINGS = """code; name; ICCS; note
 
 @pytest.fixture
 def world(db: Any) -> dict[str, Any]:
-    definitions.load_definitions()
+    loader.load_definitions()
     col = factories.agency("COL", Organisation.Kind.STATISTICS)
     return {
         "col": col,

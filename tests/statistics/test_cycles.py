@@ -13,7 +13,9 @@ from django.utils import timezone
 
 from observatory.accounts.models import Organisation, Role
 from observatory.core.errors import PermissionDenied, ValidationFailed
-from observatory.statistics import completeness, definitions, selectors, services
+from observatory.statistics import selectors, services
+from observatory.statistics.cube import loader
+from observatory.statistics.questionnaires import completeness
 from observatory.statistics.services import Entry
 from observatory.submissions import services as workflow
 from observatory.submissions.models import StatusChange
@@ -27,7 +29,7 @@ RAPE = "OFFENCES.ICCS03011._T._T._T._T._T.COUNT"
 
 @pytest.fixture
 def world(db: Any) -> dict[str, Any]:
-    definitions.load_definitions()
+    loader.load_definitions()
     office = factories.office()
     col = factories.agency("COL", Organisation.Kind.STATISTICS)
     esp = factories.agency("ESP", Organisation.Kind.STATISTICS)

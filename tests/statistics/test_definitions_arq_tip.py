@@ -12,7 +12,8 @@ import polars as pl
 import pytest
 
 from observatory.accounts.models import Organisation, Role
-from observatory.statistics import checks, definitions, rules, selectors, services
+from observatory.statistics import selectors, services
+from observatory.statistics.cube import loader
 from observatory.statistics.models import (
     Codelist,
     Dataflow,
@@ -20,7 +21,8 @@ from observatory.statistics.models import (
     Observation,
     Questionnaire,
 )
-from observatory.statistics.questionnaires import Section, sections_of
+from observatory.statistics.questionnaires import checks, rules
+from observatory.statistics.questionnaires.sections import Section, sections_of
 from observatory.statistics.services import Entry
 from observatory.submissions.models import Version
 from tests import factories
@@ -48,7 +50,7 @@ RULES = {"ARQ-SUPPLY": 18, "ARQ-DEMAND": 14, "TIP": 10}
 
 @pytest.fixture
 def world(db: Any) -> dict[str, Any]:
-    definitions.load_definitions()
+    loader.load_definitions()
     esp = factories.agency("ESP", Organisation.Kind.STATISTICS)
     return {
         "esp": esp,
@@ -260,7 +262,7 @@ TIP: dict[str, dict[str, list[float | None]]] = {
 
 
 def test_the_definitions_load_and_nothing_is_final_yet(world: dict[str, Any]) -> None:
-    again = definitions.load_definitions()
+    again = loader.load_definitions()
     assert again.created == []
     assert again.updated == []
     for model in (Codelist, DataStructure, Dataflow, Questionnaire):

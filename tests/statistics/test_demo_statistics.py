@@ -11,8 +11,9 @@ import pytest
 
 from observatory.demo.statistics import load_demo_statistics
 from observatory.demo.world import build_demo_world
-from observatory.statistics import checks, completeness, disclosure, selectors
+from observatory.statistics import disclosure, selectors
 from observatory.statistics.models import Observation, ReportingCycle
+from observatory.statistics.questionnaires import checks, completeness
 from observatory.submissions.models import Version
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ import pytest
 from observatory.accounts.models import Organisation, Role
 from observatory.intake import services as intake
 from observatory.intake.models import ImportJob
-from observatory.statistics import definitions
+from observatory.statistics.cube import loader
 from observatory.statistics.models import Observation
 from tests import factories
 
@@ -28,7 +28,7 @@ THEFT = "OFFENCES.ICCS0502._T._T._T._T._T.COUNT"
 
 @pytest.fixture
 def world(db: Any) -> dict[str, Any]:
-    definitions.load_definitions()
+    loader.load_definitions()
     col = factories.agency("COL", Organisation.Kind.STATISTICS)
     return {"col": col, "focal": factories.member(Role.FOCAL_POINT, col, email="fp@col.test")}
 

@@ -14,7 +14,8 @@ from django.test import Client
 from observatory.accounts import access
 from observatory.accounts.models import Role
 from observatory.demo.statistics import _tip_answers
-from observatory.statistics import definitions, selectors, services
+from observatory.statistics import selectors, services
+from observatory.statistics.cube import loader
 from observatory.statistics.disclosure import (
     SECONDARY,
     SMALL_COUNT,
@@ -160,7 +161,7 @@ def test_complementary_suppression_leaves_no_sum_with_a_single_hidden_term() -> 
     """Trafficking in persons as the demo publishes it for Spain: women convicted
     4 (<5), men 35, total 39; men are withheld too, or 39 - 35 gives the 4 back.
     Every exact sum of the questionnaire ends with none or several hidden terms."""
-    definitions.load_definitions()
+    loader.load_definitions()
     analyst = factories.member(Role.ANALYST, factories.office(), email="a@o.test")
     spain = factories.agency("ESP")
     focal = factories.member(Role.FOCAL_POINT, spain, email="f@esp.test")
@@ -222,9 +223,9 @@ def exports_csv(flow: Any) -> pl.DataFrame:
     import tempfile
     from pathlib import Path
 
-    from observatory.statistics import exports
+    from observatory.statistics.exports.observations import export_observations
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "tip.csv"
-        exports.export_observations(path, actor=None, dataflow=flow, fmt="csv")
+        export_observations(path, actor=None, dataflow=flow, fmt="csv")
         return pl.read_csv(io.BytesIO(path.read_bytes()), infer_schema=False)

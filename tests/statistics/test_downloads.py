@@ -17,7 +17,8 @@ from django.urls import reverse
 from observatory.accounts.models import Role
 from observatory.core.models import AuditEvent
 from observatory.intake import services as intake
-from observatory.statistics import downloads, selectors
+from observatory.statistics import selectors
+from observatory.statistics.exports import open_data
 from tests import factories
 from tests.statistics.test_exports import ROWS, small
 from tests.statistics.test_exports import cube as cube  # the fixture
@@ -48,7 +49,7 @@ def test_the_page_lists_each_dataflow_with_its_files(cube: dict[str, Any], clien
         "2019",
         "2023",
     )
-    for fmt in downloads.FORMATS:
+    for fmt in open_data.FORMATS:
         assert reverse("statistics:data-file", args=[FLOW, fmt]) in text
     assert "published as &lt;5" in text
 
@@ -57,7 +58,7 @@ def test_the_public_gets_every_format_with_disclosure_control(
     cube: dict[str, Any], client: Client, tmp_path: Path
 ) -> None:
     small(cube)
-    for code, fmt in downloads.FORMATS.items():
+    for code, fmt in open_data.FORMATS.items():
         response = client.get(reverse("statistics:data-file", args=[FLOW, code]))
         assert response.status_code == 200, code
         assert response["Content-Type"] == fmt.media_type
@@ -135,10 +136,10 @@ def test_an_unknown_dataflow_or_format_is_a_404(cube: dict[str, Any], client: Cl
     small(cube)
     # The data-portal format only where its columns hold every dimension.
     cts = selectors.dataflow_get("DF_UN_CTS")
-    assert "unodc-portal" not in {f.code for f in downloads.formats_for(cts)}
+    assert "unodc-portal" not in {f.code for f in open_data.formats_for(cts)}
     refused = client.get(reverse("statistics:data-file", args=["DF_UN_CTS", "unodc-portal"]))
     assert refused.status_code == 404
-    assert "unodc-portal" in {f.code for f in downloads.formats_for(selectors.dataflow_get(FLOW))}
+    assert "unodc-portal" in {f.code for f in open_data.formats_for(selectors.dataflow_get(FLOW))}
     assert client.get(reverse("statistics:data-file", args=["DF_NOPE", "csv"])).status_code == 404
     assert client.get(reverse("statistics:data-file", args=[FLOW, "pdf"])).status_code == 404
     bad = client.get(reverse("statistics:data-structure", args=[FLOW, "json"]))

@@ -16,7 +16,7 @@ from observatory.accounts.models import Role
 from observatory.core.models import AuditEvent
 from observatory.intake import services as intake
 from observatory.intake.models import ImportJob
-from observatory.statistics import explorer
+from observatory.statistics.explorer import compute
 from observatory.statistics.models import DataStructure
 from tests import factories
 from tests.statistics.test_portal import FLOW, HEADER, SAMPLE, cube, portal_import, publish
@@ -100,20 +100,20 @@ def by(frame: pl.DataFrame, **where: str) -> dict[str, Any]:
 
 
 def test_series_filters_by_codes_and_keeps_each_cell_once() -> None:
-    total = explorer.series(TINY, selection={"SEX": "_T", "UNIT_MEASURE": "COUNT"})
+    total = compute.series(TINY, selection={"SEX": "_T", "UNIT_MEASURE": "COUNT"})
     assert sorted(total["area"].unique().to_list()) == ["AAA", "BBB", "CCC", "DDD", "EEE", "GGG"]
     assert by(total, area="BBB", period="2021")["value"] == 60.0  # the repeat kept once
     twice = by(total, area="GGG", period="2021")
     assert (twice["value"], twice["conflict"]) == (None, "3 | 4")  # nothing picks one
-    both = explorer.series(TINY, selection={"SEX": ["_T", "M"], "UNIT_MEASURE": "COUNT"})
+    both = compute.series(TINY, selection={"SEX": ["_T", "M"], "UNIT_MEASURE": "COUNT"})
     assert both.filter(pl.col("area") == "AAA")["value"].to_list() == [100.0, 70.0]
     with pytest.raises(ValueError, match="not a dimension of the frame: AGE"):
-        explorer.series(TINY, selection={"AGE": "_T"})
-    assert explorer.cells(total).equals(total)  # idempotent
+        compute.series(TINY, selection={"AGE": "_T"})
+    assert compute.cells(total).equals(total)  # idempotent
 
 
 def test_rates_are_computed_for_counts_only_and_published_rates_kept() -> None:
-    rated = explorer.rates(explorer.series(TINY, selection={"SEX": "_T"}), PEOPLE)
+    rated = compute.rates(compute.series(TINY, selection={"SEX": "_T"}), PEOPLE)
     count = by(rated, area="AAA", period="2020", UNIT_MEASURE="COUNT")
     assert count["population"] == 1_000_000
     assert count["rate"] == pytest.approx(10.0)  # 100 / 1,000,000 × 100,000
@@ -128,12 +128,12 @@ def test_rates_are_computed_for_counts_only_and_published_rates_kept() -> None:
     unknown = by(rated, area="EEE", period="2020", UNIT_MEASURE="COUNT")
     assert (unknown["population"], unknown["rate"]) == (None, None)
     with pytest.raises(ValueError, match="no UNIT_MEASURE column"):
-        explorer.rates(TINY.drop("UNIT_MEASURE"), PEOPLE)
+        compute.rates(TINY.drop("UNIT_MEASURE"), PEOPLE)
 
 
 def test_computed_and_published_rates_side_by_side() -> None:
-    rated = explorer.rates(explorer.series(TINY, selection={"SEX": "_T"}), PEOPLE)
-    table = explorer.compare(rated)
+    rated = compute.rates(compute.series(TINY, selection={"SEX": "_T"}), PEOPLE)
+    table = compute.compare(rated)
     assert table.columns[:4] == ["area", "INDICATOR", "SEX", "period"]
     aaa = by(table, area="AAA", period="2020")
     assert aaa["count"] == 100.0
@@ -144,7 +144,7 @@ def test_computed_and_published_rates_side_by_side() -> None:
     assert aaa["difference"] == pytest.approx(10.0 / 9.5 - 1)  # +5.26 %
     assert aaa["implied_population"] == pytest.approx(100 / 9.5 * 100_000)
     assert aaa["consistent"] is False  # beyond the 2 % tolerance
-    assert by(explorer.compare(rated, tolerance=0.06), area="AAA")["consistent"] is True
+    assert by(compute.compare(rated, tolerance=0.06), area="AAA")["consistent"] is True
     bbb = by(table, area="BBB", period="2020")
     assert (bbb["rate"], bbb["rate_basis"], bbb["difference"]) == (
         pytest.approx(10.0),
@@ -157,8 +157,8 @@ def test_computed_and_published_rates_side_by_side() -> None:
 
 
 def test_regional_sums_reporting_areas_with_their_coverage() -> None:
-    one = explorer.series(TINY, selection={"SEX": "_T"})
-    regions = explorer.regional(one, PEOPLE, REGIONS, level="region")
+    one = compute.series(TINY, selection={"SEX": "_T"})
+    regions = compute.regional(one, PEOPLE, REGIONS, level="region")
     r1 = by(regions, region="R1", period="2020")
     assert r1["count"] == 157.0  # AAA 100 + BBB 50 + EEE 7
     assert r1["areas_reporting"] == 3
@@ -176,14 +176,14 @@ def test_regional_sums_reporting_areas_with_their_coverage() -> None:
     assert r1_2021["coverage"] == pytest.approx(600_000 / 1_000_000)
     # R2 has only a published rate: rates are never summed, so nothing reported a count.
     assert regions.filter(pl.col("region") == "R2").is_empty()
-    sub = explorer.regional(one, PEOPLE, REGIONS, level="subregion")
+    sub = compute.regional(one, PEOPLE, REGIONS, level="subregion")
     s2 = by(sub, region="S2", period="2020")
     assert (s2["count"], s2["areas_reporting"], s2["censored"], s2["missing"]) == (7.0, 1, 1, 1)
     assert s2["population_reporting"] is None  # EEE has no population figure
     assert (s2["coverage"], s2["rate"]) == (None, None)
     assert s2["population_region"] == 1_500_000
     with pytest.raises(ValueError, match="no regional level 'continent'"):
-        explorer.regional(one, PEOPLE, REGIONS, level="continent")
+        compute.regional(one, PEOPLE, REGIONS, level="continent")
 
 
 def test_a_country_reported_in_parts_counts_as_the_country_when_every_part_reported() -> None:
@@ -198,7 +198,7 @@ def test_a_country_reported_in_parts_counts_as_the_country_when_every_part_repor
     people = population([("UK", 2020, 400_000), ("UK", 2021, 400_000)])
     regions = pl.DataFrame({"area": ["UK", "UK_A", "UK_B"], "region": ["R", "R", "R"]})
     wholes = {"UK": ("UK_A", "UK_B")}
-    combined = explorer.combine_parts(explorer.cells(parts), wholes)
+    combined = compute.combine_parts(compute.cells(parts), wholes)
     assert combined.select("area", "period", "value").rows() == [
         ("UK_A", "2021", 35.0),
         ("UK_B", "2021", None),
@@ -208,10 +208,10 @@ def test_a_country_reported_in_parts_counts_as_the_country_when_every_part_repor
     both = pl.concat(
         [parts, observations([("UK", "2021", "ASSAULT", "_T", "COUNT", 50.0, "", "A")])]
     )
-    assert explorer.combine_parts(explorer.cells(both), wholes).filter(
+    assert compute.combine_parts(compute.cells(both), wholes).filter(
         pl.col("period") == "2021"
     ).select("area", "value").rows() == [("UK", 50.0)]
-    out = explorer.regional(parts, people, regions, level="region", wholes=wholes)
+    out = compute.regional(parts, people, regions, level="region", wholes=wholes)
     whole = by(out, period="2020")
     assert (whole["count"], whole["areas_reporting"], whole["coverage"]) == (40.0, 1, 1.0)
     assert whole["rate"] == pytest.approx(10.0)
@@ -231,7 +231,7 @@ def test_a_region_where_every_value_is_withheld_has_no_count() -> None:
             ("DDD", "2020", "ASSAULT", "_T", "COUNT", None, "", "M"),
         ]
     )
-    row = by(explorer.regional(withheld, PEOPLE, REGIONS, level="region"), region="R1")
+    row = by(compute.regional(withheld, PEOPLE, REGIONS, level="region"), region="R1")
     assert (row["count"], row["rate"], row["coverage"]) == (None, None, None)
     assert (row["areas_reporting"], row["censored"], row["missing"]) == (0, 1, 1)
 
@@ -429,7 +429,7 @@ def test_changing_the_dataflow_drops_the_codes_of_the_other_one(
 
 
 def test_formula_like_text_in_a_download_is_made_safe() -> None:
-    from observatory.statistics.explorer_views import _safe
+    from observatory.statistics.explorer.display import _safe
 
     frame = pl.DataFrame({"area_name": ["=HYPERLINK(1)", "Albania"], "count": [-3.0, 1.0]})
     assert _safe(frame).to_dicts() == [
@@ -439,7 +439,7 @@ def test_formula_like_text_in_a_download_is_made_safe() -> None:
 
 
 def test_rates_are_rounded_and_small_rates_keep_three_significant_digits() -> None:
-    from observatory.statistics.explorer_views import _number, _rate
+    from observatory.statistics.explorer.display import _number, _rate
 
     assert _number(2.678, 2) == "2.68"  # rounded, not cut off
     assert _number(123456.789, 2) == "123,456.79"

@@ -31,7 +31,19 @@ from pysdmx.io import get_datasets, read_sdmx
 from observatory.accounts.models import Role
 from observatory.core.models import AuditEvent
 from observatory.intake import services as intake
-from observatory.statistics import definitions, exports, sdmx, selectors
+from observatory.statistics import selectors
+from observatory.statistics.cube import loader
+from observatory.statistics.cube.values import number_text
+from observatory.statistics.exports import stream
+from observatory.statistics.exports.observations import (
+    FORMATS,
+    export_observations,
+    export_structure,
+)
+from observatory.statistics.exports.stream import Observations, Tally, _record_end
+from observatory.statistics.formats.sdmx import writer as sdmx_writer
+from observatory.statistics.formats.sdmx.cube import MESSAGE, Cube
+from observatory.statistics.formats.sdmx.structure import data_schema
 from observatory.statistics.models import Dataflow, DataStructure, Observation
 from observatory.submissions.models import Version
 from tests import factories
@@ -51,7 +63,7 @@ Cell = tuple[Any, ...]
 @pytest.fixture
 def cube(db: Any) -> dict[str, Any]:
     """As in test_portal: the definitions, the office and its analyst."""
-    definitions.load_definitions()
+    loader.load_definitions()
     office = factories.office()
     return {
         "office": office,
@@ -73,11 +85,11 @@ def canonical(value: Any) -> str | None:
     if value is None or value == "":
         return None
     if isinstance(value, float):
-        return None if math.isnan(value) else exports.number_text(Decimal(repr(value)))
+        return None if math.isnan(value) else number_text(Decimal(repr(value)))
     text = str(value)
     if text.lower() == "nan":
         return None
-    return exports.number_text(Decimal(text))
+    return number_text(Decimal(text))
 
 
 def text(value: Any) -> str | None:
@@ -133,7 +145,7 @@ def sdmx_cells(flow: Dataflow) -> Counter[Cell]:
         cells.setdefault(key, []).append(cell)
     out: Counter[Cell] = Counter()
     for copies in cells.values():
-        values = list(dict.fromkeys(exports.number_text(Decimal(c[-5])) for c in copies))
+        values = list(dict.fromkeys(number_text(Decimal(c[-5])) for c in copies))
         first = copies[0]
         if len(values) > 1:
             note = "published with different values: " + "; ".join(values)
@@ -213,7 +225,7 @@ def schema_errors(schema: xmlschema.XMLSchema, document: Path) -> list[str]:
 
 def libxml2_errors(document: Path, data_xsd: Path | None, folder: Path) -> list[str]:
     """A second validator: libxml2 (lxml) with the same official schemas."""
-    imports = [(sdmx.MESSAGE, (OFFICIAL / "SDMXMessage.xsd").as_uri())]
+    imports = [(MESSAGE, (OFFICIAL / "SDMXMessage.xsd").as_uri())]
     if data_xsd is not None:
         imports.append((sdmx_namespace(data_xsd), data_xsd.as_uri()))
     driver = folder / "driver.xsd"
@@ -231,8 +243,8 @@ def libxml2_errors(document: Path, data_xsd: Path | None, folder: Path) -> list[
 
 def write_structure(flow: Dataflow, folder: Path) -> tuple[Path, Path]:
     structure, xsd = folder / "structure.xml", folder / "data.xsd"
-    exports.export_structure(structure, dataflow=flow)
-    xsd.write_bytes(sdmx.data_schema(sdmx.Cube(flow), schema_location=OFFICIAL.as_uri() + "/"))
+    export_structure(structure, dataflow=flow)
+    xsd.write_bytes(data_schema(Cube(flow), schema_location=OFFICIAL.as_uri() + "/"))
     return structure, xsd
 
 
@@ -252,10 +264,8 @@ def test_sdmx_ml_is_valid_and_reads_back_identically_with_pysdmx_and_sdmx1(
     assert sum("different values" in (c[-1] or "") for c in expected) == 267
     structure, xsd = write_structure(flow, tmp_path)
     data = tmp_path / "data.xml"
-    tally = exports.Tally()
-    written = exports.export_observations(
-        data, actor=None, dataflow=flow, fmt="sdmx-ml", tally=tally
-    )
+    tally = Tally()
+    written = export_observations(data, actor=None, dataflow=flow, fmt="sdmx-ml", tally=tally)
     assert (written, tally.rows, tally.merged) == (27527 - 276, 27527, 276)
 
     # Valid against the official SDMX 2.1 schemas (structure and data messages).
@@ -335,7 +345,7 @@ def test_every_defined_dataflow_has_a_valid_structure_and_schema(
         folder.mkdir()
         structure, xsd = write_structure(flow, folder)
         data = folder / "data.xml"
-        assert exports.export_observations(data, actor=None, dataflow=flow, fmt="sdmx-ml") == 0
+        assert export_observations(data, actor=None, dataflow=flow, fmt="sdmx-ml") == 0
         schema.import_schema(sdmx_namespace(xsd), str(xsd))
         files[flow.code] = (structure, data)
     schema.build()
@@ -348,10 +358,10 @@ def test_every_defined_dataflow_has_a_valid_structure_and_schema(
         flow = Dataflow.objects.get(code=code)
         read: Any = sdmx1.read_sdmx(structure)
         dsd = read.structure[flow.structure.code]
-        components = sdmx.Cube(flow).components
+        components = Cube(flow).components
         dimensions = [c.code for c in components if c.role in {"dimension", "time"}]
         assert [d.id for d in dsd.dimensions.components] == dimensions, code
-        assert [a.id for a in dsd.attributes.components] == sdmx.Cube(flow).attributes, code
+        assert [a.id for a in dsd.attributes.components] == Cube(flow).attributes, code
         names = {type(s).__name__ for s in read_sdmx(structure).structures or []}
         assert {"Codelist", "DataStructureDefinition", "Dataflow"} <= names, code
 
@@ -416,7 +426,7 @@ def test_research_formats_hold_every_observation_with_codes_and_names(
         "datapackage": tmp_path / "cts.zip",
     }
     for fmt, path in paths.items():
-        assert exports.export_observations(path, actor=None, dataflow=flow, fmt=fmt) == 27527
+        assert export_observations(path, actor=None, dataflow=flow, fmt=fmt) == 27527
 
     csv = pl.read_csv(paths["csv"], infer_schema=False)
     assert csv.columns == columns
@@ -458,9 +468,7 @@ def test_research_formats_hold_every_observation_with_codes_and_names(
 
     # csv-wide: back to one value per area, series key and period.
     wide_path = tmp_path / "cts-wide.csv"
-    assert (
-        exports.export_observations(wide_path, actor=None, dataflow=flow, fmt="csv-wide") == 27527
-    )
+    assert export_observations(wide_path, actor=None, dataflow=flow, fmt="csv-wide") == 27527
     wide = pl.read_csv(wide_path, infer_schema=False)
     periods = [c for c in wide.columns if c.isdigit()]
     assert periods == [str(year) for year in range(2003, 2021)]
@@ -471,7 +479,7 @@ def test_research_formats_hold_every_observation_with_codes_and_names(
     )
 
     folder = tmp_path / "package"
-    exports.export_observations(folder, actor=None, dataflow=flow, fmt="datapackage")
+    export_observations(folder, actor=None, dataflow=flow, fmt="datapackage")
     assert json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))["resources"]
     assert (folder / "observations.csv").read_bytes() == content
 
@@ -595,10 +603,10 @@ def test_public_exports_never_write_a_small_count_in_any_format(
         ("own", factories.member(Role.FOCAL_POINT, factories.agency("ALB")), False),
         ("office", cube["analyst"], False),
     )
-    for fmt in exports.FORMATS:
+    for fmt in FORMATS:
         for who, actor, controlled in audiences:
             path = tmp_path / f"{who}-{fmt}{SUFFIX[fmt]}"
-            assert exports.export_observations(path, actor=actor, dataflow=flow, fmt=fmt) == 6
+            assert export_observations(path, actor=actor, dataflow=flow, fmt=fmt) == 6
             if fmt == "csv-wide":
                 check_wide(path, public=controlled)
                 continue
@@ -676,7 +684,7 @@ def test_without_a_unit_every_value_is_a_count_for_disclosure_control(
     cube: dict[str, Any],
 ) -> None:
     DataStructure.objects.filter(code="DSD_CTS_PORTAL").update(suppress_below=5)
-    observations = exports.Observations(actor=None, dataflow=selectors.dataflow_get(FLOW))
+    observations = Observations(actor=None, dataflow=selectors.dataflow_get(FLOW))
     observations.cube.load()
     observations.cube.dimensions = ["REF_AREA", "INDICATOR"]  # a structure without a unit
     observations.cube.series_dimensions = ["INDICATOR"]
@@ -706,7 +714,7 @@ def test_sdmx_messages_stay_valid_with_censored_and_missing_values(
     _structure, xsd = write_structure(flow, tmp_path)
     validator = message_schema(xsd)
     data = tmp_path / "public.xml"
-    exports.export_observations(data, actor=None, dataflow=flow, fmt="sdmx-ml")
+    export_observations(data, actor=None, dataflow=flow, fmt="sdmx-ml")
     assert schema_errors(validator, data) == []
     assert libxml2_errors(data, xsd, tmp_path) == []
     text_ = data.read_text(encoding="utf-8")
@@ -724,11 +732,11 @@ def test_sdmx_messages_stay_valid_with_censored_and_missing_values(
 
 
 def test_record_ends_skip_newlines_inside_quoted_fields() -> None:
-    assert exports._record_end(b"a,b\nc,d\ne,f") == 8
-    assert exports._record_end(b'a,"x\ny"\nc,"p\nq') == 8
-    assert exports._record_end(b'a,"x ""quoted""\nstill"\n') == 23
-    assert exports._record_end(b'a,"x\n') == 0
-    assert exports._record_end(b"") == 0
+    assert _record_end(b"a,b\nc,d\ne,f") == 8
+    assert _record_end(b'a,"x\ny"\nc,"p\nq') == 8
+    assert _record_end(b'a,"x ""quoted""\nstill"\n') == 23
+    assert _record_end(b'a,"x\n') == 0
+    assert _record_end(b"") == 0
 
 
 def test_exports_are_the_same_whatever_the_chunk_size(
@@ -739,11 +747,11 @@ def test_exports_are_the_same_whatever_the_chunk_size(
     flow = small(cube)
     formats = ("sdmx-ml", "sdmx-csv", "csv", "csv-wide", "parquet")
     for fmt in formats:
-        exports.export_observations(tmp_path / f"whole-{fmt}", actor=None, dataflow=flow, fmt=fmt)
-    monkeypatch.setattr(exports, "CHUNK", 2)
-    monkeypatch.setattr(exports, "COPY_BLOCK", 150)
+        export_observations(tmp_path / f"whole-{fmt}", actor=None, dataflow=flow, fmt=fmt)
+    monkeypatch.setattr(stream, "CHUNK", 2)
+    monkeypatch.setattr(stream, "COPY_BLOCK", 150)
     for fmt in formats:
-        exports.export_observations(tmp_path / f"small-{fmt}", actor=None, dataflow=flow, fmt=fmt)
+        export_observations(tmp_path / f"small-{fmt}", actor=None, dataflow=flow, fmt=fmt)
 
     def body(path: Path) -> str:  # the SDMX-ML header holds the time of preparation
         return path.read_text(encoding="utf-8").split("</message:Header>")[-1]
@@ -770,17 +778,17 @@ def test_a_failing_export_leaves_the_connection_usable(
         model.pk, model.time_period = None, str(year)
         more.append(copy.copy(model))
     Observation.objects.bulk_create(more)
-    monkeypatch.setattr(exports, "CHUNK", 100)
-    monkeypatch.setattr(exports, "COPY_BLOCK", 2000)
+    monkeypatch.setattr(stream, "CHUNK", 100)
+    monkeypatch.setattr(stream, "COPY_BLOCK", 2000)
     calls = []
 
     def failing(cube: Any, frame: pl.DataFrame) -> pl.DataFrame:
         calls.append(frame.height)
         raise OSError("disk full")
 
-    monkeypatch.setattr(sdmx, "sdmx_csv_frame", failing)
+    monkeypatch.setattr(sdmx_writer, "sdmx_csv_frame", failing)
     with pytest.raises(OSError, match="disk full"), transaction.atomic():
-        exports.export_observations(tmp_path / "x.csv", actor=None, dataflow=flow, fmt="sdmx-csv")
+        export_observations(tmp_path / "x.csv", actor=None, dataflow=flow, fmt="sdmx-csv")
     assert len(calls) == 1
     assert Observation.objects.filter(dataflow=flow).count() == 4006
 
@@ -788,9 +796,9 @@ def test_a_failing_export_leaves_the_connection_usable(
 def test_exports_of_an_empty_dataflow_are_valid_files(cube: dict[str, Any], tmp_path: Path) -> None:
     flow = selectors.dataflow_get(FLOW)
     _structure, xsd = write_structure(flow, tmp_path)
-    for fmt in exports.FORMATS:
+    for fmt in FORMATS:
         path = tmp_path / f"empty-{fmt}{SUFFIX[fmt]}"
-        assert exports.export_observations(path, actor=None, dataflow=flow, fmt=fmt) == 0
+        assert export_observations(path, actor=None, dataflow=flow, fmt=fmt) == 0
     assert schema_errors(message_schema(xsd), tmp_path / "empty-sdmx-ml.xml") == []
     assert (tmp_path / "empty-sdmx-csv.csv").read_text(encoding="utf-8").startswith("STRUCTURE,")
     assert pl.read_parquet(tmp_path / "empty-parquet.parquet").height == 0
@@ -803,8 +811,8 @@ def test_a_restricted_export_is_audited_and_a_public_one_is_not(
     flow = small(cube, published=False)
     analyst = cube["analyst"]
     for fmt in ("sdmx-csv", "unodc-portal", "parquet"):
-        assert exports.export_observations(tmp_path / fmt, actor=None, dataflow=flow, fmt=fmt) == 0
-        count = exports.export_observations(tmp_path / fmt, actor=analyst, dataflow=flow, fmt=fmt)
+        assert export_observations(tmp_path / fmt, actor=None, dataflow=flow, fmt=fmt) == 0
+        count = export_observations(tmp_path / fmt, actor=analyst, dataflow=flow, fmt=fmt)
         assert count == 6
     events = AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).order_by("pk")
     assert [e.changes["format"] for e in events] == ["sdmx-csv", "unodc-portal", "parquet"]
@@ -817,7 +825,7 @@ def test_a_restricted_export_is_audited_and_a_public_one_is_not(
     # Once published, the same export holds nothing restricted: no new event.
     version = Version.objects.get(submission__dataset="observations")
     publish(version, analyst)
-    exports.export_observations(tmp_path / "again", actor=analyst, dataflow=flow, fmt="sdmx-csv")
+    export_observations(tmp_path / "again", actor=analyst, dataflow=flow, fmt="sdmx-csv")
     assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).count() == 3
 
 

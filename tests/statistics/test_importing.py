@@ -15,8 +15,8 @@ from observatory.core.errors import ValidationFailed
 from observatory.intake.models import ImportJob
 from observatory.intake.reading import ROW_NUMBER
 from observatory.intake.validation import ISSUE_SCHEMA, empty_issues
-from observatory.statistics import dhis2, handler, national, sdmx_import
-from observatory.statistics.importing import (
+from observatory.statistics.formats import dhis2, national, portal
+from observatory.statistics.formats.importing import (
     ValueFormat,
     cell_entry,
     combined_issues,
@@ -25,6 +25,7 @@ from observatory.statistics.importing import (
     questionnaire_of,
     repeated_cells,
 )
+from observatory.statistics.formats.sdmx import reader
 
 
 def rows(**columns: list[Any]) -> pl.DataFrame:
@@ -54,7 +55,7 @@ def refused(values: ValueFormat, texts: list[str]) -> list[str]:
 
 
 def test_the_portal_reads_decimal_points_and_commas_and_censored_counts() -> None:
-    assert read(handler.VALUES, ["1234", " -3 ", "12.5", "12,5", "<5", "< 5", "<0.5", ""]) == [
+    assert read(portal.VALUES, ["1234", " -3 ", "12.5", "12,5", "<5", "< 5", "<0.5", ""]) == [
         ("1234", ""),
         ("-3", ""),
         ("12.5", ""),
@@ -64,7 +65,7 @@ def test_the_portal_reads_decimal_points_and_commas_and_censored_counts() -> Non
         (None, "<0.5"),
         (None, ""),  # empty: not available
     ]
-    assert refused(handler.VALUES, ["1 234", "1,234.5", "1.234,5", "n/a", "<", "5<", "", "7"]) == [
+    assert refused(portal.VALUES, ["1 234", "1,234.5", "1.234,5", "n/a", "<", "5<", "", "7"]) == [
         "1 234",
         "1,234.5",
         "1.234,5",
@@ -75,7 +76,7 @@ def test_the_portal_reads_decimal_points_and_commas_and_censored_counts() -> Non
 
 
 def test_the_portal_issue_says_what_a_value_may_be() -> None:
-    issue = handler.VALUES.issues(handler.VALUES.read(rows(value=["", "x "])), column="VALUE")
+    issue = portal.VALUES.issues(portal.VALUES.read(rows(value=["", "x "])), column="VALUE")
     assert issue.row(0, named=True) == {
         "row": 3,
         "column": "VALUE",
@@ -91,7 +92,7 @@ def test_the_portal_issue_says_what_a_value_may_be() -> None:
 
 
 def test_sdmx_takes_a_decimal_point_only_and_nan_for_a_missing_value() -> None:
-    assert read(sdmx_import.VALUES, ["310.5", "12,5", "NaN", "", "<5", "< 5"]) == [
+    assert read(reader.VALUES, ["310.5", "12,5", "NaN", "", "<5", "< 5"]) == [
         ("310.5", ""),
         (None, ""),
         (None, ""),
@@ -99,8 +100,8 @@ def test_sdmx_takes_a_decimal_point_only_and_nan_for_a_missing_value() -> None:
         (None, "<5"),
         (None, "< 5"),  # kept as written
     ]
-    issues = sdmx_import.VALUES.issues(
-        sdmx_import.VALUES.read(rows(value=["12,5", "NaN", "", "nan"])), column="OBS_VALUE"
+    issues = reader.VALUES.issues(
+        reader.VALUES.read(rows(value=["12,5", "NaN", "", "nan"])), column="OBS_VALUE"
     )
     assert issues.select("row", "value", "message").rows() == [
         (2, "12,5", "OBS_VALUE is not a number"),

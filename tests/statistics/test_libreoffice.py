@@ -20,7 +20,7 @@ import pytest
 
 from observatory.intake import services as intake
 from observatory.intake.models import ImportJob
-from observatory.statistics.workbook import build_template
+from observatory.statistics.formats.workbook.template import build_template
 from tests.statistics.test_workbook import (  # noqa: F401 (fixtures)
     ASSAULT,
     BURGLARY,

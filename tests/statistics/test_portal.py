@@ -15,7 +15,9 @@ import observatory.statistics
 from observatory.accounts.models import Organisation, Role
 from observatory.intake import services as intake
 from observatory.intake.models import ImportJob
-from observatory.statistics import definitions, exports, selectors
+from observatory.statistics import selectors
+from observatory.statistics.cube import loader
+from observatory.statistics.exports.observations import export_observations
 from observatory.statistics.models import Codelist, DataStructure, Observation
 from observatory.submissions import services as workflow
 from observatory.submissions.models import Version
@@ -37,7 +39,7 @@ HEADER = (
 
 @pytest.fixture
 def cube(db: Any) -> dict[str, Any]:
-    definitions.load_definitions()
+    loader.load_definitions()
     office = factories.office()
     return {
         "office": office,
@@ -74,7 +76,7 @@ def publish(version: Version, actor: Any) -> Version:
 def test_definitions_load_once_and_final_artefacts_never_change(
     cube: dict[str, Any], tmp_path: Path
 ) -> None:
-    again = definitions.load_definitions()
+    again = loader.load_definitions()
     assert again.created == []
     assert again.updated == []
     structure = DataStructure.objects.get(code="DSD_CTS_PORTAL")
@@ -92,7 +94,7 @@ def test_definitions_load_once_and_final_artefacts_never_change(
     # A changed final codelist is refused; the same change under a new version loads.
     folder = tmp_path / "defs"
     folder.mkdir()
-    common = (definitions.DEFINITIONS / "common.yaml").read_text(encoding="utf-8")
+    common = (loader.DEFINITIONS / "common.yaml").read_text(encoding="utf-8")
     (folder / "common.yaml").write_text(
         common.replace(
             "{id: _U, name: Unknown}\n  - id: CL_AGE",
@@ -100,8 +102,8 @@ def test_definitions_load_once_and_final_artefacts_never_change(
         ),
         encoding="utf-8",
     )
-    with pytest.raises(definitions.DefinitionError, match=r"UNODC:CL_SEX\(1.0\) is final"):
-        definitions.load_definitions(folder=folder)
+    with pytest.raises(loader.DefinitionError, match=r"UNODC:CL_SEX\(1.0\) is final"):
+        loader.load_definitions(folder=folder)
     assert not Codelist.objects.get(code="CL_SEX").codes.filter(code="_Z").exists()
     (folder / "common.yaml").write_text(
         common.replace("name: Sex\n    final: true", "name: Sex\n    final: true")
@@ -112,7 +114,7 @@ def test_definitions_load_once_and_final_artefacts_never_change(
         ),
         encoding="utf-8",
     )
-    definitions.load_definitions(folder=folder)
+    loader.load_definitions(folder=folder)
     assert Codelist.objects.get(code="CL_SEX", version="1.1").codes.filter(code="_Z").exists()
     assert Codelist.objects.get(code="CL_SEX", version="1.0").codes.count() == 4
 
@@ -133,9 +135,7 @@ def test_the_real_portal_export_round_trips_without_a_difference(
     out = tmp_path / "out.csv"
     flow = selectors.dataflow_get(FLOW)
     assert (
-        exports.export_observations(
-            out, actor=None, dataflow=flow, fmt="unodc-portal", encoding="cp1252"
-        )
+        export_observations(out, actor=None, dataflow=flow, fmt="unodc-portal", encoding="cp1252")
         == 27527
     )
     original = pl.read_csv(SAMPLE, encoding="cp1252", infer_schema=False)
@@ -213,8 +213,8 @@ def test_public_exports_suppress_small_counts_by_the_structures_rule(
     DataStructure.objects.filter(code="DSD_CTS_PORTAL").update(suppress_below=5)
     flow = selectors.dataflow_get(FLOW)
     public, office = tmp_path / "public.csv", tmp_path / "office.csv"
-    exports.export_observations(public, actor=None, dataflow=flow, fmt="unodc-portal")
-    exports.export_observations(office, actor=cube["analyst"], dataflow=flow, fmt="unodc-portal")
+    export_observations(public, actor=None, dataflow=flow, fmt="unodc-portal")
+    export_observations(office, actor=cube["analyst"], dataflow=flow, fmt="unodc-portal")
     shown = pl.read_csv(public, infer_schema=False)
     assert shown.columns[11] == "txtVALUE"
     # The rate of the small count would give it back: withheld with it.

@@ -14,8 +14,10 @@ from django.test import Client
 from observatory.accounts.models import Organisation, Role
 from observatory.core.errors import PermissionDenied, ValidationFailed
 from observatory.core.models import AuditEvent
-from observatory.statistics import checks, definitions, selectors, services
+from observatory.statistics import selectors, services
+from observatory.statistics.cube import loader
 from observatory.statistics.models import Observation, Questionnaire
+from observatory.statistics.questionnaires import checks
 from observatory.statistics.services import Entry
 from observatory.submissions import services as workflow
 from observatory.submissions.models import ReviewComment, Version
@@ -36,7 +38,7 @@ CONTACT_F = "PERSONS_CONTACT._T.F._T._T._T._T.COUNT"
 
 @pytest.fixture
 def world(db: Any) -> dict[str, Any]:
-    definitions.load_definitions()
+    loader.load_definitions()
     office = factories.office()
     col = factories.agency("COL", Organisation.Kind.STATISTICS)
     return {
@@ -68,9 +70,9 @@ def test_the_un_cts_definition_builds_every_cell_on_the_structure(world: dict[st
     cts: Questionnaire = world["cts"]
     sections = {
         s.id: s
-        for s in __import__("observatory.statistics.questionnaires", fromlist=["x"]).sections_of(
-            cts.definition, cts.dataflow
-        )
+        for s in __import__(
+            "observatory.statistics.questionnaires.sections", fromlist=["x"]
+        ).sections_of(cts.definition, cts.dataflow)
     }
     assert list(sections)[:2] == ["offences", "contact"]
     assert sum(len(s.cells) for s in sections.values()) == 325
@@ -83,17 +85,17 @@ def test_a_definition_with_an_unknown_code_is_refused_with_its_cell(
     folder = tmp_path / "defs"
     folder.mkdir()
     for name in ("common.yaml", "un-cts.yaml"):
-        text = (definitions.DEFINITIONS / name).read_text(encoding="utf-8")
+        text = (loader.DEFINITIONS / name).read_text(encoding="utf-8")
         if name == "un-cts.yaml":
             text = text.replace('version: "2024.1"', 'version: "2024.2"').replace(
                 "[ICCS0101, ICCS0102,", "[ICCS0101, ICCS9999, ICCS0102,"
             )
         (folder / name).write_text(text, encoding="utf-8")
     with pytest.raises(
-        definitions.DefinitionError,
+        loader.DefinitionError,
         match=r"questionnaire UN-CTS: section 'offences'.*'ICCS9999' is not a code",
     ):
-        definitions.load_definitions(folder=folder)
+        loader.load_definitions(folder=folder)
     assert not Questionnaire.objects.filter(version="2024.2").exists()
 
 

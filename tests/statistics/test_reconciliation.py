@@ -10,7 +10,9 @@ import pytest
 from django.test import Client
 
 from observatory.accounts.models import Organisation, Role
-from observatory.statistics import definitions, reconciliation, selectors, services
+from observatory.analytics import reconciliation
+from observatory.statistics import selectors, services
+from observatory.statistics.cube import loader
 from observatory.statistics.models import Observation
 from observatory.statistics.services import Entry
 from observatory.submissions import services as workflow
@@ -28,7 +30,7 @@ HEROIN_KG = "SEIZED_QTY.HEROIN._Z._Z._Z._Z._Z.KG"
 def world(db: Any, settings: Any, tmp_path: Any) -> dict[str, Any]:
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.VAR_DIR = tmp_path / "var"
-    definitions.load_definitions()
+    loader.load_definitions()
     office = factories.office()
     police = factories.agency("COL", Organisation.Kind.POLICE)
     people = {

@@ -21,18 +21,23 @@ from observatory.intake import services as intake
 from observatory.intake.models import ImportIssue, ImportJob
 from observatory.intake.report import report_text
 from observatory.reference.models import Area
-from observatory.statistics import checks, definitions, selectors, services, workbook
-from observatory.statistics.models import Codelist, Observation, Questionnaire
-from observatory.statistics.questionnaires import Cells, Section, sections_of
-from observatory.statistics.services import Entry
-from observatory.statistics.workbook import (
+from observatory.statistics import selectors, services
+from observatory.statistics.cube import loader
+from observatory.statistics.formats.workbook.handler import TemplateHandler
+from observatory.statistics.formats.workbook.layout import (
+    KEY_COLUMNS,
     TEMPLATE_DATASET,
-    TemplateHandler,
     TemplateRefused,
-    build_template,
-    open_template,
+    _digest,
+    _signer,
     parse_ref,
 )
+from observatory.statistics.formats.workbook.reader import open_template
+from observatory.statistics.formats.workbook.template import build_template
+from observatory.statistics.models import Codelist, Observation, Questionnaire
+from observatory.statistics.questionnaires import checks
+from observatory.statistics.questionnaires.sections import Cells, Section, sections_of
+from observatory.statistics.services import Entry
 from observatory.submissions import services as workflow
 from observatory.submissions.models import ReviewComment, Version
 from tests import factories
@@ -49,7 +54,7 @@ def route(partner: str, role: str, drug: str = "HEROIN") -> str:
 
 @pytest.fixture
 def world(db: Any) -> dict[str, Any]:
-    definitions.load_definitions()
+    loader.load_definitions()
     office = factories.office()
     esp = factories.agency("ESP", Organisation.Kind.STATISTICS)
     return {
@@ -132,7 +137,7 @@ def _definitions_with(tmp_path: Path, old: str, new: str) -> Path:
     folder = tmp_path / "defs"
     folder.mkdir()
     for name in ("common.yaml", "arq.yaml"):
-        text = (definitions.DEFINITIONS / name).read_text(encoding="utf-8")
+        text = (loader.DEFINITIONS / name).read_text(encoding="utf-8")
         if name == "arq.yaml":
             assert old in text
             text = text.replace('version: "2026.1"', 'version: "2026.9"', 1).replace(old, new, 1)
@@ -168,8 +173,8 @@ def _definitions_with(tmp_path: Path, old: str, new: str) -> Path:
 def test_a_bad_open_rows_definition_is_refused(
     world: dict[str, Any], tmp_path: Path, old: str, new: str, match: str
 ) -> None:
-    with pytest.raises(definitions.DefinitionError, match=match):
-        definitions.load_definitions(folder=_definitions_with(tmp_path, old, new))
+    with pytest.raises(loader.DefinitionError, match=match):
+        loader.load_definitions(folder=_definitions_with(tmp_path, old, new))
     assert not Questionnaire.objects.filter(version="2026.9").exists()
 
 
@@ -644,13 +649,13 @@ def test_a_template_of_the_first_format_is_still_read(
     )
     book = openpyxl.load_workbook(io.BytesIO(data))
     keys = book["_cells"]
-    keys.delete_cols(len(workbook.KEY_COLUMNS))
+    keys.delete_cols(len(KEY_COLUMNS))
     about = book["_template"]
     meta = [(row[0].value, row[1].value) for row in about.iter_rows()]
     meta = [(k, "observatory-questionnaire-template/1" if k == "format" else v) for k, v in meta]
     table = [[str(v or "") for v in row] for row in keys.iter_rows(values_only=True)]
     about["B1"].value = "observatory-questionnaire-template/1"
-    signature = workbook._signer().sign(workbook._digest(meta, table))
+    signature = _signer().sign(_digest(meta, table))
     about.cell(row=[k for k, _v in meta].index("signature") + 1, column=2).value = signature
     book.save(tmp_path / "old.xlsx")
     opened = open_template(tmp_path / "old.xlsx")

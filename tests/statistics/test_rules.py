@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 import yaml
 
-from observatory.statistics.rules import (
+from observatory.statistics.questionnaires.rules import (
     RESULT_SCHEMA,
     Rule,
     RuleDefinitionError,

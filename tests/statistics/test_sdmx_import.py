@@ -13,7 +13,7 @@ import pytest
 from observatory.accounts.models import Organisation, Role
 from observatory.intake import services as intake
 from observatory.intake.models import ImportJob
-from observatory.statistics import definitions
+from observatory.statistics.cube import loader
 from observatory.statistics.models import Observation
 from tests import factories
 
@@ -26,7 +26,7 @@ ROW = "dataflow,UNODC:DF_UN_CTS(1.0),I,COL,OFFENCES,{cat},_T,_T,_T,_T,_T,COUNT,2
 
 @pytest.fixture
 def world(db: Any) -> dict[str, Any]:
-    definitions.load_definitions()
+    loader.load_definitions()
     col = factories.agency("COL", Organisation.Kind.STATISTICS)
     return {"col": col, "focal": factories.member(Role.FOCAL_POINT, col, email="fp@col.test")}
 
@@ -90,7 +90,8 @@ def test_codes_must_be_exact_and_every_dimension_present(world: dict[str, Any]) 
 def test_an_sdmx_ml_message_from_our_own_export_imports_identically(
     world: dict[str, Any], tmp_path: Any
 ) -> None:
-    from observatory.statistics import exports, selectors
+    from observatory.statistics import selectors
+    from observatory.statistics.exports.observations import export_observations
     from observatory.submissions import services as workflow
 
     analyst = factories.member(Role.ANALYST, factories.office(), email="analyst@o.test")
@@ -106,7 +107,7 @@ def test_an_sdmx_ml_message_from_our_own_export_imports_identically(
     version = workflow.version_accept(version=version, actor=analyst)
     workflow.version_publish(version=version, actor=analyst)
     message = tmp_path / "cts.xml"
-    exports.export_observations(
+    export_observations(
         message, actor=None, dataflow=selectors.dataflow_get("DF_UN_CTS"), fmt="sdmx-ml"
     )
     stored, _ = intake.upload_store(

@@ -22,17 +22,18 @@ from observatory.intake import registry
 from observatory.intake import services as intake
 from observatory.intake.models import ImportIssue, ImportJob, Upload
 from observatory.intake.report import report_text
-from observatory.statistics import definitions, selectors, services
-from observatory.statistics.models import Observation
-from observatory.statistics.services import Entry
-from observatory.statistics.workbook import (
+from observatory.statistics import selectors, services
+from observatory.statistics.cube import loader
+from observatory.statistics.formats.workbook.handler import TemplateHandler
+from observatory.statistics.formats.workbook.layout import (
     TEMPLATE_DATASET,
-    TemplateHandler,
     TemplateRefused,
-    build_template,
-    open_template,
     parse_ref,
 )
+from observatory.statistics.formats.workbook.reader import open_template
+from observatory.statistics.formats.workbook.template import build_template
+from observatory.statistics.models import Observation
+from observatory.statistics.services import Entry
 from observatory.submissions import services as workflow
 from observatory.submissions.models import Version
 from tests import factories
@@ -58,7 +59,7 @@ def _handler(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def world(db: Any) -> dict[str, Any]:
-    definitions.load_definitions()
+    loader.load_definitions()
     office = factories.office()
     col = factories.agency("COL", Organisation.Kind.STATISTICS)
     return {

@@ -23,8 +23,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeAlias, TypeVar
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.db.models import Q
 
@@ -36,31 +37,14 @@ from observatory.accounts.models import (
     NetworkMember,
     Organisation,
     Role,
+    User,
 )
+from observatory.core.workflow import Status
 
 OFFICE_ROLE_VALUES = frozenset({Role.ANALYST.value, Role.ADMIN.value})
 
 Action = Literal["view", "change", "export"]
 M = TypeVar("M", bound=models.Model)
-
-
-class Status:
-    """Statuses of country data, as the submission workflow sets them."""
-
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    RETURNED = "returned"
-    ACCEPTED = "accepted"
-    PUBLISHED = "published"
-    SUPERSEDED = "superseded"  # a published version replaced by a newer one
-
-    ALL = frozenset({DRAFT, SUBMITTED, RETURNED, ACCEPTED, PUBLISHED, SUPERSEDED})
-    EDITABLE = frozenset({DRAFT, RETURNED})
-    SEEN_BY_OFFICE = frozenset({SUBMITTED, RETURNED, ACCEPTED, PUBLISHED, SUPERSEDED})
-    PUBLIC = frozenset({PUBLISHED})
-    # Shared with a network's members: data a focal point submitted (and the
-    # office has not returned).
-    SHARED = frozenset({SUBMITTED, ACCEPTED})
 
 
 @dataclass(frozen=True)
@@ -109,10 +93,14 @@ class Actor:
         return self.is_superuser or self.has_role(Role.ADMIN)
 
 
+# Whoever acts: a user (anonymous visitors included), an Actor already worked
+# out (API tokens), or None (the system: commands and tasks).
+ActorLike: TypeAlias = Actor | User | AnonymousUser | None
+
 ANONYMOUS = Actor(user_id=None)
 
 
-def actor_for(user: Any, *, organisation: Organisation | None = None) -> Actor:
+def actor_for(user: ActorLike, *, organisation: Organisation | None = None) -> Actor:
     """The Actor for a user (anonymous users included). With `organisation`, only
     the grant in that organisation counts (API tokens)."""
     if isinstance(user, Actor):
@@ -151,7 +139,7 @@ def actor_for(user: Any, *, organisation: Organisation | None = None) -> Actor:
 
 
 def country_data_q(
-    user: Any,
+    user: ActorLike,
     action: Action = "view",
     *,
     organisation_field: str = "organisation",
@@ -190,14 +178,19 @@ def country_data_q(
 
 
 def country_data_for(
-    user: Any, queryset: models.QuerySet[M], action: Action = "view", **fields: str
+    user: ActorLike, queryset: models.QuerySet[M], action: Action = "view", **fields: str
 ) -> models.QuerySet[M]:
     """`queryset` narrowed to the rows `user` may use for `action`."""
     return queryset.filter(country_data_q(user, action, **fields))
 
 
 def row_allows(
-    user: Any, action: Action, *, organisation_id: int | None, area_code: str | None, status: str
+    user: ActorLike,
+    action: Action,
+    *,
+    organisation_id: int | None,
+    area_code: str | None,
+    status: str,
 ) -> bool:
     """The predicate twin of `country_data_q`, for one row."""
     actor = actor_for(user)
@@ -214,7 +207,7 @@ def row_allows(
     )
 
 
-def sees_published_only(user: Any) -> bool:
+def sees_published_only(user: ActorLike) -> bool:
     """Whether `user` sees exactly what the public sees of country data: no role
     that shows more (contributor, focal point, office analyst). Files made for
     the public may then be served to them."""
@@ -222,7 +215,7 @@ def sees_published_only(user: Any) -> bool:
     return not actor.has_role(Role.CONTRIBUTOR, Role.FOCAL_POINT, Role.ANALYST)
 
 
-def undisclosed_areas(user: Any) -> frozenset[str] | None:
+def undisclosed_areas(user: ActorLike) -> frozenset[str] | None:
     """Areas whose values `user` gets exactly as reported, with no disclosure
     control (values marked confidential, counts under a structure's disclosure
     rule and the rates that would give them back): `None` for every area (office
@@ -235,7 +228,7 @@ def undisclosed_areas(user: Any) -> frozenset[str] | None:
     return actor.area_codes(Role.CONTRIBUTOR, Role.FOCAL_POINT)
 
 
-def workspace_q(user: Any, *, organisation_field: str = "organisation") -> Q:
+def workspace_q(user: ActorLike, *, organisation_field: str = "organisation") -> Q:
     """Uploads, import jobs and other work in progress of an organisation: its
     contributors and its country's focal points. The office sees a country's
     data once submitted, not its working files."""
@@ -251,18 +244,34 @@ def workspace_q(user: Any, *, organisation_field: str = "organisation") -> Q:
     return allowed
 
 
-def organisations_reporting_for(user: Any) -> models.QuerySet[Organisation]:
+def organisations_reporting_for(user: ActorLike) -> models.QuerySet[Organisation]:
     """Organisations the user may upload data for."""
     return Organisation.objects.filter(_reporting_q(user), is_active=True).exclude(
         kind=Organisation.Kind.OFFICE
     )
 
 
-def _reporting_q(user: Any) -> Q:
+def _reporting_q(user: ActorLike) -> Q:
     actor = actor_for(user)
     return Q(pk__in=sorted(actor.organisation_ids(Role.CONTRIBUTOR))) | Q(
         area_id__in=sorted(actor.area_codes(Role.FOCAL_POINT))
     )
+
+
+def reports_for(user: ActorLike, organisation: Organisation) -> bool:
+    """Whether the user enters data for this organisation (a contributor of it,
+    or the focal point of its country)."""
+    return organisations_reporting_for(user).filter(pk=organisation.pk).exists()
+
+
+def own_areas(user: ActorLike, *roles: str) -> frozenset[str]:
+    """The countries the user holds a role in (with `roles`, one of those)."""
+    return actor_for(user).area_codes(*roles)
+
+
+def is_own_country(user: ActorLike, area_code: str | None) -> bool:
+    """Whether the user holds a role in an organisation of this country."""
+    return area_code is not None and area_code in actor_for(user).area_codes()
 
 
 def is_restricted(status: str) -> bool:
@@ -274,7 +283,7 @@ def is_restricted(status: str) -> bool:
 # Workflow actions.
 
 
-def can_submit(user: Any, *, area_code: str | None) -> bool:
+def can_submit(user: ActorLike, *, area_code: str | None) -> bool:
     """Focal points submit their own country's data to the office; an office
     analyst puts the office's own compilations (no area) into review."""
     actor = actor_for(user)
@@ -283,16 +292,16 @@ def can_submit(user: Any, *, area_code: str | None) -> bool:
     return area_code in actor.area_codes(Role.FOCAL_POINT)
 
 
-def can_review(user: Any) -> bool:
+def can_review(user: ActorLike) -> bool:
     """Office analysts return or accept submitted data."""
     return actor_for(user).is_analyst
 
 
-def can_publish(user: Any) -> bool:
+def can_publish(user: ActorLike) -> bool:
     return actor_for(user).is_analyst
 
 
-def can_see_office_overview(user: Any) -> bool:
+def can_see_office_overview(user: ActorLike) -> bool:
     actor = actor_for(user)
     return actor.is_analyst or actor.is_admin
 
@@ -301,17 +310,17 @@ def can_see_office_overview(user: Any) -> bool:
 # Users, organisations and configuration.
 
 
-def can_administer(user: Any) -> bool:
+def can_administer(user: ActorLike) -> bool:
     """Configuration, reference data, every user: administrators only."""
     return actor_for(user).is_admin
 
 
-def can_view_audit_log(user: Any) -> bool:
+def can_view_audit_log(user: ActorLike) -> bool:
     return actor_for(user).is_admin
 
 
 def organisations_managed_by(
-    user: Any, queryset: models.QuerySet[Organisation] | None = None
+    user: ActorLike, queryset: models.QuerySet[Organisation] | None = None
 ) -> models.QuerySet[Organisation]:
     """Organisations whose members `user` may manage: all for administrators, the
     national organisations of their country for focal points."""
@@ -325,7 +334,7 @@ def organisations_managed_by(
     return queryset.filter(area_id__in=sorted(focal_areas)).exclude(kind=Organisation.Kind.OFFICE)
 
 
-def can_grant(user: Any, *, organisation: Organisation, role: str) -> bool:
+def can_grant(user: ActorLike, *, organisation: Organisation, role: str) -> bool:
     """Whether `user` may give (or take away) `role` in `organisation`."""
     valid = (role in OFFICE_ROLE_VALUES) == organisation.is_office
     if not valid or role not in Role.values:
@@ -333,7 +342,7 @@ def can_grant(user: Any, *, organisation: Organisation, role: str) -> bool:
     return organisations_managed_by(user).filter(pk=organisation.pk).exists()
 
 
-def can_manage_user(user: Any, *, person: Any, organisation: Organisation) -> bool:
+def can_manage_user(user: ActorLike, *, person: Any, organisation: Organisation) -> bool:
     """Whether `user` may give `person` a role in `organisation`: administrators
     anyone; a focal point only people with no role outside its country."""
     actor = actor_for(user)
@@ -348,7 +357,7 @@ def can_manage_user(user: Any, *, person: Any, organisation: Organisation) -> bo
 
 
 def organisations_visible_to(
-    user: Any, queryset: models.QuerySet[Organisation] | None = None
+    user: ActorLike, queryset: models.QuerySet[Organisation] | None = None
 ) -> models.QuerySet[Organisation]:
     """Organisations a user may list: all for the office, own country's for others.
 
@@ -369,7 +378,7 @@ def organisations_visible_to(
 # Networks: reciprocity.
 
 
-def network_areas(user: Any, network: Network) -> frozenset[str]:
+def network_areas(user: ActorLike, network: Network) -> frozenset[str]:
     """The areas whose network data `user` works with, whatever the membership's
     status: as focal point of the area, or in an agency the focal point named for
     this network. Other roles of a country take no part in a network."""
@@ -385,7 +394,7 @@ def network_areas(user: Any, network: Network) -> frozenset[str]:
     return frozenset(areas)
 
 
-def member_areas(user: Any, network: Network) -> frozenset[str]:
+def member_areas(user: ActorLike, network: Network) -> frozenset[str]:
     """The areas through which `user` takes part in `network` (active members only)."""
     mine = network_areas(user, network)
     if not mine:
@@ -416,7 +425,7 @@ def sharing_areas(network: Network) -> frozenset[str]:
 
 
 def network_data_q(
-    user: Any,
+    user: ActorLike,
     network: Network,
     *,
     area_field: str = "area",
@@ -457,13 +466,13 @@ def network_data_q(
 
 
 def network_rows_for(
-    user: Any, network: Network, queryset: models.QuerySet[M], **fields: Any
+    user: ActorLike, network: Network, queryset: models.QuerySet[M], **fields: Any
 ) -> models.QuerySet[M]:
     return queryset.filter(network_data_q(user, network, **fields))
 
 
 def network_row_allows(
-    user: Any,
+    user: ActorLike,
     network: Network,
     *,
     area_code: str,
@@ -485,12 +494,12 @@ def network_row_allows(
     return area_code in sharing_areas(network) and period in contributed_periods(network, areas)
 
 
-def can_take_part(user: Any, network: Network) -> bool:
+def can_take_part(user: ActorLike, network: Network) -> bool:
     """May enter and share data for a member state (focal point or named agency)."""
     return bool(network_areas(user, network))
 
 
-def can_report_to_network(user: Any, network: Network, organisation: Organisation) -> bool:
+def can_report_to_network(user: ActorLike, network: Network, organisation: Organisation) -> bool:
     """Enter or upload data for `organisation` into `network`: its area is an active
     member and the user is its focal point, or a contributor of the organisation
     when the focal point named it a contributing agency."""
@@ -507,18 +516,20 @@ def can_report_to_network(user: Any, network: Network, organisation: Organisatio
     )
 
 
-def can_manage_network(user: Any) -> bool:
+def can_manage_network(user: ActorLike) -> bool:
     """Create networks and invite states: the office."""
     actor = actor_for(user)
     return actor.is_analyst or actor.is_admin
 
 
-def can_answer_invitation(user: Any, member: NetworkMember) -> bool:
+def can_answer_invitation(user: ActorLike, member: NetworkMember) -> bool:
     """Accept, leave and name agencies: the focal point of the member state."""
     return member.area_id in actor_for(user).area_codes(Role.FOCAL_POINT)
 
 
-def network_visibility_reason(user: Any, network: Network, *, period: str | None = None) -> str:
+def network_visibility_reason(
+    user: ActorLike, network: Network, *, period: str | None = None
+) -> str:
     """Why `user` sees, or does not see, other members' data (for `period`, or for
     any period): the page says this when it has nothing from others to show.
 

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from observatory.accounts import access
+from observatory.accounts.access import ActorLike
 from observatory.accounts.models import Organisation, Role, User
 
 
@@ -29,12 +30,12 @@ class TokenCreateForm(forms.Form):
 
 class MembershipGrantForm(forms.Form):
     organisation: Organisation
-    actor: Any
+    actor: ActorLike
     email = forms.EmailField(label=_("Email of an existing user"))
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 
     def __init__(
-        self, *args: Any, organisation: Organisation, actor: Any = None, **kwargs: Any
+        self, *args: Any, organisation: Organisation, actor: ActorLike = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
         self.organisation = organisation

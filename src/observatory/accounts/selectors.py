@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from allauth.mfa.models import Authenticator
 from django.db.models import QuerySet
 
 from observatory.accounts import access
+from observatory.accounts.access import ActorLike
 from observatory.accounts.models import MFA_ROLES, ApiToken, Membership, Organisation, User
 from observatory.core.models import AuditEvent
 
 
-def user_needs_mfa_setup(user: Any) -> bool:
+def user_needs_mfa_setup(user: User) -> bool:
     """True when the user holds a role that requires TOTP and has none yet."""
     roles = access.actor_for(user).roles()
     if not (roles & MFA_ROLES) and not user.is_superuser:
@@ -32,11 +31,11 @@ def token_list(*, user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user).select_related("organisation")
 
 
-def organisation_list(*, actor: Any) -> QuerySet[Organisation]:
+def organisation_list(*, actor: ActorLike) -> QuerySet[Organisation]:
     return access.organisations_visible_to(actor).select_related("area")
 
 
-def organisation_members(*, actor: Any, organisation: Organisation) -> QuerySet[Membership]:
+def organisation_members(*, actor: ActorLike, organisation: Organisation) -> QuerySet[Membership]:
     """Members of an organisation, if the actor may see that organisation."""
     if not access.organisations_visible_to(actor).filter(pk=organisation.pk).exists():
         return Membership.objects.none()
@@ -44,7 +43,7 @@ def organisation_members(*, actor: Any, organisation: Organisation) -> QuerySet[
 
 
 def audit_events(
-    *, actor: Any, action: str = "", email: str = "", object_type: str = ""
+    *, actor: ActorLike, action: str = "", email: str = "", object_type: str = ""
 ) -> QuerySet[AuditEvent]:
     if not access.can_view_audit_log(actor):
         return AuditEvent.objects.none()

@@ -9,7 +9,6 @@ import hashlib
 import hmac
 import secrets
 from datetime import datetime
-from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -17,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from observatory.accounts import access
+from observatory.accounts.access import ActorLike
 from observatory.accounts.models import (
     ApiToken,
     Membership,
@@ -41,7 +41,7 @@ def user_create(
     email: str,
     password: str | None,
     full_name: str = "",
-    actor: Any = None,
+    actor: ActorLike = None,
     is_staff: bool = False,
     is_superuser: bool = False,
     check_password: bool = True,
@@ -72,7 +72,7 @@ def user_create(
 
 
 def organisation_create(
-    *, code: str, name: str, kind: str, area: Area | None, actor: Any = None
+    *, code: str, name: str, kind: str, area: Area | None, actor: ActorLike = None
 ) -> Organisation:
     code = code.strip().upper()
     if kind not in Organisation.Kind.values:
@@ -94,7 +94,7 @@ def organisation_create(
 
 
 def membership_grant(
-    *, user: User, organisation: Organisation, role: str, actor: Any
+    *, user: User, organisation: Organisation, role: str, actor: ActorLike
 ) -> Membership:
     """Give `user` `role` in `organisation` (replacing a previous role there).
 
@@ -133,7 +133,7 @@ def membership_grant(
     return membership
 
 
-def membership_revoke(*, membership: Membership, actor: Any) -> None:
+def membership_revoke(*, membership: Membership, actor: ActorLike) -> None:
     if actor is not None and not access.can_grant(
         actor, organisation=membership.organisation, role=membership.role
     ):
@@ -163,7 +163,7 @@ def token_create(
     organisation: Organisation,
     name: str = "",
     expires_at: datetime | None = None,
-    actor: Any = None,
+    actor: ActorLike = None,
 ) -> tuple[ApiToken, str]:
     """Issue a token; returns it and the plain text, which is never stored."""
     if not Membership.objects.filter(user=user, organisation=organisation).exists():
@@ -191,7 +191,7 @@ def token_create(
     return token, f"{TOKEN_PREFIX}_{prefix}_{secret}"
 
 
-def token_revoke(*, token: ApiToken, actor: Any) -> ApiToken:
+def token_revoke(*, token: ApiToken, actor: ActorLike) -> ApiToken:
     if (
         actor is not None
         and getattr(actor, "pk", None) != token.user_id
@@ -246,7 +246,7 @@ def network_create(
     name: str,
     period_kind: str = Network.PeriodKind.YEAR,
     suppression_threshold: int = 5,
-    actor: Any = None,
+    actor: ActorLike = None,
 ) -> Network:
     if actor is not None and not access.can_manage_network(actor):
         raise PermissionDenied("only the office creates networks")
@@ -262,7 +262,7 @@ def network_create(
 
 
 def network_member_set(
-    *, network: Network, area: Area, status: str, actor: Any = None
+    *, network: Network, area: Area, status: str, actor: ActorLike = None
 ) -> NetworkMember:
     """Invite an area, record that it accepted, or that it left."""
     if status not in NetworkMember.Status.values:
@@ -287,7 +287,7 @@ def network_member_set(
 
 
 def network_contribution_record(
-    *, network: Network, area: Area, period: str, actor: Any = None
+    *, network: Network, area: Area, period: str, actor: ActorLike = None
 ) -> NetworkContribution:
     member = NetworkMember.objects.filter(network=network, area=area).first()
     if member is None or member.status != NetworkMember.Status.ACTIVE:
@@ -308,7 +308,7 @@ def organisation_get(code: str) -> Organisation:
         raise NotFound(f"no organisation with the code {code!r}") from error
 
 
-def network_invite(*, network: Network, area: Area, actor: Any) -> NetworkMember:
+def network_invite(*, network: Network, area: Area, actor: ActorLike) -> NetworkMember:
     """The office invites a state; its focal point answers."""
     if not access.can_manage_network(actor):
         raise PermissionDenied("only the office invites states to a network")
@@ -320,7 +320,7 @@ def network_invite(*, network: Network, area: Area, actor: Any) -> NetworkMember
     )
 
 
-def network_join(*, member: NetworkMember, actor: Any) -> NetworkMember:
+def network_join(*, member: NetworkMember, actor: ActorLike) -> NetworkMember:
     """The focal point accepts the invitation."""
     if not access.can_answer_invitation(actor, member):
         raise PermissionDenied("only the focal point of the invited state answers")
@@ -331,7 +331,7 @@ def network_join(*, member: NetworkMember, actor: Any) -> NetworkMember:
     )
 
 
-def network_leave(*, member: NetworkMember, actor: Any) -> NetworkMember:
+def network_leave(*, member: NetworkMember, actor: ActorLike) -> NetworkMember:
     """The state (its focal point) or the office ends the membership: from now on
     it neither sees nor shares data; what it reported stays with it."""
     if not (access.can_answer_invitation(actor, member) or access.can_manage_network(actor)):
@@ -344,7 +344,7 @@ def network_leave(*, member: NetworkMember, actor: Any) -> NetworkMember:
 
 
 def network_agency_name(
-    *, member: NetworkMember, organisation: Organisation, actor: Any
+    *, member: NetworkMember, organisation: Organisation, actor: ActorLike
 ) -> NetworkAgency:
     if not access.can_answer_invitation(actor, member):
         raise PermissionDenied("only the state's focal point names its contributing agencies")
@@ -365,7 +365,7 @@ def network_agency_name(
     return agency
 
 
-def network_agency_remove(*, agency: NetworkAgency, actor: Any) -> None:
+def network_agency_remove(*, agency: NetworkAgency, actor: ActorLike) -> None:
     if not access.can_answer_invitation(actor, agency.member):
         raise PermissionDenied("only the state's focal point changes its contributing agencies")
     with transaction.atomic():

@@ -9,12 +9,13 @@ from allauth.account import signals as account_signals
 from allauth.mfa import signals as mfa_signals
 from django.dispatch import receiver
 
+from observatory.accounts.models import User
 from observatory.core.audit import audit_record
 from observatory.core.models import AuditEvent
 
 
 @receiver(mfa_signals.authenticator_added)
-def _mfa_added(sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any) -> None:
+def _mfa_added(sender: Any, request: Any, user: User, authenticator: Any, **kwargs: Any) -> None:
     audit_record(
         actor=user,
         action=AuditEvent.Action.CREATE,
@@ -24,7 +25,7 @@ def _mfa_added(sender: Any, request: Any, user: Any, authenticator: Any, **kwarg
 
 
 @receiver(mfa_signals.authenticator_removed)
-def _mfa_removed(sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any) -> None:
+def _mfa_removed(sender: Any, request: Any, user: User, authenticator: Any, **kwargs: Any) -> None:
     audit_record(
         actor=user,
         action=AuditEvent.Action.DELETE,
@@ -34,7 +35,7 @@ def _mfa_removed(sender: Any, request: Any, user: Any, authenticator: Any, **kwa
 
 
 @receiver(mfa_signals.authenticator_reset)
-def _mfa_reset(sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any) -> None:
+def _mfa_reset(sender: Any, request: Any, user: User, authenticator: Any, **kwargs: Any) -> None:
     audit_record(
         actor=user,
         action=AuditEvent.Action.UPDATE,
@@ -45,7 +46,7 @@ def _mfa_reset(sender: Any, request: Any, user: Any, authenticator: Any, **kwarg
 
 @receiver(mfa_signals.authentication_failed)
 def _mfa_failed(
-    sender: Any, request: Any, user: Any, authenticator: Any = None, **kwargs: Any
+    sender: Any, request: Any, user: User, authenticator: Any = None, **kwargs: Any
 ) -> None:
     audit_record(
         actor=None,
@@ -61,7 +62,7 @@ def _mfa_failed(
 @receiver(account_signals.password_changed)
 @receiver(account_signals.password_set)
 @receiver(account_signals.password_reset)
-def _password(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def _password(sender: Any, request: Any, user: User, **kwargs: Any) -> None:
     audit_record(
         actor=user, action=AuditEvent.Action.UPDATE, obj=user, changes={"password": "changed"}
     )
@@ -71,7 +72,7 @@ def _password(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 def _email_changed(
     sender: Any,
     request: Any,
-    user: Any,
+    user: User,
     from_email_address: Any,
     to_email_address: Any,
     **kwargs: Any,

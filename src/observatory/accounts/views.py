@@ -27,7 +27,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "is_focal_point": actor.has_role(Role.FOCAL_POINT),
         "is_analyst": actor.is_analyst,
         "is_admin": actor.is_admin,
-        "focal_areas": sorted(actor.area_codes(Role.FOCAL_POINT)),
+        "focal_areas": sorted(access.own_areas(actor, Role.FOCAL_POINT)),
     }
     if request.user.is_authenticated:
         context["memberships"] = selectors.membership_list(user=request.user)

@@ -1,17 +1,25 @@
-"""Trends dashboard and flows explorer over published seizures (public)."""
+"""Trends dashboard and flows explorer over published seizures (public); the ARQ
+seizure table beside the country's individual seizures (its reporters, its
+country and the office)."""
 
 from __future__ import annotations
 
 import io
 
 import polars as pl
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from observatory.analytics import engine, geography, queries
-from observatory.analytics.charts import flow_map, trend_chart
+from observatory.accounts import access
+from observatory.accounts.models import Organisation
+from observatory.analytics import engine, queries, reconciliation
 from observatory.analytics.lake import LEGS, SEIZURES
+from observatory.core.charts import flow_map, trend_chart
+from observatory.core.errors import ObservatoryError
+from observatory.reference import geography
 from observatory.reference.models import Drug, DrugGroup, Region
 
 
@@ -127,5 +135,47 @@ def flows(request: HttpRequest) -> HttpResponse:
             "hubs": hubs.to_dicts(),
             "filters": filters,
             **_choices(),
+        },
+    )
+
+
+@login_required
+def reconcile(request: HttpRequest, org: str, year: int) -> HttpResponse:
+    organisation = Organisation.objects.filter(code__iexact=org).exclude(area=None).first()
+    if organisation is None:
+        raise Http404("no such organisation")
+    reporting = access.reports_for(request.user, organisation)
+    own_country = access.is_own_country(request.user, organisation.area_id)
+    if not (reporting or own_country or access.can_review(request.user)):
+        raise Http404("no such organisation, or it is not visible to you")
+    if request.method == "POST":
+        if not reporting:
+            return render(request, "403.html", status=403)
+        try:
+            _version, count = reconciliation.prefill(
+                actor=request.user, organisation=organisation, year=year
+            )
+        except ObservatoryError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _(
+                    "%(n)s cells of the ARQ seizure table were filled from individual seizures "
+                    "(marked as derived); reported values were left as they were."
+                )
+                % {"n": count},
+            )
+        return redirect(request.path)
+    lines = reconciliation.compare(actor=request.user, organisation=organisation, year=year)
+    return render(
+        request,
+        "analytics/reconciliation.html",
+        {
+            "organisation": organisation,
+            "year": year,
+            "lines": lines,
+            "reporting": reporting,
+            "questionnaire": reconciliation.QUESTIONNAIRE,
         },
     )

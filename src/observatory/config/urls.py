@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from observatory.accounts import views as account_views
+from observatory.analytics import views as analytics_views
 from observatory.api.api import api
 
 admin.site.site_header = "Observatory administration"
@@ -18,6 +19,13 @@ urlpatterns = [
     path("seizures/", include("observatory.seizures.urls")),
     path("analytics/", include("observatory.analytics.urls")),
     path("smuggling/", include("observatory.smuggling.urls")),
+    # The ARQ seizure table beside individual seizures reads both datasets, so it
+    # lives in analytics (above both); its address stays under statistics/.
+    path(
+        "statistics/reconciliation/<slug:org>/<int:year>/",
+        analytics_views.reconcile,
+        name="reconciliation",
+    ),
     path("statistics/", include("observatory.statistics.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # The admin signs in through allauth, so MFA and the lockout apply there too.

@@ -17,9 +17,9 @@ from observatory.demo.world import DEMO_PASSWORD, DOMAIN
 from observatory.intake import services as intake
 from observatory.intake.models import ImportJob
 from observatory.reference.models import Area
-from observatory.seizures.generator import generate_seizures
 from observatory.submissions import services as workflow
 from observatory.submissions.models import Submission
+from observatory.synthetic.seizures import generate_seizures
 
 LABEL = "IDS 2015-2024 (demo)"
 

@@ -21,9 +21,9 @@ from observatory.accounts.models import Organisation, Role, User
 from observatory.intake import services as intake
 from observatory.intake.models import ImportJob
 from observatory.statistics import selectors, services
-from observatory.statistics.definitions import load_definitions
+from observatory.statistics.cube.loader import load_definitions
 from observatory.statistics.models import ReportingCycle
-from observatory.statistics.questionnaires import sections_of
+from observatory.statistics.questionnaires.sections import sections_of
 from observatory.statistics.services import Entry
 from observatory.submissions import services as workflow
 from observatory.submissions.models import Submission, Version

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from observatory.accounts import access
+from observatory.accounts.access import ActorLike
 from observatory.accounts.models import Organisation
 from observatory.intake.reading import EXCEL_SUFFIXES, TEXT_SUFFIXES
 from observatory.intake.schema import DatasetSchema
@@ -31,7 +32,7 @@ class UploadForm(forms.Form):
         label=_("File"), help_text=_("CSV, Excel (XLSX, XLS), OpenDocument (ODS) or JSON")
     )
 
-    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: ActorLike, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["organisation"]
         organisations = access.organisations_reporting_for(actor)

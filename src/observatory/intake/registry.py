@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import polars as pl
 
+from observatory.accounts.access import ActorLike
 from observatory.core.errors import NotFound
 from observatory.intake.schema import DatasetSchema
 
@@ -22,7 +23,7 @@ class DatasetHandler(Protocol):
     def check(self, result: ValidationResult, job: ImportJob) -> pl.DataFrame:
         """Dataset rules beyond field types: returns more issues (vectorised)."""
 
-    def commit(self, rows: pl.DataFrame, job: ImportJob, actor: Any) -> Any:
+    def commit(self, rows: pl.DataFrame, job: ImportJob, actor: ActorLike) -> Any:
         """Write valid rows as a new submission version; returns the version."""
 
 

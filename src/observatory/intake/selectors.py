@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
 
 from observatory.accounts import access
+from observatory.accounts.access import ActorLike
 from observatory.core.errors import NotFound
 from observatory.intake.models import ImportIssue, ImportJob
 
 
-def job_list(*, actor: Any) -> QuerySet[ImportJob]:
+def job_list(*, actor: ActorLike) -> QuerySet[ImportJob]:
     return ImportJob.objects.filter(access.workspace_q(actor)).select_related(
         "upload", "organisation", "version"
     )
 
 
-def job_get(*, actor: Any, pk: int) -> ImportJob:
+def job_get(*, actor: ActorLike, pk: int) -> ImportJob:
     job = job_list(actor=actor).filter(pk=pk).first()
     if job is None:
         raise NotFound("no such import, or it is not visible to you")

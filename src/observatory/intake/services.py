@@ -21,6 +21,7 @@ from django.core.files import File
 from django.db import connection, transaction
 from django.utils import timezone
 
+from observatory.accounts.access import ActorLike
 from observatory.accounts.models import Organisation
 from observatory.core.audit import acting_user, audit_record
 from observatory.core.errors import ObservatoryError, ValidationFailed
@@ -59,7 +60,7 @@ def _hash_and_spool(stream: IO[bytes], limit: int) -> tuple[str, int, Path]:
 
 
 def upload_store(
-    *, stream: IO[bytes], filename: str, organisation: Organisation, dataset: str, actor: Any
+    *, stream: IO[bytes], filename: str, organisation: Organisation, dataset: str, actor: ActorLike
 ) -> tuple[Upload, bool]:
     """Keep the original; the same file for the same organisation is stored once.
 
@@ -161,7 +162,7 @@ def job_create(
     label: str = "",
     mapping: dict[str, str] | None = None,
     options: dict[str, Any] | None = None,
-    actor: Any,
+    actor: ActorLike,
 ) -> ImportJob:
     """A new import of `upload`: reads the header and proposes a mapping (or takes
     the one given)."""
@@ -205,8 +206,15 @@ def job_create(
     return job
 
 
-def mapping_confirm(*, job: ImportJob, mapping: dict[str, str], actor: Any) -> ImportJob:
-    """Set the mapping the user confirmed and remember it for this layout."""
+def mapping_confirm(
+    *,
+    job: ImportJob,
+    mapping: dict[str, str],
+    actor: ActorLike,
+    options: dict[str, Any] | None = None,
+) -> ImportJob:
+    """Set the mapping the user confirmed (and the reading options chosen with it,
+    such as `day_first`) and remember the mapping for this layout."""
     handler = handler_for(job.dataset)
     ignored = [h for h, f in mapping.items() if not f]
     mapping = {h: f for h, f in mapping.items() if f}
@@ -222,7 +230,9 @@ def mapping_confirm(*, job: ImportJob, mapping: dict[str, str], actor: Any) -> I
     with transaction.atomic():
         job.mapping = mapping
         job.status = ImportJob.Status.PENDING
-        job.save(update_fields=["mapping", "status"])
+        if options:
+            job.options = {**job.options, **options}
+        job.save(update_fields=["mapping", "status", "options"])
         SavedMapping.objects.update_or_create(
             organisation=job.organisation,
             dataset=job.dataset,
@@ -235,7 +245,7 @@ def mapping_confirm(*, job: ImportJob, mapping: dict[str, str], actor: Any) -> I
             action=AuditEvent.Action.UPDATE,
             obj=job,
             organisation=job.organisation.code,
-            changes={"mapping": mapping},
+            changes={"mapping": mapping, **({"options": options} if options else {})},
         )
     return job
 
@@ -383,7 +393,7 @@ def _fail(job: ImportJob, message: str) -> ImportJob:
     return job
 
 
-def job_commit(*, job: ImportJob, accept_valid: bool = False, actor: Any) -> ImportJob:
+def job_commit(*, job: ImportJob, accept_valid: bool = False, actor: ActorLike) -> ImportJob:
     """Write the rows as a new submission version, all or nothing.
 
     With `accept_valid`, rows with errors are kept in quarantine with their
@@ -445,7 +455,7 @@ def _commit_rows(
     bad: pl.Series | None,
     *,
     accept_valid: bool,
-    actor: Any,
+    actor: ActorLike,
 ) -> ImportJob:
     with transaction.atomic():
         quarantined = 0
@@ -477,3 +487,27 @@ def _commit_rows(
             },
         )
     return job
+
+
+# A check that stopped before its end left its job in one of these.
+UNFINISHED = [ImportJob.Status.PENDING, ImportJob.Status.VALIDATING]
+
+
+def job_check_stopped(*, job_id: int) -> None:
+    """A check that raised: its job is not left "checking" for ever, so whoever
+    polls it learns that it stopped."""
+    ImportJob.objects.filter(pk=job_id, status__in=UNFINISHED).update(
+        status=ImportJob.Status.FAILED,
+        progress=100,
+        message="the check stopped unexpectedly; nothing was written",
+        finished_at=timezone.now(),
+    )
+
+
+def job_claim_commit(*, job: ImportJob) -> bool:
+    """Mark a checked job (validated or blocked) committing. One conditional
+    UPDATE, so of two requests racing to commit the same job one claims it."""
+    claimed = ImportJob.objects.filter(
+        pk=job.pk, status__in=[ImportJob.Status.VALIDATED, ImportJob.Status.BLOCKED]
+    ).update(status=ImportJob.Status.COMMITTING, progress=1)
+    return bool(claimed)

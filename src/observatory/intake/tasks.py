@@ -4,16 +4,12 @@ id and calls one service; callers enqueue after their transaction commits."""
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils import timezone
 from django_tasks import task
 
 from observatory.accounts.models import User
 from observatory.core.context import Origin, origin
 from observatory.intake import services
 from observatory.intake.models import ImportJob
-
-# A check that stopped before its end left its job in one of these.
-UNFINISHED = [ImportJob.Status.PENDING, ImportJob.Status.VALIDATING]
 
 
 @task()
@@ -24,13 +20,7 @@ def validate_import(job_id: int) -> str:
                 job=ImportJob.objects.select_related("upload").get(pk=job_id)
             )
     except Exception:
-        # Not left "checking" for ever: whoever polls the job learns it stopped.
-        ImportJob.objects.filter(pk=job_id, status__in=UNFINISHED).update(
-            status=ImportJob.Status.FAILED,
-            progress=100,
-            message="the check stopped unexpectedly; nothing was written",
-            finished_at=timezone.now(),
-        )
+        services.job_check_stopped(job_id=job_id)
         raise
     return job.status
 
@@ -55,9 +45,7 @@ def enqueue_commit(job: ImportJob, *, accept_valid: bool, actor_id: int | None) 
     """Mark a checked job (validated or blocked) committing and queue its commit.
     The mark is one conditional UPDATE, so of two requests racing to commit the
     same job one queues it; False for the other (or for a job not checked)."""
-    claimed = ImportJob.objects.filter(
-        pk=job.pk, status__in=[ImportJob.Status.VALIDATED, ImportJob.Status.BLOCKED]
-    ).update(status=ImportJob.Status.COMMITTING, progress=1)
+    claimed = services.job_claim_commit(job=job)
     if claimed:
         transaction.on_commit(lambda: commit_import.enqueue(job.pk, accept_valid, actor_id))
     return bool(claimed)

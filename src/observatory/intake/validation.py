@@ -15,7 +15,7 @@ from datetime import date
 import polars as pl
 
 from observatory.intake.reading import NUMERIC_PREFIX, ROW_NUMBER
-from observatory.intake.schema import DatasetSchema, FieldType
+from observatory.intake.schema import DatasetSchema, Field, FieldType
 from observatory.reference.matching import Match, fold
 
 ERROR = "error"
@@ -269,6 +269,221 @@ def _lookup_frame(matches: dict[str, Match], column: str) -> pl.DataFrame:
     )
 
 
+@dataclass
+class _Column:
+    """One mapped field while it is checked: the frame so far, the field, the
+    file's column feeding it, and where its text sits in the frame."""
+
+    frame: pl.DataFrame
+    spec: Field
+    source: str
+    internal: dict[str, str]
+    normalisers: Normalisers
+    today: date
+    day_first: bool | None
+    issues: list[pl.DataFrame] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def original(self) -> str:
+        return f"_orig_{self.spec.name}"
+
+    @property
+    def typed(self) -> pl.Expr:
+        return pl.col(self.spec.name)
+
+    @property
+    def unreadable(self) -> pl.Expr:
+        """A cell with text that did not become a value."""
+        return (pl.col(self.original) != "") & self.typed.is_null()
+
+    def issue(
+        self,
+        condition: pl.Expr,
+        *,
+        code: str,
+        message: str | pl.Expr,
+        severity: str = ERROR,
+        expected: str = "",
+        suggestion: pl.Expr | str = "",
+    ) -> None:
+        self.issues.append(
+            issues_where(
+                self.frame,
+                condition,
+                column=self.source,
+                field_name=self.spec.name,
+                value=pl.col(self.original),
+                severity=severity,
+                code=code,
+                message=message,
+                expected=expected,
+                suggestion=suggestion,
+            )
+        )
+
+
+def _text(c: _Column) -> list[pl.Expr]:
+    return [pl.col(c.original).alias(c.spec.name)]
+
+
+def _number(c: _Column) -> list[pl.Expr]:
+    spec = c.spec
+    # Cells a spreadsheet typed as numbers are numbers; only text cells decide
+    # (and follow) the column's decimal mark.
+    flag = f"{NUMERIC_PREFIX}{c.source}"
+    typed = pl.col(c.internal[flag]) if flag in c.internal else pl.lit(value=False)
+    text_cells = c.frame.filter(~typed)[c.original]
+    number = (
+        pl.when(typed)
+        .then(pl.col(c.original).cast(pl.Float64, strict=False))
+        .otherwise(
+            parse_decimal(pl.col(c.original), decimal_comma=detect_decimal_comma(text_cells))
+        )
+    )
+    if spec.type == FieldType.INTEGER:
+        number = pl.when(number == number.floor()).then(number).cast(pl.Int64)
+    if flag in c.internal:  # the number depends on the cell's type, not its text alone
+        c.frame = c.frame.with_columns(number.alias(spec.name))
+    else:
+        c.frame = _per_value(c.frame, c.original, {spec.name: number})
+    c.issue(
+        c.unreadable,
+        code="not_a_number",
+        message=f"{spec.label} is not a number",
+        expected="a whole number"
+        if spec.type == FieldType.INTEGER
+        else "a number, e.g. 12.5 or 12,5",
+    )
+    if spec.minimum is not None:
+        c.issue(
+            c.typed < spec.minimum,
+            code="below_minimum",
+            message=f"{spec.label} must be at least {spec.minimum:g}",
+            expected=f">= {spec.minimum:g}",
+        )
+    if spec.maximum is not None:
+        c.issue(
+            c.typed > spec.maximum,
+            code="above_maximum",
+            message=f"{spec.label} must be at most {spec.maximum:g}",
+            expected=f"<= {spec.maximum:g}",
+        )
+    return [c.typed, pl.col(c.original).alias(f"{spec.name}_text")]
+
+
+def _date(c: _Column) -> list[pl.Expr]:
+    spec, original = c.spec, c.original
+    first, ambiguous = (
+        (c.day_first, False)
+        if c.day_first is not None
+        else detect_day_first(c.frame[original].unique())
+    )
+    if ambiguous:
+        c.notes.append(
+            f"{c.source}: dates such as 03/04/2024 could be day/month or month/day; they "
+            "were read as day/month. Choose month/day if that is wrong."
+        )
+    value, precision = parse_dates(pl.col(original), day_first=first)
+    c.frame = _per_value(c.frame, original, {spec.name: value, f"{spec.name}_precision": precision})
+    c.issue(
+        c.unreadable,
+        code="not_a_date",
+        message=f"{spec.label} is not a date we can read",
+        expected="a date such as 2024-03-31 or 31/03/2024",
+    )
+    c.issue(
+        c.typed > c.today,
+        code="future_date",
+        message=f"{spec.label} is in the future",
+        expected=f"on or before {c.today}",
+    )
+    c.issue(
+        c.typed < date(1990, 1, 1),
+        severity=WARNING,
+        code="old_date",
+        message=f"{spec.label} is before 1990: is the year right?",
+    )
+    return [c.typed, pl.col(f"{spec.name}_precision")]
+
+
+CODED_EXPECTED = {
+    "area": "a country or area name or ISO code",
+    "drug": "a drug name, synonym or code",
+    "unit": "a unit such as kg, g, l or tablet",
+}
+
+
+def _coded(c: _Column) -> list[pl.Expr]:
+    """A reference code (area, drug, unit) read from a name, synonym or code."""
+    spec, original = c.spec, c.original
+    kind = spec.type.value
+    lookup = getattr(c.normalisers, kind)
+    special = _special_values(kind)
+    distinct = [v for v in c.frame[original].unique().to_list() if v and fold(v) not in special]
+    table = _lookup_frame(lookup(distinct), original) if distinct else None
+    c.frame, read_loosely, suggested = _attach_codes(c.frame, original, spec.name, table, special)
+    c.issue(
+        c.unreadable,
+        code=f"unknown_{kind}",
+        message=pl.format("{} “{}” is not known", pl.lit(spec.label), pl.col(original)),
+        expected=CODED_EXPECTED[kind],
+        suggestion=suggested,
+    )
+    c.issue(
+        c.typed.is_not_null() & read_loosely,
+        severity=WARNING,
+        code=f"fuzzy_{kind}",
+        message=pl.format("“{}” was read as {}", pl.col(original), c.typed),
+        suggestion=c.typed,
+    )
+    return [c.typed, pl.col(original).alias(f"{spec.name}_text")]
+
+
+def _areas(c: _Column) -> list[pl.Expr]:
+    c.frame, list_issues = _area_list(
+        c.frame, c.original, c.spec.name, c.source, c.spec.label, c.normalisers
+    )
+    c.issues.append(list_issues)
+    return [c.typed]
+
+
+def _choice(c: _Column) -> list[pl.Expr]:
+    spec = c.spec
+    lookup_map = {
+        fold(text): code for code, texts in spec.choices.items() for text in (code, *texts)
+    }
+    # Fold each distinct text once, not every row.
+    codes = {text: lookup_map.get(fold(text)) for text in c.frame[c.original].unique()}
+    c.frame = c.frame.with_columns(
+        pl.col(c.original)
+        .replace_strict(codes, default=None, return_dtype=pl.String)
+        .alias(spec.name)
+    )
+    c.issue(
+        c.unreadable,
+        code="unknown_choice",
+        message=f"{spec.label} is not one of the known values",
+        expected=", ".join(spec.choices),
+    )
+    return [c.typed]
+
+
+# How each type of field is read and checked: the function adds the typed column
+# to the frame, records its issues and returns the columns the clean frame keeps.
+CHECKS: dict[FieldType, Callable[[_Column], list[pl.Expr]]] = {
+    FieldType.TEXT: _text,
+    FieldType.INTEGER: _number,
+    FieldType.DECIMAL: _number,
+    FieldType.DATE: _date,
+    FieldType.AREA: _coded,
+    FieldType.DRUG: _coded,
+    FieldType.UNIT: _coded,
+    FieldType.AREA_LIST: _areas,
+    FieldType.CHOICE: _choice,
+}
+
+
 def validate(
     raw: pl.DataFrame,
     mapping: dict[str, str],
@@ -281,10 +496,6 @@ def validate(
     """Map, type, normalise and check every field; returns clean columns and issues."""
     today = today or date.today()
     by_field = {target: source for source, target in mapping.items() if target}
-    issues: list[pl.DataFrame] = []
-    notes: list[str] = []
-    columns: list[pl.Expr] = [pl.col(ROW_NUMBER)]
-
     missing = [f for f in schema.fields if f.required and f.name not in by_field]
     if missing:
         labels = ", ".join(f"{f.label} ({f.name})" for f in missing)
@@ -295,221 +506,34 @@ def validate(
         header: f"__src_{index}" for index, header in enumerate(raw.columns) if header != ROW_NUMBER
     }
     frame = raw.rename(internal)
+    issues: list[pl.DataFrame] = []
+    notes: list[str] = []
+    columns: list[pl.Expr] = [pl.col(ROW_NUMBER)]
     for spec in schema.fields:
         source = by_field.get(spec.name)
         if source is None:
             continue
         original = f"_orig_{spec.name}"
-        frame = frame.with_columns(_stripped(frame[internal[source]]).alias(original))
+        column = _Column(
+            frame=frame.with_columns(_stripped(frame[internal[source]]).alias(original)),
+            spec=spec,
+            source=source,
+            internal=internal,
+            normalisers=normalisers,
+            today=today,
+            day_first=day_first,
+            issues=issues,
+            notes=notes,
+        )
         if spec.required:
-            issues.append(
-                issues_where(
-                    frame,
-                    pl.col(original) == "",
-                    column=source,
-                    field_name=spec.name,
-                    value=pl.col(original),
-                    severity=ERROR,
-                    code="required",
-                    message=f"{spec.label} is required",
-                    expected=spec.help or spec.label,
-                )
+            column.issue(
+                pl.col(original) == "",
+                code="required",
+                message=f"{spec.label} is required",
+                expected=spec.help or spec.label,
             )
-
-        if spec.type == FieldType.TEXT:
-            columns.append(pl.col(original).alias(spec.name))
-        elif spec.type in (FieldType.INTEGER, FieldType.DECIMAL):
-            # Cells a spreadsheet typed as numbers are numbers; only text cells
-            # decide (and follow) the column's decimal mark.
-            flag = f"{NUMERIC_PREFIX}{source}"
-            typed = pl.col(internal[flag]) if flag in internal else pl.lit(value=False)
-            text_cells = frame.filter(~typed)[original]
-            number = (
-                pl.when(typed)
-                .then(pl.col(original).cast(pl.Float64, strict=False))
-                .otherwise(
-                    parse_decimal(pl.col(original), decimal_comma=detect_decimal_comma(text_cells))
-                )
-            )
-            if spec.type == FieldType.INTEGER:
-                number = pl.when(number == number.floor()).then(number).cast(pl.Int64)
-            if flag in internal:  # the number depends on the cell's type, not its text alone
-                frame = frame.with_columns(number.alias(spec.name))
-            else:
-                frame = _per_value(frame, original, {spec.name: number})
-            issues.append(
-                issues_where(
-                    frame,
-                    (pl.col(original) != "") & pl.col(spec.name).is_null(),
-                    column=source,
-                    field_name=spec.name,
-                    value=pl.col(original),
-                    severity=ERROR,
-                    code="not_a_number",
-                    message=f"{spec.label} is not a number",
-                    expected="a whole number"
-                    if spec.type == FieldType.INTEGER
-                    else "a number, e.g. 12.5 or 12,5",
-                )
-            )
-            if spec.minimum is not None:
-                issues.append(
-                    issues_where(
-                        frame,
-                        pl.col(spec.name) < spec.minimum,
-                        column=source,
-                        field_name=spec.name,
-                        value=pl.col(original),
-                        severity=ERROR,
-                        code="below_minimum",
-                        message=f"{spec.label} must be at least {spec.minimum:g}",
-                        expected=f">= {spec.minimum:g}",
-                    )
-                )
-            if spec.maximum is not None:
-                issues.append(
-                    issues_where(
-                        frame,
-                        pl.col(spec.name) > spec.maximum,
-                        column=source,
-                        field_name=spec.name,
-                        value=pl.col(original),
-                        severity=ERROR,
-                        code="above_maximum",
-                        message=f"{spec.label} must be at most {spec.maximum:g}",
-                        expected=f"<= {spec.maximum:g}",
-                    )
-                )
-            columns.extend([pl.col(spec.name), pl.col(original).alias(f"{spec.name}_text")])
-        elif spec.type == FieldType.DATE:
-            first, ambiguous = (
-                (day_first, False)
-                if day_first is not None
-                else detect_day_first(frame[original].unique())
-            )
-            if ambiguous:
-                notes.append(
-                    f"{source}: dates such as 03/04/2024 could be day/month or month/day; they "
-                    "were read as day/month. Choose month/day if that is wrong."
-                )
-            value, precision = parse_dates(pl.col(original), day_first=first)
-            frame = _per_value(
-                frame, original, {spec.name: value, f"{spec.name}_precision": precision}
-            )
-            issues.append(
-                issues_where(
-                    frame,
-                    (pl.col(original) != "") & pl.col(spec.name).is_null(),
-                    column=source,
-                    field_name=spec.name,
-                    value=pl.col(original),
-                    severity=ERROR,
-                    code="not_a_date",
-                    message=f"{spec.label} is not a date we can read",
-                    expected="a date such as 2024-03-31 or 31/03/2024",
-                )
-            )
-            issues.append(
-                issues_where(
-                    frame,
-                    pl.col(spec.name) > today,
-                    column=source,
-                    field_name=spec.name,
-                    value=pl.col(original),
-                    severity=ERROR,
-                    code="future_date",
-                    message=f"{spec.label} is in the future",
-                    expected=f"on or before {today}",
-                )
-            )
-            issues.append(
-                issues_where(
-                    frame,
-                    pl.col(spec.name) < date(1990, 1, 1),
-                    column=source,
-                    field_name=spec.name,
-                    value=pl.col(original),
-                    severity=WARNING,
-                    code="old_date",
-                    message=f"{spec.label} is before 1990: is the year right?",
-                )
-            )
-            columns.extend([pl.col(spec.name), pl.col(f"{spec.name}_precision")])
-        elif spec.type in (FieldType.AREA, FieldType.DRUG, FieldType.UNIT):
-            kind = spec.type.value
-            lookup = getattr(normalisers, kind)
-            special = _special_values(kind)
-            distinct = [
-                v for v in frame[original].unique().to_list() if v and fold(v) not in special
-            ]
-            table = _lookup_frame(lookup(distinct), original) if distinct else None
-            frame, read_loosely, suggested = _attach_codes(
-                frame, original, spec.name, table, special
-            )
-            unresolved = (pl.col(original) != "") & pl.col(spec.name).is_null()
-            issues.append(
-                issues_where(
-                    frame,
-                    unresolved,
-                    column=source,
-                    field_name=spec.name,
-                    value=pl.col(original),
-                    severity=ERROR,
-                    code=f"unknown_{kind}",
-                    message=pl.format("{} “{}” is not known", pl.lit(spec.label), pl.col(original)),
-                    expected={
-                        "area": "a country or area name or ISO code",
-                        "drug": "a drug name, synonym or code",
-                        "unit": "a unit such as kg, g, l or tablet",
-                    }[kind],
-                    suggestion=suggested,
-                )
-            )
-            issues.append(
-                issues_where(
-                    frame,
-                    pl.col(spec.name).is_not_null() & read_loosely,
-                    column=source,
-                    field_name=spec.name,
-                    value=pl.col(original),
-                    severity=WARNING,
-                    code=f"fuzzy_{kind}",
-                    message=pl.format("“{}” was read as {}", pl.col(original), pl.col(spec.name)),
-                    suggestion=pl.col(spec.name),
-                )
-            )
-            columns.extend([pl.col(spec.name), pl.col(original).alias(f"{spec.name}_text")])
-        elif spec.type == FieldType.AREA_LIST:
-            frame, list_issues = _area_list(
-                frame, original, spec.name, source, spec.label, normalisers
-            )
-            issues.append(list_issues)
-            columns.append(pl.col(spec.name))
-        elif spec.type == FieldType.CHOICE:
-            lookup_map = {
-                fold(text): code for code, texts in spec.choices.items() for text in (code, *texts)
-            }
-            # Fold each distinct text once, not every row.
-            codes = {text: lookup_map.get(fold(text)) for text in frame[original].unique()}
-            frame = frame.with_columns(
-                pl.col(original)
-                .replace_strict(codes, default=None, return_dtype=pl.String)
-                .alias(spec.name)
-            )
-            issues.append(
-                issues_where(
-                    frame,
-                    (pl.col(original) != "") & pl.col(spec.name).is_null(),
-                    column=source,
-                    field_name=spec.name,
-                    value=pl.col(original),
-                    severity=ERROR,
-                    code="unknown_choice",
-                    message=f"{spec.label} is not one of the known values",
-                    expected=", ".join(spec.choices),
-                )
-            )
-            columns.append(pl.col(spec.name))
+        columns += CHECKS[spec.type](column)
+        frame = column.frame
 
     clean = frame.select(columns)
     all_issues = pl.concat([i for i in issues if not i.is_empty()] or [empty_issues()])

@@ -100,14 +100,17 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
         initial_mapping=job.mapping,
     )
     if request.method == "POST" and form.is_valid():
+        order = form.cleaned_data.get("day_first") or ""
         try:
-            services.mapping_confirm(job=job, mapping=form.mapping(), actor=request.user)
+            services.mapping_confirm(
+                job=job,
+                mapping=form.mapping(),
+                actor=request.user,
+                options={"day_first": {"day": True, "month": False}.get(order)},
+            )
         except ObservatoryError as error:
             form.add_error(None, str(error))
         else:
-            order = form.cleaned_data.get("day_first") or ""
-            job.options = {**job.options, "day_first": {"day": True, "month": False}.get(order)}
-            job.save(update_fields=["options"])
             tasks.enqueue_validation(job)
             return redirect("intake:detail", pk=job.pk)
     raw = services.read_upload(job.upload)

@@ -4,11 +4,11 @@ rows that are not public is audited."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 from django.db.models import QuerySet
 
+from observatory.accounts.access import ActorLike
 from observatory.core.audit import audit_record
 from observatory.core.models import AuditEvent
 from observatory.seizures.models import Seizure
@@ -73,7 +73,7 @@ def seizures_frame(rows: QuerySet[Seizure]) -> pl.DataFrame:
     )
 
 
-def export_seizures(rows: QuerySet[Seizure], *, fmt: str, path: Path, actor: Any) -> int:
+def export_seizures(rows: QuerySet[Seizure], *, fmt: str, path: Path, actor: ActorLike) -> int:
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}")
     frame = seizures_frame(rows)

@@ -13,6 +13,7 @@ import polars as pl
 from django.conf import settings
 from django.db import connection
 
+from observatory.accounts.access import ActorLike
 from observatory.intake.models import ImportJob
 from observatory.intake.reading import ROW_NUMBER
 from observatory.intake.validation import (
@@ -527,7 +528,7 @@ class SeizureHandler:
                 )
         return pl.concat([i for i in issues if not i.is_empty()] or [empty_issues()])
 
-    def commit(self, rows: pl.DataFrame, job: ImportJob, actor: Any) -> Version:
+    def commit(self, rows: pl.DataFrame, job: ImportJob, actor: ActorLike) -> Version:
         # Loaded here (and kept on the job): the chunks are converted in a worker
         # thread, which must not query the database.
         organisation = job.organisation

@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Count, Max, Min, OuterRef, QuerySet, Subquery, Sum
 
 from observatory.accounts import access
+from observatory.accounts.access import ActorLike
 from observatory.core.errors import NotFound
 from observatory.seizures.models import Seizure
 from observatory.submissions.models import Version
@@ -34,7 +35,7 @@ COMPARED = [
 ]
 
 
-def seizure_list(*, actor: Any) -> QuerySet[Seizure]:
+def seizure_list(*, actor: ActorLike) -> QuerySet[Seizure]:
     """Seizures the actor may see: published ones for everybody, more by role."""
     return access.country_data_for(
         actor,
@@ -45,7 +46,7 @@ def seizure_list(*, actor: Any) -> QuerySet[Seizure]:
     ).select_related("drug", "unit", "version", "area")
 
 
-def current_seizures(*, actor: Any) -> QuerySet[Seizure]:
+def current_seizures(*, actor: ActorLike) -> QuerySet[Seizure]:
     """Each submission's latest version that the actor may see, so a case shows
     once even while its correction is drafted or reviewed."""
     visible = access.country_data_for(actor, Version.objects.all())
@@ -53,7 +54,7 @@ def current_seizures(*, actor: Any) -> QuerySet[Seizure]:
     return seizure_list(actor=actor).filter(version=Subquery(latest.values("pk")[:1]))
 
 
-def seizure_get(*, actor: Any, pk: int) -> Seizure:
+def seizure_get(*, actor: ActorLike, pk: int) -> Seizure:
     seizure = seizure_list(actor=actor).filter(pk=pk).first()
     if seizure is None:
         raise NotFound("no such seizure, or it is not visible to you")

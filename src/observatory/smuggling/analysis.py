@@ -8,7 +8,7 @@ from typing import Any
 
 import polars as pl
 
-from observatory.analytics.charts import SCHEMA
+from observatory.core.charts import SCHEMA
 
 UNKNOWN = "?"
 

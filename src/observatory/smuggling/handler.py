@@ -19,6 +19,7 @@ import polars as pl
 from django.db import transaction
 
 from observatory.accounts import access
+from observatory.accounts.access import ActorLike
 from observatory.accounts.models import Network, NetworkMember
 from observatory.core.errors import ValidationFailed
 from observatory.intake.models import ImportJob
@@ -365,7 +366,7 @@ class IncidentHandler:
             )
         return pl.concat([i for i in issues if not i.is_empty()] or [empty_issues()])
 
-    def commit(self, rows: pl.DataFrame, job: ImportJob, actor: Any) -> Version:
+    def commit(self, rows: pl.DataFrame, job: ImportJob, actor: ActorLike) -> Version:
         target = target_of(job)
         # `rows` are the clean typed rows; parse counts and tags as the check did.
         parsed, _issues = incident_frame(
@@ -512,7 +513,7 @@ class AggregateHandler:
             )
         return pl.concat([i for i in issues if not i.is_empty()] or [empty_issues()])
 
-    def commit(self, rows: pl.DataFrame, job: ImportJob, actor: Any) -> Version:
+    def commit(self, rows: pl.DataFrame, job: ImportJob, actor: ActorLike) -> Version:
         target = target_of(job)
         with transaction.atomic():
             version = version_create(

@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from observatory.accounts import access
-from observatory.accounts.access import Status
+from observatory.accounts.access import ActorLike, Status
 from observatory.accounts.models import Network, NetworkAgency, NetworkContribution, NetworkMember
 from observatory.core.errors import NotFound
 from observatory.smuggling.models import Aggregate, Incident
@@ -23,22 +23,22 @@ from observatory.submissions.registry import VersionDiff
 DATASETS = ("smuggling-incidents", "smuggling-aggregates")
 
 
-def networks_for(*, actor: Any) -> QuerySet[Network]:
+def networks_for(*, actor: ActorLike) -> QuerySet[Network]:
     """Networks the actor takes part in (any membership status), or all for the office."""
     if access.can_manage_network(actor):
         return Network.objects.all()
-    mine = access.actor_for(actor).area_codes()
+    mine = access.own_areas(actor)
     return Network.objects.filter(members__area_id__in=sorted(mine)).distinct()
 
 
-def network_get(*, actor: Any, code: str) -> Network:
+def network_get(*, actor: ActorLike, code: str) -> Network:
     network = networks_for(actor=actor).filter(code__iexact=code).first()
     if network is None:
         raise NotFound("no such network, or you are not part of it")
     return network
 
 
-def _current(queryset: QuerySet[Any], *, actor: Any, network: Network) -> QuerySet[Any]:
+def _current(queryset: QuerySet[Any], *, actor: ActorLike, network: Network) -> QuerySet[Any]:
     versions = Version.objects.filter(submission=OuterRef("version__submission")).order_by(
         "-number"
     )
@@ -52,7 +52,7 @@ def _current(queryset: QuerySet[Any], *, actor: Any, network: Network) -> QueryS
 
 def incident_list(
     *,
-    actor: Any,
+    actor: ActorLike,
     network: Network,
     period: str = "",
     area: str = "",
@@ -77,14 +77,14 @@ def incident_list(
     return rows.select_related("area", "version")
 
 
-def incident_get(*, actor: Any, network: Network, pk: int) -> Incident:
+def incident_get(*, actor: ActorLike, network: Network, pk: int) -> Incident:
     incident = incident_list(actor=actor, network=network).filter(pk=pk).first()
     if incident is None:
         raise NotFound("no such incident, or it is not shared with you")
     return incident
 
 
-def aggregate_list(*, actor: Any, network: Network, period: str = "") -> QuerySet[Aggregate]:
+def aggregate_list(*, actor: ActorLike, network: Network, period: str = "") -> QuerySet[Aggregate]:
     rows = access.network_rows_for(
         actor,
         network,
@@ -97,7 +97,7 @@ def aggregate_list(*, actor: Any, network: Network, period: str = "") -> QuerySe
     return rows
 
 
-def periods(*, actor: Any, network: Network) -> list[str]:
+def periods(*, actor: ActorLike, network: Network) -> list[str]:
     """Periods with data the actor may see, newest first."""
     return sorted(
         set(incident_list(actor=actor, network=network).values_list("period", flat=True))
@@ -119,9 +119,9 @@ def members(network: Network) -> list[NetworkMember]:
     return rows
 
 
-def my_membership(*, actor: Any, network: Network) -> NetworkMember | None:
+def my_membership(*, actor: ActorLike, network: Network) -> NetworkMember | None:
     """The member the actor answers for as focal point (invitations, agencies)."""
-    areas = access.actor_for(actor).area_codes()
+    areas = access.own_areas(actor)
     for member in NetworkMember.objects.filter(network=network, area_id__in=sorted(areas)):
         if access.can_answer_invitation(actor, member):
             return member

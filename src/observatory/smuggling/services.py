@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 
 from observatory.accounts import access
-from observatory.accounts.access import Status
+from observatory.accounts.access import ActorLike, Status
 from observatory.accounts.models import Network, NetworkContribution, Organisation
 from observatory.core.audit import audit_record
 from observatory.core.errors import PermissionDenied, ValidationFailed
@@ -35,7 +35,7 @@ def shared_versions(area_id: str) -> list[int]:
     return [pk for pk, _number in latest.values()]
 
 
-def contributions_refresh(*, network: Network, area_id: str, actor: Any = None) -> set[str]:
+def contributions_refresh(*, network: Network, area_id: str, actor: ActorLike = None) -> set[str]:
     """Make the record of the area's contributions match the data it shares now:
     a period counts while the state shares at least one row for it (a version
     returned by the office stops counting until it is submitted again)."""
@@ -92,7 +92,7 @@ def aggregates_enter(
     measure: str,
     counts: dict[str, int],
     national_only: bool = False,
-    actor: Any,
+    actor: ActorLike,
 ) -> Version:
     """Monthly counts by citizenship from the browser, into the year's draft; a
     count entered again for the same month, measure and citizenship replaces it."""
@@ -148,7 +148,7 @@ def aggregates_enter(
 
 
 def incident_create(
-    *, network: Network, organisation: Organisation, data: dict[str, Any], actor: Any
+    *, network: Network, organisation: Organisation, data: dict[str, Any], actor: ActorLike
 ) -> Incident:
     """One incident from the browser form, into the organisation's draft for the
     network and year. A draft takes it as it is; a version already with the office
@@ -195,7 +195,7 @@ def incident_create(
 
 
 def view_record(
-    *, actor: Any, network: Network, areas: set[str], what: str, query: str = ""
+    *, actor: ActorLike, network: Network, areas: set[str], what: str, query: str = ""
 ) -> None:
     """Audit a view (page, API call or export) that showed other states' data,
     the office's included. Nothing is recorded when only own data was shown."""
@@ -209,7 +209,9 @@ def view_record(
         )
 
 
-def export_record(*, actor: Any, network: Network, what: str, period: str, areas: set[str]) -> None:
+def export_record(
+    *, actor: ActorLike, network: Network, what: str, period: str, areas: set[str]
+) -> None:
     """Audit every export of network data, whoever's it is."""
     audit_record(
         actor=actor,

@@ -11,6 +11,7 @@ from typing import Any
 import polars as pl
 
 from observatory.accounts import access
+from observatory.accounts.access import ActorLike
 from observatory.accounts.models import Network
 from observatory.smuggling import analysis, selectors
 
@@ -73,7 +74,7 @@ class NetworkSummary:
         return analysis.document_fraud(self.incidents)
 
 
-def aggregate_table(actor: Any, network: Network, period: str) -> pl.DataFrame:
+def aggregate_table(actor: ActorLike, network: Network, period: str) -> pl.DataFrame:
     """Counts by state, measure and citizenship over the selected period(s).
 
     For members, another state's count of a single period below the threshold is
@@ -130,7 +131,7 @@ def aggregate_table(actor: Any, network: Network, period: str) -> pl.DataFrame:
     )
 
 
-def network_summary(*, actor: Any, network: Network, period: str = "") -> NetworkSummary:
+def network_summary(*, actor: ActorLike, network: Network, period: str = "") -> NetworkSummary:
     incidents = selectors.incident_list(actor=actor, network=network, period=period)
     frame = analysis.incident_frame(incidents.values(*INCIDENT_VALUES))
     aggregates = aggregate_table(actor, network, period)

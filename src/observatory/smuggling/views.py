@@ -26,10 +26,10 @@ from django.views.decorators.http import require_POST
 from observatory.accounts import access
 from observatory.accounts import services as account_services
 from observatory.accounts.models import Network, NetworkMember
-from observatory.analytics import geography
-from observatory.analytics.charts import flow_map
+from observatory.core.charts import flow_map
 from observatory.core.errors import NotFound, ObservatoryError
 from observatory.intake import services as intake_services
+from observatory.reference import geography
 from observatory.smuggling import analysis, selectors, services
 from observatory.smuggling.forms import (
     AgencyForm,

@@ -16,9 +16,9 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from observatory.accounts import access
 from observatory.accounts.api_auth import API_AUTH, OPTIONAL_AUTH, request_actor
 from observatory.core.errors import NotFound, ValidationFailed
-from observatory.statistics import checks, disclosure, selectors, services
-from observatory.statistics.exports import number_text
+from observatory.statistics import selectors, services
 from observatory.statistics.models import Dataflow, Observation, Questionnaire
+from observatory.statistics.questionnaires import checks
 
 router = Router(tags=["statistics"])
 
@@ -39,6 +39,10 @@ class DataflowOut(Schema):
 
 
 class ObservationOut(Schema):
+    """As published, disclosure control applied (disclosure.py): outside the
+    user's own country (and for the public), no confidential value, counts below
+    the structure's rule as “<n”, no rate or share of those cells."""
+
     area: str
     time_period: str
     key: str
@@ -47,34 +51,6 @@ class ObservationOut(Schema):
     obs_status: str
     conf_status: str
     comment: str
-
-    @staticmethod
-    def resolve_area(obj: Observation) -> str:
-        return obj.area_id
-
-    @staticmethod
-    def resolve_value(obj: Observation, context: dict[str, Any]) -> str | None:
-        """As published, disclosure control applied (disclosure.py): outside the
-        user's own country (and for the public), no confidential value, counts
-        below the structure's rule as “<n”, no rate or share of those cells."""
-        shown = _shown(obj, context)
-        return shown.censored or (number_text(shown.value) if shown.value is not None else None)
-
-    @staticmethod
-    def resolve_conf_status(obj: Observation, context: dict[str, Any]) -> str:
-        return _shown(obj, context).conf_status
-
-
-def _shown(obj: Observation, context: dict[str, Any]) -> disclosure.Shown:
-    control: disclosure.Disclosure = context["request"]._disclosure
-    return control.shown(
-        area=obj.area_id,
-        period=obj.time_period,
-        dims=obj.dims,
-        value=obj.value,
-        censored=obj.censored,
-        conf_status=obj.conf_status,
-    )
 
 
 class CellIn(Schema):
@@ -117,24 +93,10 @@ def dataflow_list(request: HttpRequest) -> list[dict[str, Any]]:
 )
 @paginate(LimitOffsetPagination)
 def observation_list(request: HttpRequest, dataflow: str, area: str = "", period: str = "") -> Any:
-    actor = request_actor(request)
     flow = selectors.dataflow_get(dataflow)
-    structure = selectors.Structure(flow.structure)
-    rows = selectors.current_observations(actor=actor, dataflow=flow)
-    if area:
-        rows = rows.filter(area_id=area.upper())
-    if period:
-        rows = rows.filter(time_period=period)
-    for dimension in structure.dimensions:
-        code = request.GET.get(dimension)
-        if code:
-            rows = rows.filter(**{f"dims__{dimension}": code})
-    # From every observation the actor may see, not only those asked for: a count
-    # withheld so that another cannot be subtracted may be among them.
-    request._disclosure = disclosure.Disclosure.of(  # type: ignore[attr-defined]
-        actor, flow, structure.dimensions
-    ).with_small_cells(selectors.current_observations(actor=actor, dataflow=flow))
-    return rows.select_related("dataflow__structure").order_by("area_id", "key", "time_period")
+    return selectors.observations_shown(
+        actor=request_actor(request), dataflow=flow, filters=request.GET
+    )
 
 
 @router.put(

@@ -10,11 +10,11 @@ class StatisticsConfig(AppConfig):
     def ready(self) -> None:
         from observatory.intake.registry import register
         from observatory.statistics import selectors, services
-        from observatory.statistics.dhis2 import Dhis2Handler
-        from observatory.statistics.handler import SUBMISSION_DATASET, PortalHandler
-        from observatory.statistics.national import NationalHandler
-        from observatory.statistics.sdmx_import import SdmxCsvHandler, SdmxMlHandler
-        from observatory.statistics.workbook import TemplateHandler
+        from observatory.statistics.formats.dhis2 import Dhis2Handler
+        from observatory.statistics.formats.national import NationalHandler
+        from observatory.statistics.formats.portal import SUBMISSION_DATASET, PortalHandler
+        from observatory.statistics.formats.sdmx.reader import SdmxCsvHandler, SdmxMlHandler
+        from observatory.statistics.formats.workbook.handler import TemplateHandler
         from observatory.submissions import services as submission_services
         from observatory.submissions.registry import DatasetViews, datasets
 

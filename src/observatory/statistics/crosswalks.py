@@ -15,6 +15,7 @@ import polars as pl
 from django.db import transaction
 
 from observatory.accounts import access
+from observatory.accounts.access import ActorLike
 from observatory.accounts.models import Role
 from observatory.core.audit import acting_user, audit_record
 from observatory.core.errors import PermissionDenied, ValidationFailed
@@ -31,9 +32,9 @@ class Mapping:
     note: str = ""
 
 
-def can_edit(user: Any, area_code: str) -> bool:
+def can_edit(user: ActorLike, area_code: str) -> bool:
     """The country's focal point keeps its crosswalks."""
-    return area_code in access.actor_for(user).area_codes(Role.FOCAL_POINT)
+    return area_code in access.own_areas(user, Role.FOCAL_POINT)
 
 
 def parse_mappings(text: str) -> list[Mapping]:
@@ -68,7 +69,7 @@ def crosswalk_save(
     area: Area,
     name: str,
     mappings: list[Mapping],
-    actor: Any,
+    actor: ActorLike,
     crosswalk: Crosswalk | None = None,
 ) -> Crosswalk:
     """Create or replace a crosswalk's entries (all or nothing), audited."""

@@ -37,12 +37,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 import polars as pl
 from django.db.models import Q, QuerySet
 
 from observatory.accounts import access
+from observatory.accounts.access import ActorLike
 from observatory.statistics.models import Dataflow, Observation
 
 UNIT = "UNIT_MEASURE"
@@ -84,7 +84,7 @@ class Disclosure:
     flow: str = ""  # the dataflow's id, for the sums its questionnaires declare
 
     @classmethod
-    def of(cls, actor: Any, dataflow: Dataflow, dimensions: Iterable[str]) -> Disclosure:
+    def of(cls, actor: ActorLike, dataflow: Dataflow, dimensions: Iterable[str]) -> Disclosure:
         return cls(
             rule=dataflow.structure.suppress_below or None,
             undisclosed=access.undisclosed_areas(actor),

@@ -1,7 +1,7 @@
 """The statistical cube on the SDMX information model.
 
 Codelists, data structures (dimensions, attributes) and dataflows are loaded
-from versioned definition files (statistics/definitions/*.yaml). A structure or
+from versioned definition files (statistics/artefacts/*.yaml). A structure or
 codelist marked final never changes: a change needs a new version. Observations
 belong to a submission version (as seizures do), so the workflow, the access
 policy and immutability are the same for every dataset.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -9,7 +10,11 @@ from typing import Any
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from observatory.accounts import access
+from observatory.accounts.access import ActorLike
 from observatory.core.errors import NotFound
+from observatory.statistics.cube.values import number_text
+from observatory.statistics.disclosure import Disclosure
+from observatory.statistics.filtersets import ObservationFilterSet
 from observatory.statistics.models import Code, Component, Dataflow, DataStructure, Observation
 from observatory.submissions.models import Version
 from observatory.submissions.registry import VersionDiff
@@ -57,7 +62,7 @@ class Structure:
         return {d: {c: code.name for c, code in self.codes(d).items()} for d in self.dimensions}
 
 
-def observation_list(*, actor: Any, dataflow: Dataflow) -> QuerySet[Observation]:
+def observation_list(*, actor: ActorLike, dataflow: Dataflow) -> QuerySet[Observation]:
     """Observations the actor may see: published ones for everybody, more by role."""
     return access.country_data_for(
         actor,
@@ -68,7 +73,7 @@ def observation_list(*, actor: Any, dataflow: Dataflow) -> QuerySet[Observation]
     )
 
 
-def current_observations(*, actor: Any, dataflow: Dataflow) -> QuerySet[Observation]:
+def current_observations(*, actor: ActorLike, dataflow: Dataflow) -> QuerySet[Observation]:
     """Each submission through its latest version the actor may see."""
     visible = access.country_data_for(actor, Version.objects.all())
     latest = visible.filter(submission=OuterRef("version__submission")).order_by("-number")
@@ -77,7 +82,7 @@ def current_observations(*, actor: Any, dataflow: Dataflow) -> QuerySet[Observat
     )
 
 
-def observation_get(*, actor: Any, dataflow: Dataflow, pk: int) -> Observation:
+def observation_get(*, actor: ActorLike, dataflow: Dataflow, pk: int) -> Observation:
     found = observation_list(actor=actor, dataflow=dataflow).filter(pk=pk).first()
     if found is None:
         raise NotFound("no such observation, or it is not visible to you")
@@ -137,7 +142,7 @@ def questionnaire_get(code: str) -> Any:
     return found
 
 
-def questionnaire_version(*, actor: Any, organisation: Any, label: str) -> Version | None:
+def questionnaire_version(*, actor: ActorLike, organisation: Any, label: str) -> Version | None:
     """The latest version of the organisation's questionnaire the actor may see."""
     return (
         access.country_data_for(actor, Version.objects.all())
@@ -160,7 +165,9 @@ def cell_values(version: Version | None, dataflow: Dataflow, period: str) -> dic
     }
 
 
-def previous_values(*, actor: Any, dataflow: Dataflow, area: str, period: str) -> dict[str, Any]:
+def previous_values(
+    *, actor: ActorLike, dataflow: Dataflow, area: str, period: str
+) -> dict[str, Any]:
     """Last year's visible values of the area (for the entry grid)."""
     return {
         o.key: o
@@ -168,3 +175,70 @@ def previous_values(*, actor: Any, dataflow: Dataflow, area: str, period: str) -
             area_id=area, time_period=period
         )
     }
+
+
+@dataclass(frozen=True)
+class ShownObservation:
+    """An observation as the actor gets it, disclosure control applied
+    (disclosure.py): `value` is the published text ("<5", a number, or None)."""
+
+    area: str
+    time_period: str
+    key: str
+    dims: dict[str, str]
+    value: str | None
+    obs_status: str
+    conf_status: str
+    comment: str
+
+
+class ShownObservations:
+    """Observations selected for an actor, disclosure control applied to each
+    row as it is read. Sliced and counted like a queryset (paginators do both),
+    so only the rows of a page are read and controlled."""
+
+    def __init__(self, rows: QuerySet[Observation], control: Disclosure) -> None:
+        self.rows = rows
+        self.control = control
+
+    def __len__(self) -> int:
+        return self.rows.count()
+
+    def __getitem__(self, index: slice) -> list[ShownObservation]:
+        return [self._shown(row) for row in self.rows[index]]
+
+    def _shown(self, row: Observation) -> ShownObservation:
+        shown = self.control.shown(
+            area=row.area_id,
+            period=row.time_period,
+            dims=row.dims,
+            value=row.value,
+            censored=row.censored,
+            conf_status=row.conf_status,
+        )
+        value = shown.censored or (number_text(shown.value) if shown.value is not None else None)
+        return ShownObservation(
+            area=row.area_id,
+            time_period=row.time_period,
+            key=row.key,
+            dims=row.dims,
+            value=value,
+            obs_status=row.obs_status,
+            conf_status=shown.conf_status,
+            comment=row.comment,
+        )
+
+
+def observations_shown(
+    *, actor: ActorLike, dataflow: Dataflow, filters: Mapping[str, Any]
+) -> ShownObservations:
+    """The current observations of `dataflow` the actor may see, filtered
+    (ObservationFilterSet: area, period, any dimension), in series order, with
+    disclosure control as every channel applies it. The small cells are found
+    among every observation the actor may see, not only those asked for: a
+    count withheld so that another cannot be subtracted may be among them."""
+    structure = Structure(dataflow.structure)
+    visible = current_observations(actor=actor, dataflow=dataflow)
+    rows = ObservationFilterSet(filters, visible, dimensions=structure.dimensions).qs
+    control = Disclosure.of(actor, dataflow, structure.dimensions).with_small_cells(visible)
+    return ShownObservations(rows.order_by("area_id", "key", "time_period"), control)

@@ -10,12 +10,13 @@ import polars as pl
 from django.db import transaction
 
 from observatory.accounts import access
+from observatory.accounts.access import ActorLike
 from observatory.accounts.models import Organisation
 from observatory.core.audit import acting_user, audit_record
 from observatory.core.errors import PermissionDenied, ValidationFailed
 from observatory.core.models import AuditEvent
 from observatory.statistics.models import Dataflow, Observation, Questionnaire
-from observatory.statistics.questionnaires import Cells, sections_of
+from observatory.statistics.questionnaires.sections import Cells, sections_of
 from observatory.submissions.models import Version
 from observatory.submissions.services import version_draft
 
@@ -94,7 +95,7 @@ def questionnaire_save(
     organisation: Organisation,
     year: int,
     entries: dict[str, Entry],
-    actor: Any,
+    actor: ActorLike,
 ) -> Version:
     """Write the cells (series key -> entry) into the organisation's draft for the
     year: a cell left empty is removed, others replaced. Versions already with the
@@ -180,7 +181,7 @@ def questionnaire_save(
 
 
 def questionnaire_return(
-    *, version: Version, comments: dict[str, str], general: str, actor: Any
+    *, version: Version, comments: dict[str, str], general: str, actor: ActorLike
 ) -> Version:
     """The analyst returns a questionnaire with comments on cells (and in general)."""
     from observatory.submissions.models import ReviewComment
@@ -210,7 +211,7 @@ def cycle_create(
     opens_on: Any,
     deadline: Any,
     note: str = "",
-    actor: Any,
+    actor: ActorLike,
 ) -> Any:
     from observatory.statistics.models import ReportingCycle
 
@@ -243,7 +244,7 @@ def on_version_status(version: Version) -> None:
     more and what they find is written beside the version for the office."""
     if version.submission.dataset != SUBMISSION_DATASET or version.status != "submitted":
         return
-    from observatory.statistics import checks
+    from observatory.statistics.questionnaires import checks
     from observatory.submissions.models import ReviewComment
 
     code = version.submission.label.split(" ")[0]

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from observatory.accounts.models import Organisation
+from observatory.core import workflow
 from observatory.reference.models import Area
 
 
@@ -49,12 +50,12 @@ class Version(models.Model):
     """An immutable set of rows of a submission, with its workflow status."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", _("draft")
-        SUBMITTED = "submitted", _("submitted")
-        RETURNED = "returned", _("returned with comments")
-        ACCEPTED = "accepted", _("accepted")
-        PUBLISHED = "published", _("published")
-        SUPERSEDED = "superseded", _("superseded")
+        DRAFT = workflow.Status.DRAFT, _("draft")
+        SUBMITTED = workflow.Status.SUBMITTED, _("submitted")
+        RETURNED = workflow.Status.RETURNED, _("returned with comments")
+        ACCEPTED = workflow.Status.ACCEPTED, _("accepted")
+        PUBLISHED = workflow.Status.PUBLISHED, _("published")
+        SUPERSEDED = workflow.Status.SUPERSEDED, _("superseded")
 
     submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField()

@@ -19,10 +19,12 @@ from django.db.models import Max
 from django.utils import timezone
 
 from observatory.accounts import access
+from observatory.accounts.access import ActorLike
 from observatory.accounts.models import Membership, Organisation, Role, User
 from observatory.core.audit import acting_user, audit_record
 from observatory.core.errors import PermissionDenied, ValidationFailed
 from observatory.core.models import AuditEvent
+from observatory.core.workflow import MOVES_FROM
 from observatory.submissions import registry
 from observatory.submissions.models import ReviewComment, StatusChange, Submission, Version
 
@@ -38,7 +40,7 @@ on_status_change: list[Callable[[Version], None]] = []
 
 
 def version_create(
-    *, organisation: Organisation, dataset: str, label: str, actor: Any, note: str = ""
+    *, organisation: Organisation, dataset: str, label: str, actor: ActorLike, note: str = ""
 ) -> Version:
     """A new draft version (the next number) of the organisation's submission.
 
@@ -88,7 +90,7 @@ def version_draft(
     dataset: str,
     label: str,
     rows: Any,
-    actor: Any,
+    actor: ActorLike,
     note: str = "entered in the browser",
 ) -> Version:
     """The submission's draft to edit: the latest version if it is a draft; else
@@ -120,7 +122,7 @@ def version_draft(
 
 
 def _move(
-    version: Version, *, to: str, actor: Any, comment: str = "", allowed_from: set[str]
+    version: Version, *, to: str, actor: ActorLike, comment: str = "", allowed_from: frozenset[str]
 ) -> Version:
     if version.status not in allowed_from:
         raise ValidationFailed(
@@ -158,18 +160,18 @@ def _move(
     return version
 
 
-def version_submit(*, version: Version, actor: Any) -> Version:
+def version_submit(*, version: Version, actor: ActorLike) -> Version:
     if not access.can_submit(actor, area_code=version.area_id):
         raise PermissionDenied("only a focal point of this country submits its data")
     with transaction.atomic():
         version = _move(
-            _locked(version), to=S.SUBMITTED, actor=actor, allowed_from={S.DRAFT, S.RETURNED}
+            _locked(version), to=S.SUBMITTED, actor=actor, allowed_from=MOVES_FROM["submit"]
         )
         transaction.on_commit(lambda: _notify_office(version, "submitted"))
     return version
 
 
-def version_return(*, version: Version, actor: Any, comment: str) -> Version:
+def version_return(*, version: Version, actor: ActorLike, comment: str) -> Version:
     if not access.can_review(actor):
         raise PermissionDenied("only an office analyst returns submissions")
     if not comment.strip():
@@ -180,13 +182,13 @@ def version_return(*, version: Version, actor: Any, comment: str) -> Version:
             to=S.RETURNED,
             actor=actor,
             comment=comment.strip(),
-            allowed_from={S.SUBMITTED, S.ACCEPTED},
+            allowed_from=MOVES_FROM["return"],
         )
         transaction.on_commit(lambda: _notify_country(version, "returned", comment))
     return version
 
 
-def version_accept(*, version: Version, actor: Any, comment: str = "") -> Version:
+def version_accept(*, version: Version, actor: ActorLike, comment: str = "") -> Version:
     if not access.can_review(actor):
         raise PermissionDenied("only an office analyst accepts submissions")
     with transaction.atomic():
@@ -195,7 +197,7 @@ def version_accept(*, version: Version, actor: Any, comment: str = "") -> Versio
             to=S.ACCEPTED,
             actor=actor,
             comment=comment,
-            allowed_from={S.SUBMITTED},
+            allowed_from=MOVES_FROM["accept"],
         )
         if not registry.publishes(version.submission.dataset):
             # Accepted is final for shared-only data: older accepted versions of
@@ -203,12 +205,12 @@ def version_accept(*, version: Version, actor: Any, comment: str = "") -> Versio
             for old in Version.objects.select_for_update().filter(
                 submission=version.submission, status=S.ACCEPTED, number__lt=version.number
             ):
-                _move(old, to=S.SUPERSEDED, actor=actor, allowed_from={S.ACCEPTED})
+                _move(old, to=S.SUPERSEDED, actor=actor, allowed_from=frozenset({S.ACCEPTED}))
         transaction.on_commit(lambda: _notify_country(version, "accepted", comment))
     return version
 
 
-def version_publish(*, version: Version, actor: Any) -> Version:
+def version_publish(*, version: Version, actor: ActorLike) -> Version:
     """Publish an accepted version; the submission's previous published version
     becomes superseded."""
     if not access.can_publish(actor):
@@ -224,13 +226,13 @@ def version_publish(*, version: Version, actor: Any) -> Version:
             .filter(submission=version.submission, status=S.PUBLISHED)
             .exclude(pk=version.pk)
         ):
-            _move(old, to=S.SUPERSEDED, actor=actor, allowed_from={S.PUBLISHED})
-        version = _move(version, to=S.PUBLISHED, actor=actor, allowed_from={S.ACCEPTED})
+            _move(old, to=S.SUPERSEDED, actor=actor, allowed_from=frozenset({S.PUBLISHED}))
+        version = _move(version, to=S.PUBLISHED, actor=actor, allowed_from=MOVES_FROM["publish"])
         transaction.on_commit(lambda: _published(version))
     return version
 
 
-def version_schedule(*, version: Version, actor: Any, at: datetime | None) -> Version:
+def version_schedule(*, version: Version, actor: ActorLike, at: datetime | None) -> Version:
     """Set (or, with None, lift) the embargo of an accepted version: it publishes
     by itself at `at` (the worker checks every minute; `observatory publish-due`)."""
     if not access.can_publish(actor):
@@ -243,7 +245,7 @@ def version_schedule(*, version: Version, actor: Any, at: datetime | None) -> Ve
             raise ValidationFailed(
                 f"{version.submission.dataset} data is shared with a network, never published"
             )
-        if version.status != S.ACCEPTED:
+        if version.status not in MOVES_FROM["schedule"]:
             raise ValidationFailed("only an accepted version can be scheduled for publication")
         before = version.publish_at
         version.publish_at = at
@@ -272,13 +274,13 @@ def publish_due(*, now: datetime | None = None) -> list[Version]:
                 .filter(submission=locked.submission, status=S.PUBLISHED)
                 .exclude(pk=locked.pk)
             ):
-                _move(old, to=S.SUPERSEDED, actor=None, allowed_from={S.PUBLISHED})
+                _move(old, to=S.SUPERSEDED, actor=None, allowed_from=frozenset({S.PUBLISHED}))
             locked = _move(
                 locked,
                 to=S.PUBLISHED,
                 actor=None,
                 comment=f"embargo ended {locked.publish_at:%Y-%m-%d %H:%M} UTC",
-                allowed_from={S.ACCEPTED},
+                allowed_from=MOVES_FROM["publish"],
             )
             transaction.on_commit(partial(_published, locked))
         published.append(locked)

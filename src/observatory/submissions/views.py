@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from observatory.accounts import access
+from observatory.accounts.access import ActorLike
 from observatory.core.errors import NotFound, ObservatoryError, ValidationFailed
 from observatory.submissions import selectors, services
 from observatory.submissions.models import Version
@@ -41,7 +40,6 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
     views = datasets.get(version.submission.dataset)
     previous = selectors.previous_version(version)
     diff = views.diff(previous, version) if views and previous else None
-    status = version.status
     return render(
         request,
         "submissions/version_detail.html",
@@ -53,16 +51,7 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "diff": diff,
             "history": version.history.select_related("actor"),
             "comments": version.comments.select_related("author"),
-            "can_submit": status in {"draft", "returned"}
-            and access.can_submit(request.user, area_code=version.area_id),
-            "can_review": status == "submitted" and access.can_review(request.user),
-            "can_return": status in {"submitted", "accepted"} and access.can_review(request.user),
-            "can_schedule": status == "accepted"
-            and access.can_publish(request.user)
-            and (views.publishes if views else True),
-            "can_publish": status == "accepted"
-            and access.can_publish(request.user)
-            and (views.publishes if views else True),
+            **selectors.version_actions(version=version, actor=request.user),
             "shared_only": views is not None and not views.publishes,
         },
     )
@@ -77,7 +66,7 @@ ACTIONS = {
 }
 
 
-def _schedule(version: Version, user: Any, text: str) -> Version:
+def _schedule(version: Version, user: ActorLike, text: str) -> Version:
     try:
         day = date.fromisoformat(text.strip())
     except ValueError as error:

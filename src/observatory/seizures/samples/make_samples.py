@@ -2,7 +2,7 @@
 
     .venv/bin/python src/observatory/seizures/samples/make_samples.py
 
-The rows are synthetic (see `observatory.seizures.generator`); this script turns
+The rows are synthetic (see `observatory.synthetic.seizures`); this script turns
 them into files as agencies send them (local languages, odd units, mixed date
 formats, other encodings) and plants the deliberate errors listed in README.md.
 Re-running it rewrites the same files. It needs openpyxl for the .xlsx file.
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import polars as pl
 
-from observatory.seizures.generator import generate_seizures
+from observatory.synthetic.seizures import generate_seizures
 
 HERE = Path(__file__).resolve().parent
 

@@ -3,7 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from observatory.core.context import Origin, origin
-from observatory.statistics.definitions import DefinitionError, load_definitions
+from observatory.statistics.cube.loader import DefinitionError, load_definitions
 
 
 class Command(BaseCommand):

@@ -4,11 +4,13 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from observatory.accounts import access
+from observatory.accounts.access import ActorLike
 from observatory.accounts.models import User
 from observatory.core.context import Origin, origin
 from observatory.core.errors import ObservatoryError
+from observatory.statistics.formats.workbook.layout import organisation_for
+from observatory.statistics.formats.workbook.template import build_template
 from observatory.statistics.selectors import questionnaire_get
-from observatory.statistics.workbook import build_template, organisation_for
 
 
 class Command(BaseCommand):
@@ -30,7 +32,7 @@ class Command(BaseCommand):
         parser.add_argument("--org", help="the reporting organisation's code")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        actor: Any = access.ANONYMOUS
+        actor: ActorLike = access.ANONYMOUS
         if options["user"]:
             actor = User.objects.filter(email__iexact=options["user"]).first()
             if actor is None:
