@@ -484,6 +484,7 @@ WEB_PAGES: dict[str, tuple[str, dict[str, Outcome]]] = {
     "intake:detail": ("/imports/{job}/", COL_WORKSPACE),
     "intake:mapping": ("/imports/{job}/mapping/", COL_WORKSPACE_REDIRECT),
     "intake:commit": ("/imports/{job}/commit/", POST_ONLY),
+    "intake:values": ("/imports/{job}/values/", POST_ONLY),
     "intake:report": ("/imports/{job}/report.csv", COL_WORKSPACE),
     "intake:original": ("/imports/{job}/original/", COL_WORKSPACE),
     "submissions:list": ("/submissions/", LOGIN_REQUIRED),
@@ -815,6 +816,7 @@ API_URL_PATTERNS: dict[str, tuple[str, str]] = {
     "api-1:import_create": ("post", "/api/v1/imports"),
     "api-1:import_detail": ("get", "/api/v1/imports/{job_id}"),
     "api-1:import_commit": ("post", "/api/v1/imports/{job_id}/commit"),
+    "api-1:import_values": ("post", "/api/v1/imports/{job_id}/values"),
     "api-1:version_list": ("get", "/api/v1/submissions/versions"),
     "api-1:version_detail": ("get", "/api/v1/submissions/versions/{version_id}"),
     "api-1:version_action": ("post", "/api/v1/submissions/versions/{version_id}/{action}"),
@@ -919,6 +921,11 @@ API_OPERATIONS: dict[tuple[str, str], tuple[str, dict[Caller, int]]] = {
     ("post", "/api/v1/imports/{job_id}/commit"): (
         "/api/v1/imports/{job}/commit",
         _by_caller(401, 200, 404, 404, 404),
+    ),
+    # Committed already: its readings cannot change (422); nobody else finds it.
+    ("post", "/api/v1/imports/{job_id}/values"): (
+        "/api/v1/imports/{job}/values",
+        _by_caller(401, 422, 404, 404, 404),
     ),
     ("get", "/api/v1/submissions/versions"): ("/api/v1/submissions/versions", API_AUTHENTICATED),
     ("get", "/api/v1/submissions/versions/{version_id}"): (
@@ -1760,6 +1767,12 @@ STATISTICS_PAGES: dict[str, dict[str, Outcome]] = {
     "/statistics/reconciliation/OFFICE/2024/": LOGGED_IN_NOT_FOUND,
     "/statistics/cycles/999999/": OFFICE_REVIEW | {"analyst": NOT_FOUND},
     "/statistics/crosswalks/999999/": LOGGED_IN_NOT_FOUND,
+    # Files the office compiles from many countries: the office uploads them too.
+    "/imports/new/observations-unodc-portal/": UPLOADERS | {"analyst": OK, "admin": OK},
+    "/imports/new/observations-sdmx-csv/": UPLOADERS | {"analyst": OK, "admin": OK},
+    "/imports/new/observations-sdmx-ml/": UPLOADERS | {"analyst": OK, "admin": OK},
+    "/imports/new/observations-dhis2/": UPLOADERS,
+    "/imports/new/observations-national/": UPLOADERS,
 }
 
 
@@ -2397,3 +2410,31 @@ def test_login_does_not_redirect_off_site(world: World) -> None:
 def test_language_switch_does_not_redirect_off_site(world: World) -> None:
     response = WalkClient().post("/i18n/setlang/", {"language": "zh-hans", "next": EVIL})
     assert (response.status_code, response["Location"]) == (302, "/")
+
+
+# The value step of an import: only the import's own workspace may set readings.
+IMPORT_VALUES = {
+    "anonymous": (TO_LOGIN, False),
+    "contributor": ((302, "/imports/"), True),
+    "focal_point": ((302, "/imports/"), True),
+    "analyst": (NOT_FOUND, False),
+    "admin": (NOT_FOUND, False),
+    "other_focal_point": (NOT_FOUND, False),
+    "other_contributor": (NOT_FOUND, False),
+    "no_role": (NOT_FOUND, False),
+}
+
+
+@pytest.mark.parametrize("actor", IMPORT_VALUES)
+def test_import_value_step(actor: str, world: World) -> None:
+    from observatory.intake.models import ImportJob
+
+    expected, written = IMPORT_VALUES[actor]
+    job = ImportJob.objects.get(pk=world.values["job"])
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.BLOCKED)
+    response = web_client(world.actors[actor]).post(
+        f"/imports/{job.pk}/values/", {"value:drug:Herion": "heroin"}
+    )
+    assert outcome(response, expected) == expected
+    job.refresh_from_db()
+    assert ("values" in job.options) == written

@@ -10,7 +10,7 @@ from datetime import date
 import polars as pl
 import pytest
 
-from observatory.intake import validation
+from observatory.intake import numbers, validation
 from observatory.intake.reading import ROW_NUMBER
 from observatory.intake.schema import DatasetSchema, Field, FieldType
 from observatory.intake.validation import (
@@ -20,9 +20,7 @@ from observatory.intake.validation import (
     Normalisers,
     ValidationResult,
     detect_day_first,
-    detect_decimal_comma,
     duplicate_issues,
-    parse_decimal,
     validate,
 )
 from observatory.reference.matching import Match, Normaliser
@@ -138,45 +136,56 @@ REQUIRED = {"D": "when", "X": "drug"}
 # Numbers
 
 
+def _parsed(texts: pl.Series, mark: numbers.Mark) -> list[str | None]:
+    return pl.select(numbers.parse(pl.lit(texts), mark)).to_series().to_list()
+
+
 def test_a_column_of_european_numbers_uses_the_decimal_comma() -> None:
     texts = pl.Series(["12,5", "1.234,5", "38,515", "1.217", "7"])
 
-    assert detect_decimal_comma(texts) is True
-    assert pl.select(parse_decimal(pl.lit(texts), decimal_comma=True)).to_series().to_list() == [
-        12.5,
-        1234.5,
-        38.515,
-        1217.0,
-        7.0,
-    ]
+    assert numbers.decide(texts).mark == ","
+    assert _parsed(texts, ",") == ["12.5", "1234.5", "38.515", "1217", "7"]
 
 
 def test_a_column_of_english_numbers_uses_the_decimal_dot() -> None:
     texts = pl.Series(["12.5", "1,234.5", "38,515", "1.217", "7"])
 
-    assert detect_decimal_comma(texts) is False
-    assert pl.select(parse_decimal(pl.lit(texts), decimal_comma=False)).to_series().to_list() == [
-        12.5,
-        1234.5,
-        38515.0,
-        1.217,
-        7.0,
-    ]
+    assert numbers.decide(texts).mark == "."
+    assert _parsed(texts, ".") == ["12.5", "1234.5", "38515", "1.217", "7"]
 
 
-def test_ambiguous_values_alone_are_read_with_the_dot() -> None:
-    # "38,515" and "1.217" could be either: with nothing to settle it, the dot wins.
-    assert detect_decimal_comma(pl.Series(["38,515", "1.217", "5"])) is False
+def test_ambiguous_values_alone_decide_nothing() -> None:
+    # "38,515" and "1.217" could be either: with nothing to settle it, nobody guesses.
+    decision = numbers.decide(pl.Series(["38,515", "1.217", "5"]))
+    assert decision.mark is None
+    assert decision.ambiguous == ["1.217", "38,515"]
+    assert decision.question.startswith("“1.217” could be 1.217 or 1217")
 
 
 def test_spaces_and_apostrophes_are_thousands_separators() -> None:
     texts = pl.Series(["1 234,5", "12\u00a0000,25", "1'000,5"])
 
-    assert pl.select(parse_decimal(pl.lit(texts), decimal_comma=True)).to_series().to_list() == [
-        1234.5,
-        12000.25,
-        1000.5,
+    assert _parsed(texts, ",") == ["1234.5", "12000.25", "1000.5"]
+
+
+def test_an_ambiguous_column_stops_and_asks_then_reads_as_told() -> None:
+    # Given a column whose only grouped value reads two ways
+    raw = filled(2, A=["1,757", "12"])
+
+    # When validated without and then with the decimal mark named
+    asked = check(raw, {**REQUIRED, "A": "amount"})
+    told = validate(
+        raw, {**REQUIRED, "A": "amount"}, SCHEMA, NORMALISERS, today=TODAY, decimal_mark="."
+    )
+
+    # Then nothing is guessed first, and the named mark reads it
+    assert asked.clean["amount"].to_list() == [None, 12.0]
+    assert asked.issues.select("value", "code", "severity").rows() == [
+        ("1,757", "decimal_mark", ERROR)
     ]
+    assert any("--decimal-mark" in note for note in asked.notes)
+    assert told.clean["amount"].to_list() == [1757.0, 12.0]
+    assert told.issues.height == 0
 
 
 def test_each_column_decides_its_own_decimal_mark() -> None:
@@ -361,7 +370,7 @@ def test_columns_mapped_to_nothing_are_ignored() -> None:
 # Reference codes
 
 
-def test_codes_are_normalised_with_fuzzy_matches_as_warnings() -> None:
+def test_codes_are_normalised_and_a_mere_resemblance_is_not_taken() -> None:
     # Given names, codes, variants and a misspelling
     raw = filled(
         4, A=["Colombia", "CO", "Holanda", "Netherland"], U=["kg", "kilos", "gramos", "tablets"]
@@ -370,16 +379,45 @@ def test_codes_are_normalised_with_fuzzy_matches_as_warnings() -> None:
     # When validated
     result = check(raw, {**REQUIRED, "A": "area", "U": "unit"})
 
-    # Then each has its code; the misspelling is accepted with a warning saying how it was read
+    # Then each known name has its code; the misspelling is not read but asked about
     assert result.clean.select("area", "unit").rows() == [
         ("COL", "kg"),
         ("COL", "kg"),
         ("NLD", "g"),
-        ("NLD", "tablet"),
+        (None, "tablet"),
     ]
-    assert codes(result) == []
-    assert result.issues.select("row", "severity", "code", "value", "suggestion").rows() == [
-        (5, WARNING, "fuzzy_area", "Netherland", "NLD"),
+    assert result.issues.select("row", "severity", "code", "value").rows() == [
+        (5, ERROR, "unconfirmed_area", "Netherland"),
+    ]
+    assert "the closest is Netherlands (NLD)" in result.issues["message"][0]
+    assert '--map-value "Netherland=CODE"' in result.issues["message"][0]
+
+
+def test_a_reading_the_user_confirmed_is_taken_and_said() -> None:
+    raw = filled(2, A=["Netherland", "Holanda"])
+    mapping = {**REQUIRED, "A": "area"}
+
+    confirmed = check(raw, mapping, confirmed={"area": {"netherland": "NLD"}})
+    accepted = check(raw, mapping, accept_suggestions=True)
+
+    assert confirmed.clean["area"].to_list() == ["NLD", "NLD"]
+    assert confirmed.issues.height == 0
+    assert "A: “Netherland” read as NLD, as confirmed" in confirmed.notes
+    assert accepted.clean["area"].to_list() == ["NLD", "NLD"]
+    assert accepted.issues.select("severity", "code", "value").rows() == [
+        (WARNING, "fuzzy_area", "Netherland")
+    ]
+
+
+def test_a_confirmed_code_must_be_a_code_of_its_kind() -> None:
+    result = check(
+        filled(1, A=["Netherland"]),
+        {**REQUIRED, "A": "area"},
+        confirmed={"area": {"netherland": "XXZ"}},
+    )
+    assert result.clean["area"].to_list() == [None]
+    assert result.issues.select("code", "message").rows() == [
+        ("unknown_area", "“Netherland” was to be read as XXZ, which is not a area code")
     ]
 
 
@@ -390,17 +428,18 @@ def test_unknown_codes_are_errors_with_suggestions_when_something_is_close() -> 
 
     errors = result.issues.filter(pl.col("severity") == ERROR)
     assert errors.select("row", "code", "value", "suggestion").rows() == [
+        (2, "unconfirmed_area", "Ecuadr", "Ecuador (ECU)"),
         (3, "unknown_area", "Mars", ""),
         (3, "unknown_unit", "grm", "gram (g)"),
         (4, "unknown_unit", "bultos", ""),
     ]
-    assert errors["message"].to_list() == [
+    assert errors["message"].to_list()[1:] == [
         "Country “Mars” is not known",
         "Unit “grm” is not known",
         "Unit “bultos” is not known",
     ]
-    # "Ecuadr" is close enough to be read (with a warning), not refused.
-    assert result.clean["area"].to_list() == ["ECU", None, "COL"]
+    # "Ecuadr" is close, but only the user may say it is Ecuador.
+    assert result.clean["area"].to_list() == [None, None, "COL"]
 
 
 def test_an_unknown_drug_far_from_every_name_gets_no_suggestion() -> None:

@@ -37,9 +37,9 @@ def rows(**columns: list[Any]) -> pl.DataFrame:
     )
 
 
-def read(values: ValueFormat, texts: list[str]) -> list[tuple[str | None, str]]:
+def read(values: ValueFormat, texts: list[str], **options: Any) -> list[tuple[str | None, str]]:
     """(number, censored marker) for each text."""
-    frame = values.read(rows(value=texts))
+    frame = values.read(rows(value=texts), **options)
     return list(zip(frame["_number"].to_list(), frame["censored"].to_list(), strict=True))
 
 
@@ -55,23 +55,58 @@ def refused(values: ValueFormat, texts: list[str]) -> list[str]:
 
 
 def test_the_portal_reads_decimal_points_and_commas_and_censored_counts() -> None:
-    assert read(portal.VALUES, ["1234", " -3 ", "12.5", "12,5", "<5", "< 5", "<0.5", ""]) == [
+    assert read(portal.VALUES, ["1234", " -3 ", "12.5", "<5", "< 5", "<0.5", "", "3.5e-06"]) == [
         ("1234", ""),
         ("-3", ""),
-        ("12.5", ""),
         ("12.5", ""),
         (None, "<5"),
         (None, "<5"),  # the marker is kept without its spaces
         (None, "<0.5"),
         (None, ""),  # empty: not available
+        ("3.5e-06", ""),  # scientific notation, as written
     ]
-    assert refused(portal.VALUES, ["1 234", "1,234.5", "1.234,5", "n/a", "<", "5<", "", "7"]) == [
-        "1 234",
-        "1,234.5",
-        "1.234,5",
-        "n/a",
-        "<",
-        "5<",
+    # The whole column decides its decimal mark, and its thousands separator.
+    assert read(portal.VALUES, ["12,5", "7", "1.234,5"]) == [
+        ("12.5", ""),
+        ("7", ""),
+        ("1234.5", ""),
+    ]
+    assert read(portal.VALUES, ["1,234.5", "1 234", "12.25"]) == [
+        ("1234.5", ""),
+        ("1234", ""),
+        ("12.25", ""),
+    ]
+    assert refused(portal.VALUES, ["n/a", "<", "5<", "", "7", "12.5"]) == ["n/a", "<", "5<"]
+
+
+def _codes(values: ValueFormat, texts: list[str], **options: Any) -> list[tuple[str, str]]:
+    issues = values.issues(values.read(rows(value=texts), **options), column="VALUE")
+    return issues.select("value", "code").rows()
+
+
+def test_a_value_that_could_be_two_numbers_is_not_guessed() -> None:
+    # "1,757" alone is 1757 or 1.757: nothing is read, the user is asked.
+    frame = portal.VALUES.read(rows(value=["1,757", "12"]))
+    assert frame["_number"].to_list() == [None, "12"]
+    issues = portal.VALUES.issues(frame, column="VALUE")
+    assert issues.select("value", "code").rows() == [("1,757", "decimal_mark")]
+    assert "“1,757” could be 1757 or 1.757" in issues["message"][0]
+    assert "--decimal-mark" in issues["message"][0]
+    # Named, it is read that way.
+    assert read(portal.VALUES, ["1,757", "12"], decimal_mark=".") == [("1757", ""), ("12", "")]
+    assert read(portal.VALUES, ["1,757", "12"], decimal_mark=",") == [("1.757", ""), ("12", "")]
+    # Another value of the column can settle it.
+    assert read(portal.VALUES, ["1,757", "2.5"]) == [("1757", ""), ("2.5", "")]
+
+
+def test_a_column_writing_both_decimal_marks_is_not_read_cell_by_cell() -> None:
+    assert _codes(portal.VALUES, ["12.5", "12,5", "7"]) == [
+        ("12.5", "decimal_mark"),
+        ("12,5", "decimal_mark"),
+    ]
+    # With the mark named, the other way of writing is not a number.
+    assert _codes(portal.VALUES, ["12.5", "12,5", "7"], decimal_mark=".") == [
+        ("12,5", "not_a_number")
     ]
 
 
@@ -123,13 +158,15 @@ def test_dhis2_takes_numbers_but_no_censored_count() -> None:
 
 
 def test_national_counts_may_have_spaces_between_thousands() -> None:
-    assert read(national.VALUES, ["1 234", "1\u00a0234", "1 234,5", "12 000.0", "1234"]) == [
+    assert read(national.VALUES, ["1 234", "1\u00a0234", "12 000.0", "1234", "1,234"]) == [
         ("1234", ""),
         ("1234", ""),
-        ("1234.5", ""),
         ("12000.0", ""),
         ("1234", ""),
+        ("1234", ""),  # a count: 1.234 is no reading
     ]
+    # A count is whole: "1 234,5" is refused, not rounded.
+    assert refused(national.VALUES, ["1 234,5", "7"]) == ["1 234,5"]
     # The refused value is shown as the file writes it, spaces and all.
     issues = national.VALUES.issues(
         national.VALUES.read(rows(value=["1 2x", "<5", "1.234,5"])), column="Cantidad"

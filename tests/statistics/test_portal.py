@@ -125,7 +125,9 @@ def test_the_real_portal_export_round_trips_without_a_difference(
     job = portal_import(cube, SAMPLE.read_bytes())
     assert job.status == ImportJob.Status.VALIDATED, job.message
     codes = dict(job.issues.values_list("code", "severity").distinct())
-    assert codes == {"alias": "warning", "repeated_cell": "warning"}
+    assert codes == {"alias": "warning", "repeated_cell": "warning", "count_not_whole": "warning"}
+    # France's estimated counts of 2010-2014 (231909.06 ...) are kept, and said.
+    assert job.issues.filter(code="count_not_whole").count() == 5
     assert job.issues.filter(code="alias").first().message == "“Oct-17” was read as 10-17"
     job = intake.job_commit(job=job, actor=cube["analyst"])
     assert job.status == ImportJob.Status.COMMITTED

@@ -230,13 +230,22 @@ def undisclosed_areas(user: ActorLike) -> frozenset[str] | None:
 
 def workspace_q(user: ActorLike, *, organisation_field: str = "organisation") -> Q:
     """Uploads, import jobs and other work in progress of an organisation: its
-    contributors and its country's focal points. The office sees a country's
-    data once submitted, not its working files."""
+    contributors and its country's focal points; for the office's own
+    organisation (its compilations), its analysts and administrators. The office
+    sees a country's data once submitted, not its working files."""
     actor = actor_for(user)
     org = f"{organisation_field}_id"
     allowed = Q(pk__in=[])
     contributor_orgs = actor.organisation_ids(Role.CONTRIBUTOR)
     focal_areas = actor.area_codes(Role.FOCAL_POINT)
+    office_orgs = actor.organisation_ids(Role.ANALYST, Role.ADMIN)
+    if office_orgs:
+        allowed |= Q(
+            **{
+                f"{org}__in": sorted(office_orgs),
+                f"{organisation_field}__kind": Organisation.Kind.OFFICE,
+            }
+        )
     if contributor_orgs:
         allowed |= Q(**{f"{org}__in": sorted(contributor_orgs)})
     if focal_areas:
@@ -244,10 +253,20 @@ def workspace_q(user: ActorLike, *, organisation_field: str = "organisation") ->
     return allowed
 
 
-def organisations_reporting_for(user: ActorLike) -> models.QuerySet[Organisation]:
-    """Organisations the user may upload data for."""
-    return Organisation.objects.filter(_reporting_q(user), is_active=True).exclude(
+def organisations_reporting_for(
+    user: ActorLike, *, office: bool = False
+) -> models.QuerySet[Organisation]:
+    """Organisations the user may upload data for. With `office` (a dataset the
+    office compiles itself, from many countries), the office's own organisation
+    too, for its analysts and administrators."""
+    reporting = Organisation.objects.filter(_reporting_q(user), is_active=True).exclude(
         kind=Organisation.Kind.OFFICE
+    )
+    if not office:
+        return reporting
+    own = actor_for(user).organisation_ids(Role.ANALYST, Role.ADMIN)
+    return reporting | Organisation.objects.filter(
+        pk__in=sorted(own), kind=Organisation.Kind.OFFICE, is_active=True
     )
 
 

@@ -94,7 +94,11 @@ def load_demo_seizures(*, rows: int = 50_000, say: Callable[[str], None] = print
                 dataset="seizures",
                 actor=focal,
             )
-            job = intake.job_create(upload=upload, label=LABEL, actor=focal)
+            # The demo writes its numbers with a decimal point; a small country's
+            # column of values such as 1.234 alone could not say so itself.
+            job = intake.job_create(
+                upload=upload, label=LABEL, actor=focal, options={"decimal_mark": "."}
+            )
             job = intake.job_validate(job=job)
             job = intake.job_commit(job=job, accept_valid=True, actor=focal)
             if job.status != ImportJob.Status.COMMITTED or job.version is None:

@@ -5,7 +5,7 @@ the report, as always. A large one, or any with `wait=false`, is handed to the
 task worker and answered 202 with the job, its `Location` to poll and a
 `Retry-After`; `wait=true` keeps the work in the request up to a hard cap."""
 
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -19,7 +19,7 @@ from pydantic import ValidationError as PydanticValidationError
 from observatory.accounts import access
 from observatory.accounts.api_auth import API_AUTH, request_actor
 from observatory.core.errors import PermissionDenied, ValidationFailed
-from observatory.intake import selectors, services, tasks
+from observatory.intake import registry, selectors, services, tasks
 from observatory.intake.models import ImportJob
 from observatory.intake.report import report_dict
 
@@ -46,10 +46,25 @@ class ImportIn(Schema):
     dataset: str = "seizures"
     organisation: str
     label: str = ""
+    # The decimal mark of the file's numbers, where a column cannot say (values
+    # such as 1,757 alone): "." or ","; empty: decided from each column.
+    decimal_mark: Literal["", ".", ","] = ""
+    # Into an existing dataset (observations): merge (default), replace or delete.
+    action: Literal["", "merge", "replace", "delete"] = ""
 
 
 class CommitIn(Schema):
     accept_valid: bool = False
+    # Confirms what the check said the import does (required when it removes data).
+    confirm: bool = False
+
+
+class ValuesIn(Schema):
+    # How texts that only resemble a reference name read: kind (area, drug,
+    # unit) -> text as in the file -> code; an empty code drops a reading.
+    values: dict[str, dict[str, str]] = {}
+    # Read every other such text as its closest suggestion (each one a warning).
+    accept_suggestions: bool = False
 
 
 class Detail(Schema):
@@ -136,7 +151,9 @@ def import_create(
 ) -> Status[Any]:
     actor = request_actor(request)
     organisation = (
-        access.organisations_reporting_for(actor).filter(code__iexact=payload.organisation).first()
+        access.organisations_reporting_for(actor, office=registry.office_compiles(payload.dataset))
+        .filter(code__iexact=payload.organisation)
+        .first()
     )
     if organisation is None:
         raise PermissionDenied(f"you may not upload data for {payload.organisation!r}")
@@ -154,7 +171,15 @@ def import_create(
         dataset=payload.dataset,
         actor=user,
     )
-    job = services.job_create(upload=upload, label=payload.label, actor=user)
+    job = services.job_create(
+        upload=upload,
+        label=payload.label,
+        actor=user,
+        options={
+            **({"decimal_mark": payload.decimal_mark} if payload.decimal_mark else {}),
+            **({"action": payload.action} if payload.action else {}),
+        },
+    )
     if _in_request(wait, upload.size):
         return Status(200, _report(services.job_validate(job=job)))
     tasks.enqueue_validation(job)
@@ -204,10 +229,49 @@ def import_commit(
         return Status(
             200,
             _report(
-                services.job_commit(job=job, accept_valid=payload.accept_valid, actor=request.user)
+                services.job_commit(
+                    job=job,
+                    accept_valid=payload.accept_valid,
+                    actor=request.user,
+                    confirmed=payload.confirm,
+                )
             ),
         )
+    if payload.confirm:
+        services.job_confirm(job=job, actor=request.user)
     if not tasks.enqueue_commit(job, accept_valid=payload.accept_valid, actor_id=request.user.pk):
         job.refresh_from_db()
         raise ValidationFailed(f"the import is {job.status}; it cannot be committed")
+    return _queued(job, response)
+
+
+@router.post(
+    "/{job_id}/values",
+    summary="Confirm how texts that only resemble a reference name read; the file is checked again",
+    description=(
+        "The report lists such texts as `unconfirmed_area`, `unconfirmed_drug` or "
+        "`unconfirmed_unit` with the closest names; nothing is read as a code until "
+        "confirmed here. The readings are remembered for the organisation once the "
+        "import is committed. 200 with the new report when checked in the request, "
+        "202 when queued."
+    ),
+    response={200: dict[str, Any], 202: dict[str, Any]},
+)
+def import_values(
+    request: HttpRequest,
+    response: HttpResponse,
+    job_id: int,
+    payload: ValuesIn,
+    wait: Query[bool | None] = None,
+) -> Status[Any]:
+    job = selectors.job_get(actor=request_actor(request), pk=job_id)
+    job = services.job_map_values(
+        job=job,
+        values=payload.values,
+        accept_suggestions=payload.accept_suggestions,
+        actor=request.user,
+    )
+    if _in_request(wait, job.upload.size):
+        return Status(200, _report(services.job_validate(job=job)))
+    tasks.enqueue_validation(job)
     return _queued(job, response)

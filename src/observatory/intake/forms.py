@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from observatory.accounts import access
 from observatory.accounts.access import ActorLike
 from observatory.accounts.models import Organisation
+from observatory.intake import registry
 from observatory.intake.reading import EXCEL_SUFFIXES, TEXT_SUFFIXES
 from observatory.intake.schema import DatasetSchema
 
@@ -32,10 +33,25 @@ class UploadForm(forms.Form):
         label=_("File"), help_text=_("CSV, Excel (XLSX, XLS), OpenDocument (ODS) or JSON")
     )
 
-    def __init__(self, *args: Any, actor: ActorLike, **kwargs: Any) -> None:
+    action = forms.ChoiceField(
+        label=_("Into data already there"),
+        required=False,
+        choices=[
+            ("merge", _("merge: add and change the file's cells, keep the others")),
+            ("replace", _("replace: keep only the file's cells")),
+            ("delete", _("delete: remove the file's cells")),
+        ],
+        help_text=_("The check says what the import will do before anything is written."),
+    )
+
+    def __init__(self, *args: Any, actor: ActorLike, dataset: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if not registry.takes_actions(dataset):
+            del self.fields["action"]
         field = self.fields["organisation"]
-        organisations = access.organisations_reporting_for(actor)
+        organisations = access.organisations_reporting_for(
+            actor, office=registry.office_compiles(dataset)
+        )
         field.queryset = organisations  # type: ignore[attr-defined]
         if len(organisations) == 1:
             field.initial = organisations[0].pk
@@ -61,6 +77,16 @@ class MappingForm(forms.Form):
             ("", _("detect from the file")),
             ("day", _("day/month/year")),
             ("month", _("month/day/year")),
+        ],
+    )
+
+    decimal_mark = forms.ChoiceField(
+        label=_("Numbers are written with"),
+        required=False,
+        choices=[
+            ("", _("detect from the file")),
+            (".", _("a decimal point: 1,234.5")),
+            (",", _("a decimal comma: 1.234,5")),
         ],
     )
 

@@ -149,3 +149,28 @@ class SavedMapping(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_id} {self.dataset} {self.signature}"
+
+
+class SavedValue(models.Model):
+    """A reading of a text as a reference code that an organisation confirmed
+    ("DMT" is dmt, not the methamphetamine a fuzzy match proposed): its later
+    imports read the text the same way, and say so."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10)  # area | drug | unit
+    text = models.CharField(max_length=255)  # folded (reference.matching.fold)
+    code = models.CharField(max_length=40)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "kind", "text"], name="value_once_per_organisation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.kind} {self.text} = {self.code}"

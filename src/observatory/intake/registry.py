@@ -47,3 +47,25 @@ def handler_for(dataset: str) -> DatasetHandler:
             f"no dataset {dataset!r} accepts imports; known: "
             f"{', '.join(sorted(_registry.handlers))}"
         ) from error
+
+
+def office_compiles(dataset: str) -> bool:
+    """Whether the office itself uploads files of `dataset` (its compilations of
+    many countries: the data-portal format, SDMX), as the handler declares."""
+    handler = _registry.handlers.get(dataset)
+    return bool(getattr(handler, "office_compiles", False))
+
+
+def takes_actions(dataset: str) -> bool:
+    """Whether an import of `dataset` into existing data merges, replaces or
+    deletes, as the user chooses (the handler's `takes_actions`)."""
+    handler = _registry.handlers.get(dataset)
+    return bool(getattr(handler, "takes_actions", False))
+
+
+def uploadable() -> list[tuple[str, str]]:
+    """(dataset, label) of every dataset that takes file uploads, seizures first."""
+    return sorted(
+        ((code, h.schema.label) for code, h in _registry.handlers.items()),
+        key=lambda item: (item[0] != "seizures", item[1]),
+    )

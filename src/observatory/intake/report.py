@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import polars as pl
+from django.conf import settings
 
 from observatory.intake.models import ImportIssue, ImportJob
 
@@ -23,7 +24,21 @@ COLUMNS = [
 ]
 
 
+def all_issues_path(job: ImportJob) -> Path:
+    """Where the check keeps every problem it found (the database keeps the
+    first hundred thousand, for the pages)."""
+    return Path(settings.VAR_DIR) / "intake" / "reports" / f"{job.pk}.issues.parquet"
+
+
 def issues_frame(job: ImportJob) -> pl.DataFrame:
+    """Every problem of the job's last check, in the report's columns."""
+    path = all_issues_path(job)
+    if path.exists():
+        frame = pl.read_parquet(path)
+        return frame.select(
+            pl.col("row").cast(pl.Int64),
+            *[pl.col(c).cast(pl.String).fill_null("") for c in COLUMNS if c != "row"],
+        ).select(COLUMNS)
     rows = list(ImportIssue.objects.filter(job=job).values_list(*COLUMNS))
     return pl.DataFrame(rows, orient="row", schema=dict.fromkeys(COLUMNS, pl.String)).with_columns(
         pl.col("row").cast(pl.Int64)

@@ -27,10 +27,19 @@ from observatory.core.audit import acting_user, audit_record
 from observatory.core.errors import ObservatoryError, ValidationFailed
 from observatory.core.models import AuditEvent
 from observatory.intake import mapping as mapping_module
-from observatory.intake.models import ImportIssue, ImportJob, QuarantinedRow, SavedMapping, Upload
+from observatory.intake.models import (
+    ImportIssue,
+    ImportJob,
+    QuarantinedRow,
+    SavedMapping,
+    SavedValue,
+    Upload,
+)
 from observatory.intake.reading import ROW_NUMBER, RawTable, UnreadableFile, read_table
 from observatory.intake.registry import handler_for
+from observatory.intake.report import all_issues_path
 from observatory.intake.validation import ERROR, WARNING, Normalisers, ValidationResult, validate
+from observatory.reference.matching import fold
 from observatory.reference.normalise import normaliser
 
 CHUNK = 1024 * 1024
@@ -286,7 +295,14 @@ def _run_validation(job: ImportJob, *, reuse: bool = False) -> ValidationResult:
         frame = raw.frame
         del raw
         result = validate(
-            frame, job.mapping, handler.schema, reference_normalisers(), day_first=day_first
+            frame,
+            job.mapping,
+            handler.schema,
+            reference_normalisers(),
+            day_first=day_first,
+            decimal_mark=job.options.get("decimal_mark"),
+            confirmed=confirmed_values(job),
+            accept_suggestions=bool(job.options.get("accept_suggestions")),
         )
         del frame
         rows_path.parent.mkdir(parents=True, exist_ok=True)
@@ -340,6 +356,12 @@ def job_validate(*, job: ImportJob) -> ImportJob:
     except (ValidationFailed, ValueError) as error:
         return _fail(job, str(error))
     issues = result.issues
+    # Every problem, for the report (--report, the downloads); the database and
+    # the pages keep the first MAX_STORED_ISSUES.
+    report = all_issues_path(job)
+    report.parent.mkdir(parents=True, exist_ok=True)
+    issues.write_parquet(report.with_suffix(".tmp"), compression="lz4")
+    report.with_suffix(".tmp").replace(report)
     with transaction.atomic():
         ImportIssue.objects.filter(job=job).delete()
         _store_issues(job, issues)
@@ -393,18 +415,30 @@ def _fail(job: ImportJob, message: str) -> ImportJob:
     return job
 
 
-def job_commit(*, job: ImportJob, accept_valid: bool = False, actor: ActorLike) -> ImportJob:
+def job_commit(
+    *, job: ImportJob, accept_valid: bool = False, actor: ActorLike, confirmed: bool = False
+) -> ImportJob:
     """Write the rows as a new submission version, all or nothing.
 
     With `accept_valid`, rows with errors are kept in quarantine with their
-    cells instead of blocking the import. Committing an upload whose content is
-    already committed changes nothing."""
+    cells instead of blocking the import. `confirmed`: the user confirmed what
+    the check said the import does (a dataset that removes data on an update
+    asks for it). Committing an upload whose content is already committed with
+    the same action changes nothing."""
     if job.status == ImportJob.Status.COMMITTED:
         return job
-    previous = (
-        ImportJob.objects.filter(upload=job.upload, status=ImportJob.Status.COMMITTED)
-        .exclude(pk=job.pk)
-        .first()
+    if confirmed:
+        job_confirm(job=job, actor=actor)
+    action = job.options.get("action") or "merge"
+    previous = next(
+        (
+            other
+            for other in ImportJob.objects.filter(
+                upload=job.upload, status=ImportJob.Status.COMMITTED
+            ).exclude(pk=job.pk)
+            if (other.options.get("action") or "merge") == action
+        ),
+        None,
     )
     if previous is not None:
         ImportJob.objects.filter(pk=job.pk).update(
@@ -448,6 +482,78 @@ def job_commit(*, job: ImportJob, accept_valid: bool = False, actor: ActorLike) 
         raise
 
 
+def confirmed_values(job: ImportJob) -> dict[str, dict[str, str]]:
+    """The readings of texts as codes the user confirmed, kind -> folded text ->
+    code: the organisation's earlier ones, then this import's (which win)."""
+    values: dict[str, dict[str, str]] = {}
+    for kind, text, code in SavedValue.objects.filter(organisation=job.organisation).values_list(
+        "kind", "text", "code"
+    ):
+        values.setdefault(kind, {})[text] = code
+    for kind, chosen in (job.options.get("values") or {}).items():
+        values.setdefault(kind, {}).update({fold(text): code for text, code in chosen.items()})
+    return values
+
+
+def _remember_values(job: ImportJob, actor: ActorLike) -> None:
+    """This import's confirmed readings, kept for the organisation's next imports."""
+    for kind, chosen in (job.options.get("values") or {}).items():
+        for text, code in chosen.items():
+            # A reading given for any kind (the command line's TEXT=CODE) is
+            # remembered for the kinds whose code it is.
+            kinds = [kind] if kind != "*" else ["area", "drug", "unit"]
+            for each in kinds:
+                match = normaliser(each).match(code)
+                if match.confidence < 1.0 or match.code is None:
+                    continue
+                SavedValue.objects.update_or_create(
+                    organisation=job.organisation,
+                    kind=each,
+                    text=fold(text),
+                    defaults={"code": match.code, "confirmed_by": acting_user(actor)},
+                )
+
+
+def job_map_values(
+    *,
+    job: ImportJob,
+    values: dict[str, dict[str, str]],
+    accept_suggestions: bool = False,
+    actor: ActorLike,
+) -> ImportJob:
+    """The user confirms how texts read as codes (kind -> text -> code; an empty
+    code drops a reading) or accepts every suggestion: the job is checked again
+    with them. Nothing is remembered until the import is committed."""
+    if job.status not in {ImportJob.Status.VALIDATED, ImportJob.Status.BLOCKED}:
+        raise ValidationFailed(f"the import is {job.status}: its values cannot change now")
+    kinds = {"area", "drug", "unit", "*"}
+    unknown = set(values) - kinds
+    if unknown:
+        raise ValidationFailed(f"values are read for area, drug or unit, not {sorted(unknown)}")
+    current = {k: dict(v) for k, v in (job.options.get("values") or {}).items()}
+    for kind, chosen in values.items():
+        for text, code in chosen.items():
+            if code.strip():
+                current.setdefault(kind, {})[text] = code.strip()
+            else:
+                current.get(kind, {}).pop(text, None)
+    job.options = {
+        **job.options,
+        "values": current,
+        "accept_suggestions": accept_suggestions or bool(job.options.get("accept_suggestions")),
+    }
+    job.status = ImportJob.Status.PENDING
+    job.save(update_fields=["options", "status"])
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=job,
+        organisation=job.organisation.code,
+        changes={"values": values, "accept_suggestions": accept_suggestions},
+    )
+    return job
+
+
 def _commit_rows(
     job: ImportJob,
     handler: Any,
@@ -467,6 +573,7 @@ def _commit_rows(
         # The rows last: little happens between their write and the end of the
         # transaction (a new partition locks the default one until then).
         version = handler.commit(valid, job, actor)
+        _remember_values(job, actor)
         job.version = version
         job.mode = ImportJob.Mode.ACCEPT_VALID if accept_valid else ImportJob.Mode.ALL_OR_NOTHING
         job.status = ImportJob.Status.COMMITTED
@@ -486,6 +593,23 @@ def _commit_rows(
                 "version": str(version),
             },
         )
+    return job
+
+
+def job_confirm(*, job: ImportJob, actor: ActorLike) -> ImportJob:
+    """The user confirms what the check said the import does (an update that
+    removes data asks for it before its commit)."""
+    if job.options.get("confirmed"):
+        return job
+    job.options = {**job.options, "confirmed": True}
+    job.save(update_fields=["options"])
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=job,
+        organisation=job.organisation.code,
+        changes={"confirmed": True, "action": job.options.get("action") or "merge"},
+    )
     return job
 
 

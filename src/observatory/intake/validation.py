@@ -8,12 +8,13 @@ suggestion when there is one. Errors block a row; warnings can be accepted.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
 import polars as pl
 
+from observatory.intake import numbers
 from observatory.intake.reading import NUMERIC_PREFIX, ROW_NUMBER
 from observatory.intake.schema import DatasetSchema, Field, FieldType
 from observatory.reference.matching import Match, fold
@@ -153,33 +154,6 @@ def issues_where(
 # Numbers and dates
 
 
-_EUROPEAN = r"^-?\d+,\d{1,2}$|^-?\d+,\d{4,}$|^-?\d{1,3}(\.\d{3})+,\d+$"
-_ANGLO = r"^-?\d+\.\d{1,2}$|^-?\d+\.\d{4,}$|^-?\d{1,3}(,\d{3})+\.\d+$"
-
-
-def detect_decimal_comma(texts: pl.Series) -> bool:
-    """Whether a column writes decimals with a comma (12,5 and 1.234,5) rather than a
-    dot (12.5 and 1,234.5). "1.217" or "38,515" alone could be either: the
-    unambiguous values of the same column decide; with none, the dot wins."""
-    # Each distinct text looked at once, weighted by how often it occurs.
-    counts = texts.rename("_text").value_counts(name="_n")
-    cleaned = counts["_text"].str.strip_chars().str.replace_all(r"[\s\u00a0\u202f']", "")
-    european = int(counts["_n"].filter(cleaned.str.contains(_EUROPEAN)).sum())
-    anglo = int(counts["_n"].filter(cleaned.str.contains(_ANGLO)).sum())
-    return european > anglo
-
-
-def parse_decimal(text: pl.Expr, *, decimal_comma: bool = False) -> pl.Expr:
-    """Text to Float64 with the column's decimal mark; spaces and the other mark
-    are thousands separators."""
-    cleaned = text.str.strip_chars().str.replace_all(r"[\s\u00a0\u202f']", "")
-    if decimal_comma:
-        cleaned = cleaned.str.replace_all(r"\.", "").str.replace(",", ".")
-    else:
-        cleaned = cleaned.str.replace_all(",", "")
-    return cleaned.cast(pl.Float64, strict=False)
-
-
 _SLASH = r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$"
 
 
@@ -281,6 +255,11 @@ class _Column:
     normalisers: Normalisers
     today: date
     day_first: bool | None
+    decimal_mark: numbers.Mark | None = None
+    # Readings of texts the user confirmed: kind -> folded text -> code ("*" for
+    # any kind), and whether every closest suggestion is accepted as it is.
+    confirmed: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    accept_suggestions: bool = False
     issues: list[pl.DataFrame] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -329,26 +308,52 @@ def _text(c: _Column) -> list[pl.Expr]:
 
 def _number(c: _Column) -> list[pl.Expr]:
     spec = c.spec
+    whole = spec.type == FieldType.INTEGER
     # Cells a spreadsheet typed as numbers are numbers; only text cells decide
-    # (and follow) the column's decimal mark.
+    # (and follow) the column's decimal mark, or the mark the user named.
     flag = f"{NUMERIC_PREFIX}{c.source}"
     typed = pl.col(c.internal[flag]) if flag in c.internal else pl.lit(value=False)
-    text_cells = c.frame.filter(~typed)[c.original]
+    decision = (
+        numbers.Decision(mark=c.decimal_mark)
+        if c.decimal_mark
+        else numbers.decide(c.frame.filter(~typed)[c.original], whole=whole)
+    )
+    text = pl.col(c.original)
+    if decision.mark is not None:
+        parsed = numbers.parse(text, decision.mark)
+        undecided: pl.Expr = pl.lit(value=False)
+    else:
+        # Nothing is guessed: what the two marks read differently waits for the user.
+        undecided = ~typed & (
+            numbers.ambiguous_texts(text, whole=whole)
+            | (numbers.parse(text, ".").is_null() != numbers.parse(text, ",").is_null())
+        )
+        parsed = pl.when(~undecided).then(numbers.parse(text, "."))
+        c.notes.append(
+            f"{c.source}: {decision.question} (on the column mapping page, or "
+            "--decimal-mark on the command line)."
+        )
     number = (
         pl.when(typed)
-        .then(pl.col(c.original).cast(pl.Float64, strict=False))
-        .otherwise(
-            parse_decimal(pl.col(c.original), decimal_comma=detect_decimal_comma(text_cells))
-        )
+        .then(text.cast(pl.Float64, strict=False))
+        .otherwise(parsed.cast(pl.Float64, strict=False))
     )
     if spec.type == FieldType.INTEGER:
         number = pl.when(number == number.floor()).then(number).cast(pl.Int64)
     if flag in c.internal:  # the number depends on the cell's type, not its text alone
-        c.frame = c.frame.with_columns(number.alias(spec.name))
+        c.frame = c.frame.with_columns(number.alias(spec.name), undecided.alias("_undecided"))
     else:
-        c.frame = _per_value(c.frame, c.original, {spec.name: number})
+        c.frame = _per_value(c.frame, c.original, {spec.name: number, "_undecided": undecided})
     c.issue(
-        c.unreadable,
+        pl.col("_undecided"),
+        code="decimal_mark",
+        message=pl.format(
+            "{} could be read two ways: choose the file's decimal mark", pl.col(c.original)
+        ),
+        expected="the file's decimal mark: “.” (12.5, 1,234.5) or “,” (12,5, 1.234,5)",
+    )
+    c.issue(
+        c.unreadable & ~pl.col("_undecided"),
         code="not_a_number",
         message=f"{spec.label} is not a number",
         expected="a whole number"
@@ -415,34 +420,92 @@ CODED_EXPECTED = {
 
 
 def _coded(c: _Column) -> list[pl.Expr]:
-    """A reference code (area, drug, unit) read from a name, synonym or code."""
+    """A reference code (area, drug, unit) read from a name, synonym or code.
+
+    Only an exact name, code or known synonym is taken as it is. A text that
+    merely resembles one ("DMT" and methamphetamine) is not: it is an error that
+    asks the user to confirm a code, unless the user confirmed its reading
+    before (this import's or the organisation's values) or accepts every
+    suggestion; the notes say which readings were confirmed."""
     spec, original = c.spec, c.original
     kind = spec.type.value
     lookup = getattr(c.normalisers, kind)
     special = _special_values(kind)
     distinct = [v for v in c.frame[original].unique().to_list() if v and fold(v) not in special]
     table = _lookup_frame(lookup(distinct), original) if distinct else None
-    c.frame, read_loosely, suggested = _attach_codes(c.frame, original, spec.name, table, special)
+    confirmed = {**c.confirmed.get("*", {}), **c.confirmed.get(kind, {})}
+    chosen = {text: confirmed[fold(text)] for text in distinct if fold(text) in confirmed}
+    # A confirmed code must be a code of this kind, read exactly.
+    checked = lookup(sorted(set(chosen.values()))) if chosen else {}
+    bad = {text: code for text, code in chosen.items() if checked[code].confidence < 1.0}
+    chosen = {text: checked[code].code for text, code in chosen.items() if text not in bad}
+    c.frame, loose, suggested = _attach_codes(
+        c.frame, original, spec.name, table, special, chosen=chosen, accept=c.accept_suggestions
+    )
+    for text, code in list(chosen.items())[:20]:
+        c.notes.append(f"{c.source}: “{text}” read as {code}, as confirmed")
+    if len(chosen) > 20:
+        c.notes.append(f"{c.source}: {len(chosen) - 20} more readings as confirmed")
     c.issue(
-        c.unreadable,
+        c.unreadable & ~loose & ~pl.col(original).is_in(list(bad)),
         code=f"unknown_{kind}",
         message=pl.format("{} “{}” is not known", pl.lit(spec.label), pl.col(original)),
         expected=CODED_EXPECTED[kind],
         suggestion=suggested,
     )
-    c.issue(
-        c.typed.is_not_null() & read_loosely,
-        severity=WARNING,
-        code=f"fuzzy_{kind}",
-        message=pl.format("“{}” was read as {}", pl.col(original), c.typed),
-        suggestion=c.typed,
-    )
+    if bad:
+        c.issue(
+            pl.col(original).is_in(list(bad)),
+            code=f"unknown_{kind}",
+            message=pl.format(
+                "“{}” was to be read as {}, which is not a {} code",
+                pl.col(original),
+                pl.col(original).replace_strict(bad, default=""),
+                pl.lit(kind),
+            ),
+            expected=CODED_EXPECTED[kind],
+        )
+    if c.accept_suggestions:
+        c.issue(
+            c.typed.is_not_null() & loose,
+            severity=WARNING,
+            code=f"fuzzy_{kind}",
+            message=pl.format(
+                "“{}” was read as {} (the closest suggestion, accepted)",
+                pl.col(original),
+                c.typed,
+            ),
+            suggestion=c.typed,
+        )
+    else:
+        c.issue(
+            loose & ~pl.col(original).is_in(list(bad)),
+            code=f"unconfirmed_{kind}",
+            message=pl.format(
+                "{} “{}” is not a known name; the closest is {}: confirm it or name the code "
+                "(the values to confirm on the import's page; on the command line "
+                '--map-value "{}=CODE" or --accept-suggestions)',
+                pl.lit(spec.label),
+                pl.col(original),
+                suggested,
+                pl.col(original),
+            ),
+            expected=CODED_EXPECTED[kind],
+            suggestion=suggested,
+        )
     return [c.typed, pl.col(original).alias(f"{spec.name}_text")]
 
 
 def _areas(c: _Column) -> list[pl.Expr]:
     c.frame, list_issues = _area_list(
-        c.frame, c.original, c.spec.name, c.source, c.spec.label, c.normalisers
+        c.frame,
+        c.original,
+        c.spec.name,
+        c.source,
+        c.spec.label,
+        c.normalisers,
+        confirmed={**c.confirmed.get("*", {}), **c.confirmed.get("area", {})},
+        accept=c.accept_suggestions,
     )
     c.issues.append(list_issues)
     return [c.typed]
@@ -492,6 +555,9 @@ def validate(
     *,
     today: date | None = None,
     day_first: bool | None = None,
+    decimal_mark: str | None = None,
+    confirmed: Mapping[str, Mapping[str, str]] | None = None,
+    accept_suggestions: bool = False,
 ) -> ValidationResult:
     """Map, type, normalise and check every field; returns clean columns and issues."""
     today = today or date.today()
@@ -522,6 +588,9 @@ def validate(
             normalisers=normalisers,
             today=today,
             day_first=day_first,
+            decimal_mark=numbers.mark_option(decimal_mark),
+            confirmed=confirmed or {},
+            accept_suggestions=accept_suggestions,
             issues=issues,
             notes=notes,
         )
@@ -562,28 +631,38 @@ def _attach_codes(
     name: str,
     table: pl.DataFrame | None,
     special: dict[str, str],
+    *,
+    chosen: Mapping[str, str] | None = None,
+    accept: bool = False,
 ) -> tuple[pl.DataFrame, pl.Expr, pl.Expr]:
     """`frame` with each text's code as column `name` (None when unknown), and
-    two expressions of the text for the few rows with an issue: "read with less
-    than full confidence" and the suggestions ("" when none).
+    two expressions of the text for the few rows with an issue: "matched with
+    less than full confidence" (their code stays None unless `accept`) and the
+    suggestions ("" when none). `chosen` texts take the code the user confirmed.
 
     Each distinct text is looked at once (folded, matched); every row then takes
     its text's code by one lookup: no join (which copies the frame) and no
     per-row columns for confidences and suggestions."""
     matched = {row[0]: row for row in table.iter_rows()} if table is not None else {}
+    chosen = chosen or {}
     codes: dict[str, str | None] = {}
     fuzzy: list[str] = []
     hints: dict[str, str] = {}
     for text in frame[original].unique().to_list():
         code = special.get(fold(text)) if special else None
-        if text in matched:
-            _text, found, confidence, _best, suggestions = matched[text]
+        if text in chosen:
+            code = chosen[text]
+        elif text in matched:
+            _text, found, confidence, best, suggestions = matched[text]
             if suggestions:
                 hints[text] = suggestions
             if code is None:
-                code = found
-                if code is not None and confidence is not None and confidence < 1.0:
+                if found is not None and confidence is not None and confidence < 1.0:
                     fuzzy.append(text)
+                    hints.setdefault(text, str(best or found))
+                    code = found if accept else None
+                else:
+                    code = found
         codes[text] = code
     column = pl.col(original)
     frame = frame.with_columns(
@@ -593,17 +672,26 @@ def _attach_codes(
             else pl.lit(None, dtype=pl.String)
         ).alias(name)
     )
-    read_loosely = column.is_in(fuzzy) if fuzzy else pl.lit(value=False)
+    loose = column.is_in(fuzzy) if fuzzy else pl.lit(value=False)
     suggested = (
         column.replace_strict(hints, default="", return_dtype=pl.String) if hints else pl.lit("")
     )
-    return frame, read_loosely, suggested
+    return frame, loose, suggested
 
 
 def _area_list(
-    frame: pl.DataFrame, original: str, name: str, source: str, label: str, normalisers: Normalisers
+    frame: pl.DataFrame,
+    original: str,
+    name: str,
+    source: str,
+    label: str,
+    normalisers: Normalisers,
+    *,
+    confirmed: Mapping[str, str] | None = None,
+    accept: bool = False,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Split 'ECU; PAN > Países Bajos' into codes, keeping the order."""
+    """Split 'ECU; PAN > Países Bajos' into codes, keeping the order. An item that
+    only resembles an area is not taken unless confirmed (or `accept`)."""
     items = pl.col(original).str.replace_all(LIST_SEPARATORS, ";").str.split(";")
     parts = (
         frame.select(pl.col(ROW_NUMBER), items)
@@ -614,7 +702,14 @@ def _area_list(
     special = _special_values("area")
     distinct = [v for v in parts[original].unique().to_list() if fold(v) not in special]
     table = _lookup_frame(normalisers.area(distinct), original) if distinct else None
-    parts, _read_loosely, suggested = _attach_codes(parts, original, "_code_item", table, special)
+    confirmed = confirmed or {}
+    chosen = {text: confirmed[fold(text)] for text in distinct if fold(text) in confirmed}
+    if chosen:
+        checked = normalisers.area(sorted(set(chosen.values())))
+        chosen = {t: checked[c].code for t, c in chosen.items() if checked[c].code}  # type: ignore[misc]
+    parts, _loose, suggested = _attach_codes(
+        parts, original, "_code_item", table, special, chosen=chosen, accept=accept
+    )
     issues = issues_where(
         parts,
         pl.col("_code_item").is_null(),

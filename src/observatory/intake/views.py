@@ -15,7 +15,7 @@ from observatory.accounts import access
 from observatory.core.audit import audit_record
 from observatory.core.errors import NotFound, ObservatoryError
 from observatory.core.models import AuditEvent
-from observatory.intake import selectors, services, tasks
+from observatory.intake import registry, selectors, services, tasks
 from observatory.intake.forms import MappingForm, UploadForm
 from observatory.intake.mapping import propose_mapping
 from observatory.intake.models import ImportJob
@@ -35,8 +35,14 @@ def _job(request: HttpRequest, pk: int) -> ImportJob:
 @login_required
 def import_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.job_list(actor=request.user), 25).get_page(request.GET.get("page"))
-    can_upload = access.organisations_reporting_for(request.user).exists()
-    return render(request, "intake/import_list.html", {"page": page, "can_upload": can_upload})
+    uploads = [
+        (code, label)
+        for code, label in registry.uploadable()
+        if access.organisations_reporting_for(
+            request.user, office=registry.office_compiles(code)
+        ).exists()
+    ]
+    return render(request, "intake/import_list.html", {"page": page, "uploads": uploads})
 
 
 @login_required
@@ -45,7 +51,9 @@ def import_new(request: HttpRequest, dataset: str) -> HttpResponse:
         handler = handler_for(dataset)
     except NotFound as error:
         raise Http404(str(error)) from error
-    form = UploadForm(request.POST or None, request.FILES or None, actor=request.user)
+    form = UploadForm(
+        request.POST or None, request.FILES or None, actor=request.user, dataset=dataset
+    )
     if not form.fields["organisation"].queryset.exists():  # type: ignore[attr-defined]
         return render(request, "403.html", status=403)
     if getattr(request, "upload_too_large", False):
@@ -65,8 +73,12 @@ def import_new(request: HttpRequest, dataset: str) -> HttpResponse:
                 dataset=dataset,
                 actor=request.user,
             )
+            action = form.cleaned_data.get("action")
             job = services.job_create(
-                upload=upload, label=form.cleaned_data["label"], actor=request.user
+                upload=upload,
+                label=form.cleaned_data["label"],
+                actor=request.user,
+                options={"action": action} if action else {},
             )
         except ObservatoryError as error:
             form.add_error("file", str(error))
@@ -106,7 +118,10 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
                 job=job,
                 mapping=form.mapping(),
                 actor=request.user,
-                options={"day_first": {"day": True, "month": False}.get(order)},
+                options={
+                    "day_first": {"day": True, "month": False}.get(order),
+                    "decimal_mark": form.cleaned_data.get("decimal_mark") or None,
+                },
             )
         except ObservatoryError as error:
             form.add_error(None, str(error))
@@ -145,6 +160,12 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "query": query,
         "active": job.status in ACTIVE,
         "columns": sorted(set(job.issues.values_list("column", flat=True))),
+        # An update that removes data is committed only once the user confirms it.
+        "removes": selectors.removal_to_confirm(job=job),
+        # Texts that only resemble a reference name wait for the user's reading.
+        "to_confirm": selectors.values_to_confirm(job=job)
+        if job.status in {ImportJob.Status.VALIDATED, ImportJob.Status.BLOCKED}
+        else [],
     }
     if request.headers.get("HX-Request") and request.GET.get("part") == "progress":
         response = render(request, "intake/_progress.html", context)
@@ -169,7 +190,35 @@ def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
     if job.status == ImportJob.Status.BLOCKED and not accept_valid:
         messages.error(request, _("Fix the errors first, or accept only the valid rows."))
         return redirect("intake:detail", pk=job.pk)
+    if request.POST.get("confirm") == "1":
+        services.job_confirm(job=job, actor=request.user)
     tasks.enqueue_commit(job, accept_valid=accept_valid, actor_id=request.user.pk)
+    return redirect("intake:detail", pk=job.pk)
+
+
+@login_required
+@require_POST
+def import_values(request: HttpRequest, pk: int) -> HttpResponse:
+    """The value step: the user says how each text that only resembles a
+    reference name reads (a code, or the suggestion), and the file is checked
+    again with those readings."""
+    job = _job(request, pk)
+    values: dict[str, dict[str, str]] = {}
+    for name in request.POST:
+        kind, sep, text = name.removeprefix("value:").partition(":")
+        if name.startswith("value:") and sep:
+            values.setdefault(kind, {})[text] = request.POST.get(name, "")[:40]
+    try:
+        services.job_map_values(
+            job=job,
+            values=values,
+            accept_suggestions=request.POST.get("accept_suggestions") == "1",
+            actor=request.user,
+        )
+    except ObservatoryError as error:
+        messages.error(request, str(error))
+    else:
+        tasks.enqueue_validation(job)
     return redirect("intake:detail", pk=job.pk)
 
 

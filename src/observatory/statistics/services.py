@@ -65,6 +65,23 @@ def observations_write(
     return len(objects)
 
 
+def observations_carry(base: Version, *, version: Version, pks: list[int]) -> int:
+    """Copy the observations `pks` of `base` into `version` as they are (an
+    import that merges carries the cells it does not touch), in the caller's
+    transaction."""
+    copied = []
+    for start in range(0, len(pks), BATCH):
+        for observation in Observation.objects.filter(
+            version=base, pk__in=pks[start : start + BATCH]
+        ):
+            observation.pk = None
+            observation.version = version
+            copied.append(observation)
+        Observation.objects.bulk_create(copied, batch_size=BATCH)
+        copied = []
+    return len(pks)
+
+
 # --------------------------------------------------------------------------
 # Questionnaires entered in the browser
 

@@ -49,6 +49,7 @@ seizure exports are."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO
@@ -170,16 +171,42 @@ def export_observations(
     observations = Observations(actor=actor, dataflow=dataflow)
     if tally is not None:
         observations.tally = tally
-    if fmt == "unodc-portal":
-        with path.open("w", encoding=encoding, newline="") as handle:
-            write_portal(handle, actor=actor, dataflow=dataflow, tally=observations.tally)
-    elif fmt in BINARY_WRITERS:
-        with path.open("wb") as handle:
-            BINARY_WRITERS[fmt](observations, handle)
-    else:
-        PATH_WRITERS[fmt](observations, path)
+    # Written under another name and renamed when complete: a failed export
+    # leaves no partial file where the export was expected.
+    part = path.with_name(f".{path.stem}.part{path.suffix}")
+    try:
+        if fmt == "unodc-portal":
+            with part.open("w", encoding=encoding, newline="") as handle:
+                write_portal(handle, actor=actor, dataflow=dataflow, tally=observations.tally)
+        elif fmt in BINARY_WRITERS:
+            with part.open("wb") as handle:
+                BINARY_WRITERS[fmt](observations, handle)
+        else:
+            PATH_WRITERS[fmt](observations, part)
+        _into_place(part, path)
+    finally:
+        _remove(part)
     _audit(observations, actor=actor, fmt=fmt, path=path)
     return observations.tally.written
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path)
+    elif path.exists():
+        path.unlink()
+
+
+def _into_place(part: Path, path: Path) -> None:
+    """`part` renamed to `path`; a folder already there (a data package) goes."""
+    if path.is_dir():
+        old = path.with_name(f".{path.name}.old")
+        _remove(old)
+        path.replace(old)
+        part.replace(path)
+        _remove(old)
+    else:
+        part.replace(path)
 
 
 def export_structure(path: Path, *, dataflow: Dataflow, fmt: str = "sdmx-ml") -> int:

@@ -74,7 +74,7 @@ def target_of(job: ImportJob) -> tuple[Questionnaire, int, set[str]]:
     return questionnaire, year, keys
 
 
-def keyed(frame: pl.DataFrame) -> pl.DataFrame:
+def keyed(frame: pl.DataFrame, job: ImportJob) -> pl.DataFrame:
     """The rows with `_key`, the series key of their cell, and the value read."""
     combo = pl.col("combo").fill_null("default") if "combo" in frame.columns else pl.lit("default")
     return VALUES.read(
@@ -83,7 +83,8 @@ def keyed(frame: pl.DataFrame) -> pl.DataFrame:
             .then(pl.col("dataelement"))
             .otherwise(pl.format("{}.{}", pl.col("dataelement"), combo))
             .alias("_key"),
-        )
+        ),
+        job.options.get("decimal_mark"),
     )
 
 
@@ -93,7 +94,7 @@ class Dhis2Handler:
 
     def check(self, result: ValidationResult, job: ImportJob) -> pl.DataFrame:
         questionnaire, year, keys = target_of(job)
-        frame = keyed(result.clean)
+        frame = keyed(result.clean, job)
         by_field = headers_by_field(job)
         issues = [
             issues_where(
@@ -138,7 +139,7 @@ class Dhis2Handler:
 
     def commit(self, rows: pl.DataFrame, job: ImportJob, actor: ActorLike) -> Version:
         questionnaire, year, _keys = target_of(job)
-        frame = keyed(rows)
+        frame = keyed(rows, job)
         entries = {
             row["_key"]: cell_entry(row["_number"], comment=row.get("comment") or "")
             for row in frame.iter_rows(named=True)

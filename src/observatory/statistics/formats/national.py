@@ -82,7 +82,7 @@ NATIONAL = DatasetSchema(
     ),
 )
 # Counts as national statistics write them: 1234, 1 234 (spaces between thousands), 1234,0.
-VALUES = ValueFormat(expected="a count such as 1234", thousands_spaces=True)
+VALUES = ValueFormat(expected="a count such as 1234", whole=True)
 
 
 def target_of(job: ImportJob) -> tuple[Questionnaire, int, Crosswalk, dict[str, Cell]]:
@@ -113,9 +113,9 @@ def target_of(job: ImportJob) -> tuple[Questionnaire, int, Crosswalk, dict[str, 
     return questionnaire, year, crosswalk, cells
 
 
-def _frame(rows: pl.DataFrame) -> pl.DataFrame:
+def _frame(rows: pl.DataFrame, job: ImportJob) -> pl.DataFrame:
     """The rows with the count read (`_number`, Float64: the crosswalk sums them)."""
-    return VALUES.read(rows).with_columns(
+    return VALUES.read(rows, job.options.get("decimal_mark")).with_columns(
         pl.col("_number").cast(pl.Float64, strict=False),
         pl.col("national_code").str.strip_chars().alias("national_code"),
     )
@@ -127,7 +127,7 @@ class NationalHandler:
     def check(self, result: ValidationResult, job: ImportJob) -> pl.DataFrame:
         questionnaire, _year, crosswalk, cells = target_of(job)
         by_field = headers_by_field(job)
-        frame = _frame(result.clean)
+        frame = _frame(result.clean, job)
         issues = [
             VALUES.issues(frame, column=by_field.get("value", "value")),
             issues_where(
@@ -182,7 +182,7 @@ class NationalHandler:
 
     def commit(self, rows: pl.DataFrame, job: ImportJob, actor: ActorLike) -> Version:
         questionnaire, year, crosswalk, cells = target_of(job)
-        frame = _frame(rows)
+        frame = _frame(rows, job)
         converted, _unknown = convert(
             frame.select("national_code", pl.col("_number").alias("value")), crosswalk
         )

@@ -39,7 +39,7 @@ from observatory.intake.validation import (
 from observatory.reference.matching import fold
 from observatory.statistics import selectors
 from observatory.statistics.cube.values import number_text
-from observatory.statistics.disclosure import Disclosure
+from observatory.statistics.disclosure import COUNT, Disclosure
 from observatory.statistics.exports import stream
 from observatory.statistics.exports.stream import Tally, _regions
 from observatory.statistics.formats.importing import (
@@ -49,7 +49,9 @@ from observatory.statistics.formats.importing import (
     headers_by_field,
     observations_commit,
     other_country_issues,
+    plan_update,
     repeated_cells,
+    update_issues,
 )
 from observatory.statistics.models import Dataflow
 
@@ -216,8 +218,31 @@ def coded(frame: pl.DataFrame, job: ImportJob) -> tuple[pl.DataFrame, pl.DataFra
                     ),
                 )
             )
-    frame = VALUES.read(frame)
+    frame = VALUES.read(frame, job.options.get("decimal_mark"))
     issues.append(VALUES.issues(frame, column=by_field.get("value", "VALUE")))
+    if "UNIT_MEASURE" in frame.columns:
+        # A count is a whole number, but the office publishes a few estimated
+        # counts with decimals (France's serious assaults 2010-2014: 231909.06):
+        # kept as published, and said, so a misread value (1.757 offences) shows.
+        number = pl.col("_number").cast(pl.Float64, strict=False)
+        fraction = number.is_not_null() & (number != number.floor())
+        issues.append(
+            issues_where(
+                frame,
+                (pl.col("UNIT_MEASURE") == COUNT) & fraction,
+                column=by_field.get("value", "VALUE"),
+                field_name="value",
+                value=VALUES.written(frame),
+                severity=WARNING,
+                code="count_not_whole",
+                message=pl.format(
+                    "a count with a decimal part: “{}” is kept as {}; check that it is one",
+                    VALUES.written(frame),
+                    pl.col("_number"),
+                ),
+                expected="a whole number, written without a decimal part",
+            )
+        )
     issues.append(
         other_country_issues(frame, job.organisation, column=by_field.get("area", "Iso3_code"))
     )
@@ -249,30 +274,42 @@ def coded(frame: pl.DataFrame, job: ImportJob) -> tuple[pl.DataFrame, pl.DataFra
 
 class PortalHandler:
     schema = PORTAL
+    # The office uploads its own compilations of many countries in this format.
+    office_compiles = True
+    # An import into an existing dataset merges, replaces or deletes (formats/importing.py).
+    takes_actions = True
 
     def check(self, result: ValidationResult, job: ImportJob) -> pl.DataFrame:
-        return coded(result.clean, job)[1]
+        frame, issues, flow = coded(result.clean, job)
+        structure = selectors.Structure(flow.structure)
+        rows = _rows(frame, structure.dimensions)
+        update = plan_update(rows, job=job, dataflow=flow, dimensions=structure.dimensions)
+        result.notes.append(f"What this import does: {update.summary}.")
+        return combined_issues([issues, update_issues(update, frame, column="VALUE")])
 
     def commit(self, rows: pl.DataFrame, job: ImportJob, actor: ActorLike) -> Version:
         frame, _issues, flow = coded(rows, job)
         structure = selectors.Structure(flow.structure)
         return observations_commit(
-            frame.select(
-                "area",
-                pl.col("year").cast(pl.String).alias("time_period"),
-                *[pl.col(d) for d in structure.dimensions],
-                pl.col("_number").alias("value"),
-                "censored",
-                pl.col("source").fill_null("")
-                if "source" in frame.columns
-                else pl.lit("").alias("source"),
-                pl.col(ROW_NUMBER).alias("source_row"),
-            ),
+            _rows(frame, structure.dimensions),
             job=job,
             actor=actor,
             dataflow=flow,
             dimensions=structure.dimensions,
         )
+
+
+def _rows(frame: pl.DataFrame, dimensions: list[str]) -> pl.DataFrame:
+    """The coded rows in the columns observations_write takes."""
+    return frame.select(
+        "area",
+        pl.col("year").cast(pl.String).alias("time_period"),
+        *[pl.col(d) for d in dimensions],
+        pl.col("_number").alias("value"),
+        "censored",
+        pl.col("source").fill_null("") if "source" in frame.columns else pl.lit("").alias("source"),
+        pl.col(ROW_NUMBER).alias("source_row"),
+    )
 
 
 # --------------------------------------------------------------------------
@@ -342,6 +379,14 @@ def write_portal(
     writer.writerow(header)
     count = 0
     for row in portal_rows(actor=actor, dataflow=dataflow, tally=tally):
-        writer.writerow(row)
+        try:
+            writer.writerow(row)
+        except UnicodeEncodeError as error:
+            raise ValidationFailed(
+                f"row {count + 2} ({row[0]}, {row[9]}): “{error.object[error.start : error.end]}” "
+                f"cannot be written in {getattr(handle, 'encoding', error.encoding)}; export "
+                "in UTF-8 (the default) or "
+                "another encoding that holds it. Nothing was written."
+            ) from error
         count += 1
     return count

@@ -9,7 +9,7 @@ from observatory.core.errors import ObservatoryError
 from observatory.intake import services
 from observatory.intake.mapping import parse_mapping_options
 from observatory.intake.models import ImportJob
-from observatory.intake.registry import handler_for
+from observatory.intake.registry import handler_for, takes_actions
 from observatory.intake.report import report_text, write_report
 
 EXIT_INVALID = 2
@@ -58,6 +58,39 @@ class Command(BaseCommand):
             action="store_true",
             help="read ambiguous dates such as 03/04/2024 as month/day",
         )
+        parser.add_argument(
+            "--decimal-mark",
+            choices=[".", ","],
+            help="the decimal mark of the file's numbers, where the file itself cannot "
+            "say (a column of values such as 1,757 alone); default: decided from each column",
+        )
+        parser.add_argument(
+            "--map-value",
+            action="append",
+            default=[],
+            metavar="TEXT=CODE",
+            help="read TEXT as the reference code CODE (a drug, area or unit that only "
+            "resembles a known name is not taken without it); repeat for each text; "
+            "remembered for the organisation once imported",
+        )
+        parser.add_argument(
+            "--accept-suggestions",
+            action="store_true",
+            help="read every text that only resembles a known name as its closest "
+            "suggestion (the report lists each as a warning)",
+        )
+        parser.add_argument(
+            "--action",
+            choices=["merge", "replace", "delete"],
+            help="into an existing dataset: merge (default: the file's cells added or "
+            "changed, the others kept), replace (the file's cells only) or delete (the "
+            "file's cells removed); the dry run says what it does",
+        )
+        parser.add_argument(
+            "--confirm",
+            action="store_true",
+            help="confirm an import that removes observations (replace, delete)",
+        )
         parser.add_argument("--report", type=Path, help="write every problem to .csv/.xlsx/.json")
         parser.add_argument("--user", help="act as this user (email); default: the system")
 
@@ -71,7 +104,13 @@ class Command(BaseCommand):
             options["label"] = f"{options['dataflow']} {options['label']}".strip()
         try:
             handler = handler_for(options["dataset"])
+            if (options["action"] or options["confirm"]) and not takes_actions(options["dataset"]):
+                raise ValueError(
+                    f"{options['dataset']} imports make a new version of the whole "
+                    "submission: --action and --confirm do not apply"
+                )
             mapping = parse_mapping_options(options["map"], handler.schema)
+            values = _value_options(options["map_value"])
             organisation = organisation_get(options["org"])
         except (ObservatoryError, ValueError) as error:
             raise CommandError(str(error)) from error
@@ -102,7 +141,17 @@ class Command(BaseCommand):
                     label=options["label"],
                     mapping=mapping,
                     actor=actor,
-                    options={"day_first": False} if options["month_first"] else {},
+                    options={
+                        **({"day_first": False} if options["month_first"] else {}),
+                        **(
+                            {"decimal_mark": options["decimal_mark"]}
+                            if options["decimal_mark"]
+                            else {}
+                        ),
+                        **({"action": options["action"]} if options["action"] else {}),
+                        **({"values": {"*": values}} if values else {}),
+                        **({"accept_suggestions": True} if options["accept_suggestions"] else {}),
+                    },
                 )
                 self._progress(10, "read")
                 job = services.job_validate(job=job)
@@ -119,7 +168,10 @@ class Command(BaseCommand):
                         raise SystemExit(EXIT_INVALID)
                     return
                 job = services.job_commit(
-                    job=job, accept_valid=options["accept_valid"], actor=actor
+                    job=job,
+                    accept_valid=options["accept_valid"],
+                    actor=actor,
+                    confirmed=options["confirm"],
                 )
             except ObservatoryError as error:
                 raise CommandError(str(error)) from error
@@ -143,3 +195,14 @@ class Command(BaseCommand):
     def _progress(self, percent: int, what: str) -> None:
         if self.stdout.isatty():
             self.stdout.write(f"[{percent:3d}%] {what}")
+
+
+def _value_options(pairs: list[str]) -> dict[str, str]:
+    """--map-value TEXT=CODE options as {TEXT: CODE} (the last = splits)."""
+    values: dict[str, str] = {}
+    for pair in pairs:
+        text, sep, code = pair.rpartition("=")
+        if not sep or not text.strip() or not code.strip():
+            raise ValueError(f"--map-value takes TEXT=CODE, not {pair!r}")
+        values[text.strip()] = code.strip()
+    return values

@@ -28,6 +28,8 @@ from observatory.statistics.formats.importing import (
     dataflow_named,
     observations_commit,
     other_country_issues,
+    plan_update,
+    update_issues,
 )
 from observatory.statistics.models import Dataflow
 from observatory.submissions.models import Version
@@ -121,18 +123,24 @@ def coded(frame: pl.DataFrame, job: ImportJob) -> tuple[pl.DataFrame, pl.DataFra
             expected="2024, 2024-Q1, 2024-S1 or 2024-03",
         )
     )
+    # SDMX-CSV says per row what to do: D deletes the cell; I, A, R and M (or
+    # nothing) add or change it.
+    action = pl.col("action").fill_null("I").str.strip_chars().str.to_uppercase()
+    frame = frame.with_columns(
+        (action == "D" if "action" in frame.columns else pl.lit(value=False)).alias("_delete")
+    )
     if "action" in frame.columns:
         issues.append(
             issues_where(
                 frame,
-                pl.col("action").fill_null("I").str.to_uppercase().is_in(["D"]),
+                ~action.is_in(["", "I", "A", "R", "M", "D"]),
                 column="ACTION",
                 field_name="action",
                 value=pl.col("action"),
                 severity=ERROR,
-                code="delete",
-                message="deletions (ACTION D) are made by a new version instead",
-                expected="I (information) or R (replace)",
+                code="action",
+                message="ACTION is not an SDMX action",
+                expected="I (information), A (append), R (replace), M (merge) or D (delete)",
             )
         )
     issues.append(other_country_issues(frame, job.organisation, column="REF_AREA"))
@@ -141,37 +149,52 @@ def coded(frame: pl.DataFrame, job: ImportJob) -> tuple[pl.DataFrame, pl.DataFra
 
 class SdmxCsvHandler:
     schema = SDMX_CSV
+    # The office uploads its own compilations of many countries in this format.
+    office_compiles = True
+    # An import into an existing dataset merges, replaces or deletes (formats/importing.py).
+    takes_actions = True
     fixed_layout = True  # columns are named by the structure: nothing to map
 
     def check(self, result: ValidationResult, job: ImportJob) -> pl.DataFrame:
-        return coded(result.clean, job)[1]
+        frame, issues, flow = coded(result.clean, job)
+        structure = selectors.Structure(flow.structure)
+        rows = _rows(frame, structure.dimensions)
+        update = plan_update(rows, job=job, dataflow=flow, dimensions=structure.dimensions)
+        result.notes.append(f"What this import does: {update.summary}.")
+        return combined_issues([issues, update_issues(update, frame, column="OBS_VALUE")])
 
     def commit(self, rows: pl.DataFrame, job: ImportJob, actor: ActorLike) -> Version:
         frame, _issues, flow = coded(rows, job)
         structure = selectors.Structure(flow.structure)
-        present = set(frame.columns)
-
-        def column(name: str) -> pl.Expr:
-            return (pl.col(name) if name in present else pl.lit(None, dtype=pl.String)).alias(name)
-
         return observations_commit(
-            frame.select(
-                "area",
-                "time_period",
-                *[pl.col(d) for d in structure.dimensions],
-                pl.col("_number").alias("value"),
-                "censored",
-                column("obs_status"),
-                column("conf_status"),
-                column("comment"),
-                column("source"),
-                pl.col(ROW_NUMBER).alias("source_row"),
-            ),
+            _rows(frame, structure.dimensions),
             job=job,
             actor=actor,
             dataflow=flow,
             dimensions=structure.dimensions,
         )
+
+
+def _rows(frame: pl.DataFrame, dimensions: list[str]) -> pl.DataFrame:
+    """The coded rows in the columns observations_write takes, with `_delete`."""
+    present = set(frame.columns)
+
+    def column(name: str) -> pl.Expr:
+        return (pl.col(name) if name in present else pl.lit(None, dtype=pl.String)).alias(name)
+
+    return frame.select(
+        "area",
+        "time_period",
+        *[pl.col(d) for d in dimensions],
+        pl.col("_number").alias("value"),
+        "censored",
+        column("obs_status"),
+        column("conf_status"),
+        column("comment"),
+        column("source"),
+        pl.col(ROW_NUMBER).alias("source_row"),
+        "_delete",
+    )
 
 
 # --------------------------------------------------------------------------
