@@ -136,7 +136,8 @@ def test_the_office_uploads_a_portal_file_in_the_web(
     assert response.status_code == 302, response.content.decode()[:2000]
     job = ImportJob.objects.get()
     assert job.organisation == office["office"]
-    mapping = {f"col_{i}": field for i, field in enumerate(job.mapping.values())}
+    # The proposed mapping, column by column (jsonb keeps no key order)
+    mapping = {f"col_{i}": job.mapping.get(h, "") for i, h in enumerate(job.headers)}
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/imports/{job.pk}/mapping/", {**mapping, "decimal_mark": "."})
     assert response.status_code == 302
