@@ -490,3 +490,40 @@ def test_the_report_holds_every_problem_beyond_what_the_pages_keep(
     assert job.issues.count() == 3
     written = report.read_text().splitlines()
     assert len(written) == 1 + 7  # header and every problem
+
+
+def test_two_spellings_of_one_label_are_reported_as_merged(
+    office: dict[str, Any], tmp_path: Path
+) -> None:
+    lines = SAMPLE.read_bytes().decode("cp1252").splitlines()
+    cells = lines[2].split(",")
+    cells[6] = cells[6].upper()  # "SEXUAL VIOLENCE" beside "Sexual violence"
+    cells[9] = "2006"
+    path = tmp_path / "spelt.csv"
+    path.write_text("\n".join([lines[0], lines[2], ",".join(cells)]) + "\n", "cp1252")
+    portal(path, dry_run=True)
+    job = ImportJob.objects.get()
+    merged = job.issues.get(code="merged_spelling")
+    assert merged.severity == "warning"
+    assert merged.value == "SEXUAL VIOLENCE"
+    assert "“SEXUAL VIOLENCE” and “Sexual violence” are spelt differently" in merged.message
+
+
+def test_an_import_for_an_unknown_dataflow_stores_nothing(
+    office: dict[str, Any], tmp_path: Path
+) -> None:
+    from observatory.intake.models import Upload
+
+    with pytest.raises(CommandError, match="no dataflow 'DF_NO_SUCH'"):
+        call_command(
+            "import",
+            "observations",
+            str(_two_cells(tmp_path)),
+            format="unodc-portal",
+            dataflow="DF_NO_SUCH",
+            org="OFFICE",
+            user="a@o.test",
+            stdout=io.StringIO(),
+        )
+    assert not Upload.objects.exists()
+    assert not ImportJob.objects.exists()

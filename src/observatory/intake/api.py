@@ -164,6 +164,7 @@ def import_create(
         # Refused before anything of it is kept.
         return Status(413, {"detail": _too_large_to_wait(size)})
     user = request.user
+    registry.check_label(payload.dataset, payload.label)  # refused: nothing is kept
     upload, _created = services.upload_store(
         stream=file,
         filename=file.name or "upload",

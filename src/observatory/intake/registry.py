@@ -56,6 +56,16 @@ def office_compiles(dataset: str) -> bool:
     return bool(getattr(handler, "office_compiles", False))
 
 
+def check_label(dataset: str, label: str) -> None:
+    """Refuse, before anything is stored, an import whose submission label the
+    dataset cannot take (a data-portal file for a dataflow that does not exist):
+    the handler's `check_label`, where it has one, raises ValidationFailed."""
+    handler = _registry.handlers.get(dataset)
+    check = getattr(handler, "check_label", None)
+    if check is not None:
+        check(label)
+
+
 def takes_actions(dataset: str) -> bool:
     """Whether an import of `dataset` into existing data merges, replaces or
     deletes, as the user chooses (the handler's `takes_actions`)."""

@@ -66,6 +66,7 @@ def import_new(request: HttpRequest, dataset: str) -> HttpResponse:
     elif request.method == "POST" and form.is_valid():
         uploaded = form.cleaned_data["file"]
         try:
+            registry.check_label(dataset, form.cleaned_data["label"])
             upload, created = services.upload_store(
                 stream=uploaded,
                 filename=uploaded.name,

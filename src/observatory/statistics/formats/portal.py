@@ -138,6 +138,11 @@ VALUES = ValueFormat(
 )
 
 
+def hit_code(texts: list[str], lookup: dict[str, tuple[str, bool]]) -> str:
+    """The code the spellings `texts` all read as."""
+    return lookup[fold(texts[0])][0]
+
+
 def dataflow_of(job: ImportJob) -> Dataflow:
     code = (job.label or "").split()[0] if job.label else ""
     if not code:
@@ -176,6 +181,36 @@ def coded(frame: pl.DataFrame, job: ImportJob) -> tuple[pl.DataFrame, pl.DataFra
             .alias(dimension),
         )
         aliased = sorted(t for t, f in found.items() if f and f[1])
+        # Two spellings of one label (case, spaces) are one code: said, not merged silently.
+        spellings: dict[str, list[str]] = {}
+        for text, hit in found.items():
+            if hit and not hit[1]:
+                spellings.setdefault(hit[0], []).append(text)
+        merged = {
+            text: f"“{text}” and “{'”, “'.join(sorted(set(texts) - {text}))}”"
+            for texts in spellings.values()
+            if len(texts) > 1
+            for text in texts
+            if text != codes[hit_code(texts, lookup)].name
+        }
+        if merged:
+            issues.append(
+                issues_where(
+                    frame,
+                    pl.col(field).is_in(list(merged)),
+                    column=by_field.get(field, field),
+                    field_name=field,
+                    value=pl.col(field),
+                    severity=WARNING,
+                    code="merged_spelling",
+                    message=pl.format(
+                        "{} are spelt differently but name one {} ({}): read as one",
+                        pl.col(field).replace_strict(merged, default=""),
+                        pl.lit(dimension),
+                        pl.col(dimension),
+                    ),
+                )
+            )
         unknown = {t: "" for t, f in found.items() if not f}
         for text in unknown:
             best = process.extractOne(text, names) if names and text else None
@@ -278,6 +313,15 @@ class PortalHandler:
     office_compiles = True
     # An import into an existing dataset merges, replaces or deletes (formats/importing.py).
     takes_actions = True
+
+    def check_label(self, label: str) -> None:
+        """The label names a dataflow that exists (nothing is stored otherwise)."""
+        code = label.split()[0] if label.strip() else ""
+        if not code:
+            raise ValidationFailed(
+                "name the dataflow: the submission label (or --dataflow) is its id"
+            )
+        dataflow_named(code)
 
     def check(self, result: ValidationResult, job: ImportJob) -> pl.DataFrame:
         frame, issues, flow = coded(result.clean, job)

@@ -9,7 +9,7 @@ from observatory.core.errors import ObservatoryError
 from observatory.intake import services
 from observatory.intake.mapping import parse_mapping_options
 from observatory.intake.models import ImportJob
-from observatory.intake.registry import handler_for, takes_actions
+from observatory.intake.registry import check_label, handler_for, takes_actions
 from observatory.intake.report import report_text, write_report
 
 EXIT_INVALID = 2
@@ -123,6 +123,7 @@ class Command(BaseCommand):
                 raise CommandError(f"no user {options['user']!r}")
         with origin(Origin(via="cli")):
             try:
+                check_label(options["dataset"], options["label"])
                 with path.open("rb") as stream:
                     upload, created = services.upload_store(
                         stream=stream,
