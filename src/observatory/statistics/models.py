@@ -146,6 +146,10 @@ class Observation(models.Model):
     comment = models.TextField(blank=True)
     derived = models.BooleanField(default=False)
     source_row = models.PositiveIntegerField(default=0)
+    # The file's own texts where they differ from what an export would write
+    # (a label's spelling, an area code alias such as XKX, "165.0"): column
+    # number of the file's layout -> text, so the file comes back as it went in.
+    written = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["area", "key", "time_period"]

@@ -59,6 +59,9 @@ def observations_write(
                 source=(row.get("source") or "")[:200],
                 comment=row.get("comment") or "",
                 source_row=row["source_row"] or 0,
+                written={k: v for k, v in row["written"].items() if v is not None} or None
+                if row.get("written")
+                else None,
             )
         )
     Observation.objects.bulk_create(objects, batch_size=BATCH)

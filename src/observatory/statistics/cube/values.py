@@ -3,7 +3,7 @@ the exports, the portal file): no exponent, no trailing zeros, "0" for zero."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import polars as pl
 
@@ -25,13 +25,32 @@ def _plain_number(text: str | None) -> str | None:
         return text
 
 
-def number_expr(column: str) -> pl.Expr:
+def number_expr(column: str | pl.Expr) -> pl.Expr:
     """Stored numbers as text (numeric(30,12) on PostgreSQL; on SQLite see
     raw_chunks) written as number_text writes them: no trailing zeros."""
-    text = pl.col(column)
+    text = pl.col(column) if isinstance(column, str) else column
     trimmed = (
-        pl.when(text.str.contains(".", literal=True))
+        pl.when(text.str.contains(".", literal=True) & ~text.str.contains("[eE]"))
         .then(text.str.strip_chars_end("0").str.strip_chars_end("."))
         .otherwise(text)
     )
     return pl.when(trimmed.is_in(["-0", ""])).then(pl.lit("0")).otherwise(trimmed)
+
+
+STORED_PLACES = Decimal("1e-12")  # Observation.value: numeric(30, 12)
+
+
+def number_texts(texts: pl.Series, *, stored: bool = False) -> pl.Series:
+    """number_text of each text (a number as a file or the database writes it),
+    in exact decimal arithmetic; texts that are no number stay as they are.
+    With `stored`, the number as the database gives it back (12 decimals)."""
+    plain: dict[str, str] = {}
+    for text in texts.cast(pl.String).drop_nulls().unique().to_list():
+        try:
+            number = Decimal(text)
+            if stored and number.is_finite():
+                number = number.quantize(STORED_PLACES, rounding=ROUND_HALF_UP)
+            plain[text] = number_text(number)
+        except InvalidOperation:
+            plain[text] = text
+    return texts.cast(pl.String).replace_strict(plain, default=None, return_dtype=pl.String)

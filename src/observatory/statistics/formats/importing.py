@@ -26,6 +26,7 @@ from observatory.intake.models import ImportJob
 from observatory.intake.reading import ROW_NUMBER
 from observatory.intake.validation import ERROR, WARNING, empty_issues, issues_where
 from observatory.statistics import selectors
+from observatory.statistics.cube.values import number_texts
 from observatory.statistics.models import Dataflow, Observation, Questionnaire
 from observatory.statistics.services import (
     SUBMISSION_DATASET,
@@ -324,25 +325,15 @@ class Update:
         return text
 
 
-def _value_text(value: pl.Expr, censored: pl.Expr) -> pl.Expr:
-    """A cell's value as one comparable text: the number (no trailing zeros),
-    the censored marker, or "" for none."""
-    return (
-        pl.when(censored.fill_null("") != "")
-        .then(censored)
-        .otherwise(numbers_text(value))
-        .fill_null("")
-    )
-
-
-def numbers_text(value: pl.Expr) -> pl.Expr:
-    text = value.cast(pl.String)
-    trimmed = (
-        pl.when(text.str.contains(".", literal=True))
-        .then(text.str.strip_chars_end("0").str.strip_chars_end("."))
-        .otherwise(text)
-    )
-    return pl.when(trimmed == "-0").then(pl.lit("0")).otherwise(trimmed)
+def _value_text(frame: pl.DataFrame) -> pl.Series:
+    """Each row's value as one comparable text: the number as number_text
+    writes it (exact decimal arithmetic: 1.50, 1.5 and 1.5E+0 are one), the
+    censored marker, or "" for none."""
+    number = number_texts(frame["value"], stored=True)
+    censored = frame["censored"].cast(pl.String).fill_null("")
+    return pl.select(
+        pl.when(censored != "").then(censored).otherwise(number).fill_null("")
+    ).to_series()
 
 
 def plan_update(
@@ -381,8 +372,9 @@ def plan_update(
             "censored": pl.String,
         },
         orient="row",
-    ).with_columns(_value_text(pl.col("value"), pl.col("censored")).alias("_old"))
-    new = keyed.with_columns(_value_text(pl.col("value"), pl.col("censored")).alias("_new"))
+    )
+    stored = stored.with_columns(_value_text(stored).alias("_old"))
+    new = keyed.with_columns(_value_text(keyed).alias("_new"))
     written = new.filter(~pl.col("_delete"))
     deleted = new.filter(pl.col("_delete")).select(CELL).unique()
     old_cells = stored.group_by(CELL, maintain_order=True).agg(pl.col("_old").sort().str.join("; "))

@@ -38,7 +38,7 @@ from observatory.intake.validation import (
 )
 from observatory.reference.matching import fold
 from observatory.statistics import selectors
-from observatory.statistics.cube.values import number_text
+from observatory.statistics.cube.values import number_text, number_texts
 from observatory.statistics.disclosure import COUNT, Disclosure
 from observatory.statistics.exports import stream
 from observatory.statistics.exports.stream import Tally, _regions
@@ -326,7 +326,7 @@ class PortalHandler:
     def check(self, result: ValidationResult, job: ImportJob) -> pl.DataFrame:
         frame, issues, flow = coded(result.clean, job)
         structure = selectors.Structure(flow.structure)
-        rows = _rows(frame, structure.dimensions)
+        rows = _rows(frame, structure)
         update = plan_update(rows, job=job, dataflow=flow, dimensions=structure.dimensions)
         result.notes.append(f"What this import does: {update.summary}.")
         return combined_issues([issues, update_issues(update, frame, column="VALUE")])
@@ -335,7 +335,7 @@ class PortalHandler:
         frame, _issues, flow = coded(rows, job)
         structure = selectors.Structure(flow.structure)
         return observations_commit(
-            _rows(frame, structure.dimensions),
+            _rows(frame, structure),
             job=job,
             actor=actor,
             dataflow=flow,
@@ -343,8 +343,67 @@ class PortalHandler:
         )
 
 
-def _rows(frame: pl.DataFrame, dimensions: list[str]) -> pl.DataFrame:
+def _written(frame: pl.DataFrame, structure: selectors.Structure) -> pl.Expr:
+    """For each row, the file's texts that an export would write otherwise
+    (column number of PORTAL_COLUMNS -> text; null where they agree)."""
+    names = structure.names
+    areas = structure.codes("REF_AREA")
+    regions = _regions()
+    area_names = {code: regions.get(code, (code, "", ""))[0] for code in regions}
+    area_names.update({code: c.name for code, c in areas.items()})
+    expected: dict[int, tuple[str, pl.Expr]] = {
+        0: ("area_text", pl.col("area")),
+        1: ("country", pl.col("area").replace_strict(area_names, default=pl.col("area"))),
+        2: (
+            "region",
+            pl.col("area").replace_strict({c: r[1] for c, r in regions.items()}, default=""),
+        ),
+        3: (
+            "subregion",
+            pl.col("area").replace_strict({c: r[2] for c, r in regions.items()}, default=""),
+        ),
+        9: ("year_text", pl.col("year").cast(pl.String)),
+    }
+    for index, (field, dimension) in enumerate(
+        [
+            ("indicator", "INDICATOR"),
+            ("dimension", "DIMENSION"),
+            ("category", "CATEGORY"),
+            ("sex", "SEX"),
+            ("age", "AGE"),
+        ],
+        start=4,
+    ):
+        expected[index] = (
+            field,
+            pl.col(dimension).replace_strict(names.get(dimension, {}), default=pl.col(dimension)),
+        )
+    expected[10] = (
+        "unit",
+        pl.col("UNIT_MEASURE").replace_strict(
+            names.get("UNIT_MEASURE", {}), default=pl.col("UNIT_MEASURE")
+        ),
+    )
+    expected[11] = (
+        "value",
+        pl.when(pl.col("censored") != "").then(pl.col("censored")).otherwise(pl.col("_exported")),
+    )
+    fields = []
+    for index, (column, export) in expected.items():
+        if column not in frame.columns or not set(export.meta.root_names()) <= set(frame.columns):
+            continue
+        text = pl.col(column).cast(pl.String).fill_null("")
+        fields.append(
+            pl.when(text != export.cast(pl.String).fill_null("")).then(text).alias(str(index))
+        )
+    return pl.struct(fields).alias("written") if fields else pl.lit(None).alias("written")
+
+
+def _rows(frame: pl.DataFrame, structure: selectors.Structure) -> pl.DataFrame:
     """The coded rows in the columns observations_write takes."""
+    dimensions = structure.dimensions
+    # What an export will write: the number as the database gives it back.
+    frame = frame.with_columns(number_texts(frame["_number"], stored=True).alias("_exported"))
     return frame.select(
         "area",
         pl.col("year").cast(pl.String).alias("time_period"),
@@ -353,11 +412,15 @@ def _rows(frame: pl.DataFrame, dimensions: list[str]) -> pl.DataFrame:
         "censored",
         pl.col("source").fill_null("") if "source" in frame.columns else pl.lit("").alias("source"),
         pl.col(ROW_NUMBER).alias("source_row"),
+        _written(frame, structure),
     )
 
 
 # --------------------------------------------------------------------------
 # Writing
+
+
+VALUE_COLUMN = 11  # of PORTAL_COLUMNS
 
 
 def portal_rows(
@@ -382,8 +445,9 @@ def portal_rows(
         "source",
         "conf_status",
         "version__status",
+        "written",
     )
-    for area, dimensions, period, value, censored, source, conf, status in rows.iterator(
+    for area, dimensions, period, value, censored, source, conf, status, written in rows.iterator(
         chunk_size=stream.CHUNK
     ):
         tally.rows += 1
@@ -400,7 +464,7 @@ def portal_rows(
             conf_status=conf,
         )
         unit = dimensions.get("UNIT_MEASURE", "")
-        yield [
+        row = [
             area,
             country,
             region,
@@ -411,6 +475,16 @@ def portal_rows(
             shown.censored or number_text(shown.value),
             source,
         ]
+        # The file's own texts come back as it wrote them; its value only where
+        # disclosure control leaves the value as it was.
+        for index, text in (written or {}).items():
+            column = int(index)
+            if column == VALUE_COLUMN and (
+                shown.value != value or (shown.censored or "") != (censored or "")
+            ):
+                continue
+            row[column] = text
+        yield row
 
 
 def write_portal(
