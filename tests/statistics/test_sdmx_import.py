@@ -146,3 +146,44 @@ def test_a_broken_sdmx_ml_file_is_refused_clearly(world: dict[str, Any]) -> None
     )
     with pytest.raises(ObservatoryError, match="not an SDMX-ML data message"):
         intake.job_create(upload=stored, label="UN-CTS 2025", actor=world["focal"])
+
+
+def test_an_sdmx_ml_data_set_with_the_action_delete_deletes_its_cells(
+    world: dict[str, Any], tmp_path: Any
+) -> None:
+    from observatory.core.errors import ValidationFailed
+    from observatory.statistics import selectors
+    from observatory.statistics.exports.observations import export_observations
+
+    text = (
+        HEADER
+        + ROW.format(cat="ICCS0101", v="1250", s="A")
+        + ROW.format(cat="ICCS0401", v="310.5", s="E")
+    )
+    first = intake.job_commit(job=sdmx_import(world, text), actor=world["focal"])
+    assert first.version is not None
+    message = tmp_path / "cts.xml"
+    export_observations(
+        message, actor=world["focal"], dataflow=selectors.dataflow_get("DF_UN_CTS"), fmt="sdmx-ml"
+    )
+    xml = message.read_text()
+    assert "<message:DataSetAction>Information</message:DataSetAction>" in xml
+    xml = xml.replace(">Information</message:DataSetAction>", ">Delete</message:DataSetAction>")
+    message.write_text(xml.replace('action="Information"', 'action="Delete"'))
+    stored, _ = intake.upload_store(
+        stream=message.open("rb"),
+        filename="delete.xml",
+        organisation=world["col"],
+        dataset="observations-sdmx-ml",
+        actor=world["focal"],
+    )
+    job = intake.job_validate(
+        job=intake.job_create(upload=stored, label=first.label, actor=world["focal"])
+    )
+    assert any("removes 2 cells" in note for note in job.notes), job.notes
+    with pytest.raises(ValidationFailed, match="confirm"):
+        intake.job_commit(job=job, actor=world["focal"])
+    job.refresh_from_db()
+    job = intake.job_commit(job=job, actor=world["focal"], confirmed=True)
+    assert job.version is not None
+    assert job.version.row_count == 0

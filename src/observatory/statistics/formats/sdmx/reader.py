@@ -223,8 +223,14 @@ def read_sdmx_ml(path: Path, filename: str) -> RawTable:
     data = dataset.data  # type: ignore[attr-defined]  # a PandasDataset
     frame = pl.from_pandas(data.astype("string")).with_columns(pl.all().cast(pl.String))
     urn = str(dataset.short_urn).split("=", 1)[-1]
+    # The data set's action (SDMX-ML DataSetAction): Delete removes its cells;
+    # Append, Replace and Information add or change them, as SDMX-CSV's ACTION.
+    action = getattr(getattr(dataset, "action", None), "value", "") or ""
     frame = (
-        frame.with_columns(pl.lit(urn).alias("STRUCTURE_ID"))
+        frame.with_columns(
+            pl.lit(urn).alias("STRUCTURE_ID"),
+            pl.lit("D" if str(action).lower() == "delete" else "I").alias("ACTION"),
+        )
         .with_row_index(ROW_NUMBER, offset=1)
         .with_columns(pl.col(ROW_NUMBER).cast(pl.Int64))
     )
