@@ -450,6 +450,16 @@ LOGGED_IN_NOT_FOUND = {  # no such questionnaire, or an organisation without a c
     "other_contributor": NOT_FOUND,
     "no_role": NOT_FOUND,
 }
+OFFICE_DEFINES = {  # defining a dataflow from a file: the office's analysts and administrators
+    "anonymous": TO_LOGIN,
+    "contributor": FORBIDDEN,
+    "focal_point": FORBIDDEN,
+    "analyst": OK,
+    "admin": OK,
+    "other_focal_point": FORBIDDEN,
+    "other_contributor": FORBIDDEN,
+    "no_role": FORBIDDEN,
+}
 OFFICE_REVIEW = {  # a reporting cycle's completeness dashboard: office analysts only
     "anonymous": TO_LOGIN,
     "contributor": FORBIDDEN,
@@ -510,6 +520,7 @@ WEB_PAGES: dict[str, tuple[str, dict[str, Outcome]]] = {
     "statistics:data": ("/statistics/data/", PUBLIC),
     "statistics:data-file": ("/statistics/data/DF_UN_CTS/csv/", PUBLIC),
     "statistics:data-structure": ("/statistics/data/DF_UN_CTS/structure/sdmx-ml/", PUBLIC),
+    "statistics:define": ("/statistics/dataflows/define/", OFFICE_DEFINES),
     "statistics:cycles": ("/statistics/cycles/", LOGIN_REQUIRED),
     "statistics:cycle": ("/statistics/cycles/{cycle}/", OFFICE_REVIEW),
     "statistics:crosswalks": ("/statistics/crosswalks/", LOGIN_REQUIRED),
@@ -826,6 +837,8 @@ API_URL_PATTERNS: dict[str, tuple[str, str]] = {
     "api-1:incident_detail": ("get", "/api/v1/smuggling/networks/{code}/incidents/{incident_id}"),
     "api-1:summary": ("get", "/api/v1/smuggling/networks/{code}/summary"),
     "api-1:dataflow_list": ("get", "/api/v1/statistics/dataflows"),
+    "api-1:dataflow_draft": ("post", "/api/v1/statistics/dataflows/draft"),
+    "api-1:definitions_save": ("post", "/api/v1/statistics/definitions"),
     "api-1:observation_list": ("get", "/api/v1/statistics/dataflows/{dataflow}/observations"),
     "api-1:answers_save": ("put", "/api/v1/statistics/questionnaires/{code}/{organisation}/{year}"),
 }
@@ -967,6 +980,16 @@ API_OPERATIONS: dict[tuple[str, str], tuple[str, dict[Caller, int]]] = {
     # answers needs credentials (401); an empty body is refused (422) before the
     # organisation is looked up; test_api_answers_save sends a valid one.
     ("get", "/api/v1/statistics/dataflows"): ("/api/v1/statistics/dataflows", API_PUBLIC),
+    # No file or document sent: credentials first (401), then the body (422); who
+    # may define (the office) is tested with bodies in test_define_dataflow.py.
+    ("post", "/api/v1/statistics/dataflows/draft"): (
+        "/api/v1/statistics/dataflows/draft",
+        _by_caller(401, 422, 422, 422, 422),
+    ),
+    ("post", "/api/v1/statistics/definitions"): (
+        "/api/v1/statistics/definitions",
+        _by_caller(401, 422, 422, 422, 422),
+    ),
     ("get", "/api/v1/statistics/dataflows/{dataflow}/observations"): (
         "/api/v1/statistics/dataflows/DF_UN_CTS/observations?area=COL",
         API_PUBLIC,

@@ -320,6 +320,16 @@ def can_publish(user: ActorLike) -> bool:
     return actor_for(user).is_analyst
 
 
+def can_define_dataflows(user: ActorLike) -> bool:
+    """The office's analysts and administrators bring in new families of data
+    (dataflows, codelists, areas of their compilations); the system (commands
+    run on the server without --user) too."""
+    if user is None:
+        return True
+    actor = actor_for(user)
+    return actor.is_analyst or actor.is_admin
+
+
 def can_see_office_overview(user: ActorLike) -> bool:
     actor = actor_for(user)
     return actor.is_analyst or actor.is_admin

@@ -52,7 +52,11 @@ def import_new(request: HttpRequest, dataset: str) -> HttpResponse:
     except NotFound as error:
         raise Http404(str(error)) from error
     form = UploadForm(
-        request.POST or None, request.FILES or None, actor=request.user, dataset=dataset
+        request.POST or None,
+        request.FILES or None,
+        actor=request.user,
+        dataset=dataset,
+        initial={"label": request.GET.get("label", "")[:100]},
     )
     if not form.fields["organisation"].queryset.exists():  # type: ignore[attr-defined]
         return render(request, "403.html", status=403)
@@ -93,7 +97,17 @@ def import_new(request: HttpRequest, dataset: str) -> HttpResponse:
                 tasks.enqueue_validation(job)
                 return redirect("intake:detail", pk=job.pk)
             return redirect("intake:mapping", pk=job.pk)
-    return render(request, "intake/import_new.html", {"form": form, "schema": handler.schema})
+    return render(
+        request,
+        "intake/import_new.html",
+        {
+            "form": form,
+            "schema": handler.schema,
+            # The office brings in a family no dataflow holds yet: define it first.
+            "defines": getattr(handler, "definable", False)
+            and access.can_define_dataflows(request.user),
+        },
+    )
 
 
 @login_required

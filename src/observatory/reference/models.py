@@ -76,11 +76,14 @@ class Region(MultilingualName):
 
 class Area(MultilingualName):
     """A country or area (ISO 3166 alpha-3), or a pseudo-area used in real exports
-    below or beside country level (GBR_EW, GBR_NI, GBR_S, KOS, IRQ_C)."""
+    below or beside country level (GBR_EW, GBR_NI, GBR_S, KOS, IRQ_C), or an
+    aggregate the office publishes (world, regions) that an office compilation
+    brought in (definition files' `areas`)."""
 
     class Kind(models.TextChoices):
         COUNTRY = "country", _("country or area")
         PSEUDO = "pseudo", _("part of a country or special area")
+        AGGREGATE = "aggregate", _("region or group of countries")
 
     code = models.CharField(_("code"), max_length=10, primary_key=True)
     iso2 = models.CharField(max_length=2, blank=True)

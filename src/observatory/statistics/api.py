@@ -9,14 +9,17 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import File, Form, Router, Schema
+from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from observatory.accounts import access
 from observatory.accounts.api_auth import API_AUTH, OPTIONAL_AUTH, request_actor
-from observatory.core.errors import NotFound, ValidationFailed
+from observatory.core.errors import NotFound, PermissionDenied, ValidationFailed
 from observatory.statistics import selectors, services
+from observatory.statistics.formats.drafting import draft_from_upload
 from observatory.statistics.models import Dataflow, Observation, Questionnaire
 from observatory.statistics.questionnaires import checks
 
@@ -82,6 +85,63 @@ def _flow_out(flow: Dataflow) -> dict[str, Any]:
 @router.get("/dataflows", response=list[DataflowOut], auth=OPTIONAL_AUTH)
 def dataflow_list(request: HttpRequest) -> list[dict[str, Any]]:
     return [_flow_out(f) for f in Dataflow.objects.select_related("structure")]
+
+
+class DraftIn(Schema):
+    id: str
+    name: str = ""
+
+
+class DefinitionIn(Schema):
+    """A definition document, as `POST /dataflows/draft` returns it and definition
+    files hold (areas, codelists, structures, dataflows)."""
+
+    document: dict[str, Any]
+    source: str = "api"
+
+
+@router.post(
+    "/dataflows/draft",
+    auth=API_AUTH,
+    summary="Draft a dataflow's definition from a file in the data-portal long layout; "
+    "nothing is saved (the office's analysts and administrators)",
+    description="Returns what saving would define (`summary`, `changes`) and the definition "
+    "`document`: rename codes in it if needed and send it to `POST /definitions`.",
+)
+def dataflow_draft(
+    request: HttpRequest, payload: Form[DraftIn], file: File[UploadedFile]
+) -> dict[str, Any]:
+    if not access.can_define_dataflows(request_actor(request)):
+        raise PermissionDenied("only the office's analysts and administrators define dataflows")
+    if (file.size or 0) > settings.OBSERVATORY_MAX_UPLOAD_BYTES:
+        limit = settings.OBSERVATORY_MAX_UPLOAD_BYTES // 2**20
+        raise ValidationFailed(f"the file is larger than the limit of {limit} MB")
+    draft = draft_from_upload(file, dataflow=payload.id.strip(), name=payload.name.strip())
+    return {
+        "dataflow": draft.dataflow,
+        "version": draft.version,
+        "changes": draft.changes,
+        "summary": draft.summary(),
+        "new_codes": [
+            {"dimension": item.dimension, "codelist": item.reference, "id": c.id, "name": c.name}
+            for item in draft.lists
+            for c in item.added
+        ],
+        "document": draft.document(),
+    }
+
+
+@router.post(
+    "/definitions",
+    auth=API_AUTH,
+    summary="Save a definition document (all of it or nothing; a final artefact never "
+    "changes: a changed one needs a new version)",
+)
+def definitions_save(request: HttpRequest, payload: DefinitionIn) -> dict[str, Any]:
+    report = services.definitions_save(
+        payload.document, source=f"api: {payload.source}", actor=request_actor(request)
+    )
+    return {"created": report.created, "updated": report.updated, "unchanged": report.unchanged}
 
 
 @router.get(

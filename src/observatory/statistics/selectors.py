@@ -12,6 +12,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from observatory.accounts import access
 from observatory.accounts.access import ActorLike
 from observatory.core.errors import NotFound
+from observatory.statistics.cube.loader import version_key
 from observatory.statistics.cube.values import number_text
 from observatory.statistics.disclosure import Disclosure
 from observatory.statistics.filtersets import ObservationFilterSet
@@ -24,9 +25,9 @@ def dataflow_get(code: str, version: str | None = None) -> Dataflow:
     flows = Dataflow.objects.filter(code__iexact=code.strip()).select_related("structure")
     if version:
         flows = flows.filter(version=version)
-    flow = flows.order_by("-version").first()
+    flow = max(flows, key=lambda f: version_key(f.version), default=None)
     if flow is None:
-        known = ", ".join(Dataflow.objects.order_by("code").values_list("code", flat=True))
+        known = ", ".join(sorted(set(Dataflow.objects.values_list("code", flat=True))))
         raise NotFound(f"no dataflow {code!r}; known: {known or 'none (load-definitions)'}")
     return flow
 
@@ -62,11 +63,36 @@ class Structure:
         return {d: {c: code.name for c, code in self.codes(d).items()} for d in self.dimensions}
 
 
+def latest_dataflows() -> list[Dataflow]:
+    """Each dataflow in its latest version (1.10 after 1.9), by id."""
+    latest: dict[str, Dataflow] = {}
+    for flow in Dataflow.objects.select_related("structure").order_by("code"):
+        if flow.code not in latest or version_key(flow.version) > version_key(
+            latest[flow.code].version
+        ):
+            latest[flow.code] = flow
+    return list(latest.values())
+
+
+def flow_versions(dataflow: Dataflow) -> list[int]:
+    """The ids of every version of `dataflow`: observations stored under an
+    earlier version are the dataflow's too (a new version only adds codes)."""
+    return sorted(
+        Dataflow.objects.filter(agency=dataflow.agency, code=dataflow.code).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def flow_observations(dataflow: Dataflow) -> QuerySet[Observation]:
+    return Observation.objects.filter(dataflow_id__in=flow_versions(dataflow))
+
+
 def observation_list(*, actor: ActorLike, dataflow: Dataflow) -> QuerySet[Observation]:
     """Observations the actor may see: published ones for everybody, more by role."""
     return access.country_data_for(
         actor,
-        Observation.objects.filter(dataflow=dataflow),
+        flow_observations(dataflow),
         organisation_field="organisation",
         area_field="area",
         status_field="version__status",
@@ -160,8 +186,7 @@ def cell_values(version: Version | None, dataflow: Dataflow, period: str) -> dic
     if version is None:
         return {}
     return {
-        o.key: o
-        for o in Observation.objects.filter(version=version, dataflow=dataflow, time_period=period)
+        o.key: o for o in flow_observations(dataflow).filter(version=version, time_period=period)
     }
 
 

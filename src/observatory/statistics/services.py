@@ -15,6 +15,7 @@ from observatory.accounts.models import Organisation
 from observatory.core.audit import acting_user, audit_record
 from observatory.core.errors import PermissionDenied, ValidationFailed
 from observatory.core.models import AuditEvent
+from observatory.statistics.cube.loader import LoadReport, load_document
 from observatory.statistics.models import Dataflow, Observation, Questionnaire
 from observatory.statistics.questionnaires.sections import Cells, sections_of
 from observatory.submissions.models import Version
@@ -68,7 +69,9 @@ def observations_write(
     return len(objects)
 
 
-def observations_carry(base: Version, *, version: Version, pks: list[int]) -> int:
+def observations_carry(
+    base: Version, *, version: Version, pks: list[int], dataflow: Dataflow | None = None
+) -> int:
     """Copy the observations `pks` of `base` into `version` as they are (an
     import that merges carries the cells it does not touch), in the caller's
     transaction."""
@@ -79,6 +82,8 @@ def observations_carry(base: Version, *, version: Version, pks: list[int]) -> in
         ):
             observation.pk = None
             observation.version = version
+            if dataflow is not None:  # a new version of the dataflow holds them now
+                observation.dataflow = dataflow
             copied.append(observation)
         Observation.objects.bulk_create(copied, batch_size=BATCH)
         copied = []
@@ -282,3 +287,16 @@ def on_version_status(version: Version) -> None:
             "warning(s).\n" + "\n".join(lines)
         )
     ReviewComment.objects.create(version=version, author=None, text=text)
+
+
+# --------------------------------------------------------------------------
+# Definitions the office brings in (drafted from a file, or a definition file)
+
+
+def definitions_save(document: Any, *, source: str, actor: ActorLike) -> LoadReport:
+    """Load a definition document (formats/drafting.py writes them) as the
+    packaged files are loaded: all of it or nothing, final artefacts never
+    changed, every write audited. The office's analysts and administrators only."""
+    if not access.can_define_dataflows(actor):
+        raise PermissionDenied("only the office's analysts and administrators define dataflows")
+    return load_document(document, source=source[:200], actor=actor)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from observatory.statistics.views import crosswalks, cycles, downloads, questionnaires
+from observatory.statistics.views import crosswalks, cycles, definitions, downloads, questionnaires
 from observatory.statistics.views.explorer import explorer_page
 
 app_name = "statistics"
@@ -15,6 +15,7 @@ urlpatterns = [
         name="data-structure",
     ),
     path("data/<slug:dataflow>/<slug:fmt>/", downloads.data_file, name="data-file"),
+    path("dataflows/define/", definitions.define_dataflow, name="define"),
     path("cycles/", cycles.cycle_list, name="cycles"),
     path("cycles/<int:pk>/", cycles.cycle_detail, name="cycle"),
     path("crosswalks/", crosswalks.crosswalk_list, name="crosswalks"),

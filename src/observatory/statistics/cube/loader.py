@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from observatory.core.audit import audit_record
 from observatory.core.errors import ValidationFailed
 from observatory.core.models import AuditEvent
 from observatory.reference.models import Area, Drug, DrugGroup, IccsCategory
+from observatory.reference.services import areas_add
 from observatory.statistics.models import (
     Code,
     Codelist,
@@ -139,11 +141,37 @@ def _from_reference(entry: dict[str, Any], where: str) -> list[dict[str, Any]]:
     raise DefinitionError(f"{where}: unknown from_reference {entry['from_reference']!r}")
 
 
+# A reference to another artefact: "CL_SEX" (the one this document defines, else
+# the latest loaded) or pinned to a version, "CL_SEX(1.0)".
+REFERENCE = re.compile(r"^(?P<code>[A-Za-z0-9_@$-]+)(?:\((?P<version>[0-9][0-9.]*)\))?$")
+
+
 class _Loader:
     def __init__(self, source: str, report: LoadReport, actor: ActorLike) -> None:
         self.source = source
         self.report = report
         self.actor = actor
+        # What this document defines: its structures use its own codelists, its
+        # dataflows its own structures (a new version of a list is not taken up
+        # by another file's structure that names the list without a version).
+        self.defined: dict[tuple[type[Any], str], Any] = {}
+
+    def _find(self, model: type[Any], reference: str, agency: str, where: str) -> Any:
+        match = REFERENCE.match(str(reference))
+        if match is None:
+            raise DefinitionError(f"{where}: {reference!r} is not an artefact id")
+        code, version = match["code"], match["version"]
+        if version is None and (model, code) in self.defined:
+            return self.defined[model, code]
+        rows = model.objects.filter(agency=agency, code=code)
+        if version is not None:
+            rows = rows.filter(version=version)
+        found = max(rows, key=lambda row: version_key(row.version), default=None)
+        if found is None and version is None:
+            return None
+        if found is None:
+            raise DefinitionError(f"{where}: {code} has no version {version}")
+        return found
 
     def _upsert(
         self,
@@ -161,6 +189,7 @@ class _Loader:
         existing = model.objects.filter(agency=agency, code=code, version=version).first()
         if existing is not None and existing.content_sha256 == digest:
             self.report.unchanged.append(label)
+            self.defined[model, code] = existing
             return existing, False
         if existing is not None and existing.is_final:
             raise DefinitionError(
@@ -178,6 +207,7 @@ class _Loader:
         obj, created = model.objects.update_or_create(
             agency=agency, code=code, version=version, defaults=values
         )
+        self.defined[model, code] = obj
         (self.report.created if created else self.report.updated).append(label)
         audit_record(
             actor=self.actor,
@@ -224,11 +254,7 @@ class _Loader:
         lists: dict[str, Codelist] = {}
         for _role, identifier, spec in components:
             if spec.get("codelist"):
-                found = (
-                    Codelist.objects.filter(agency=agency, code=spec["codelist"])
-                    .order_by("-version")
-                    .first()
-                )
+                found = self._find(Codelist, spec["codelist"], agency, where)
                 if found is None:
                     raise DefinitionError(
                         f"{where}: {identifier} uses the unknown codelist {spec['codelist']!r}"
@@ -261,9 +287,7 @@ class _Loader:
     def dataflow(self, entry: dict[str, Any], agency: str) -> None:
         where = f"{self.source} dataflow {entry.get('id')}"
         code = _need(entry, "structure", where)
-        structure = (
-            DataStructure.objects.filter(agency=agency, code=code).order_by("-version").first()
-        )
+        structure = self._find(DataStructure, code, agency, where)
         if structure is None:
             raise DefinitionError(f"{where}: unknown structure {code!r}")
         self._upsert(
@@ -277,7 +301,7 @@ class _Loader:
     def questionnaire(self, entry: dict[str, Any], agency: str) -> None:
         where = f"{self.source} questionnaire {entry.get('id')}"
         code = _need(entry, "dataflow", where)
-        flow = Dataflow.objects.filter(agency=agency, code=code).order_by("-version").first()
+        flow = self._find(Dataflow, code, agency, where)
         if flow is None:
             raise DefinitionError(f"{where}: unknown dataflow {code!r}")
         from observatory.statistics.questionnaires.sections import DefinitionProblem, sections_of
@@ -295,27 +319,56 @@ class _Loader:
         )
 
 
+def version_key(version: str) -> tuple[int, ...]:
+    """ "1.10" after "1.9": versions compare part by part, as numbers."""
+    return tuple(int(part) if part.isdigit() else 0 for part in str(version).split("."))
+
+
 def load_definitions(*, folder: Path = DEFINITIONS, actor: ActorLike = None) -> LoadReport:
     """Every definition file, each in its own transaction (all of a file or none)."""
     report = LoadReport()
     for path in definition_files(folder):
-        try:
-            document = (
-                # A safe loader (CSafeLoader or SafeLoader): no arbitrary objects.
-                yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)  # noqa: S506
-                or {}
-            )
-        except yaml.YAMLError as error:
-            raise DefinitionError(f"{path.name} is not valid YAML: {error}") from error
-        agency = str(document.get("agency", "UNODC"))
-        loader = _Loader(path.name, report, actor)
-        with transaction.atomic():
-            for entry in document.get("codelists", []):
-                loader.codelist(entry, agency)
-            for entry in document.get("structures", []):
-                loader.structure(entry, agency)
-            for entry in document.get("dataflows", []):
-                loader.dataflow(entry, agency)
-            for entry in document.get("questionnaires", []):
-                loader.questionnaire(entry, agency)
+        load_file(path, actor=actor, report=report)
+    return report
+
+
+def load_file(
+    path: Path, *, actor: ActorLike = None, report: LoadReport | None = None
+) -> LoadReport:
+    """One definition file (a packaged one, or one written by `define dataflow`)."""
+    try:
+        document = (
+            # A safe loader (CSafeLoader or SafeLoader): no arbitrary objects.
+            yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)  # noqa: S506
+            or {}
+        )
+    except yaml.YAMLError as error:
+        raise DefinitionError(f"{path.name} is not valid YAML: {error}") from error
+    except (OSError, UnicodeDecodeError) as error:
+        raise DefinitionError(f"{path.name} cannot be read: {error}") from error
+    return load_document(document, source=path.name, actor=actor, report=report)
+
+
+def load_document(
+    document: Any, *, source: str, actor: ActorLike = None, report: LoadReport | None = None
+) -> LoadReport:
+    """A definition document (what a file holds), all of it or nothing: areas it
+    adds (aggregates, parts of countries), codelists, structures, dataflows and
+    questionnaires, in that order."""
+    report = report if report is not None else LoadReport()
+    if not isinstance(document, dict):
+        raise DefinitionError(f"{source}: a definition file is a mapping (agency, codelists, …)")
+    agency = str(document.get("agency", "UNODC"))
+    loader = _Loader(source, report, actor)
+    with transaction.atomic():
+        added = areas_add(document.get("areas") or [], source=source, actor=actor)
+        report.created += [f"area {code}" for code in added]
+        for entry in document.get("codelists") or []:
+            loader.codelist(entry, agency)
+        for entry in document.get("structures") or []:
+            loader.structure(entry, agency)
+        for entry in document.get("dataflows") or []:
+            loader.dataflow(entry, agency)
+        for entry in document.get("questionnaires") or []:
+            loader.questionnaire(entry, agency)
     return report

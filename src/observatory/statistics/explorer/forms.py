@@ -50,10 +50,7 @@ def _is_public(request: HttpRequest) -> bool:
 
 
 def _latest_flows() -> list[Dataflow]:
-    latest: dict[str, Dataflow] = {}
-    for flow in Dataflow.objects.select_related("structure").order_by("code", "-version"):
-        latest.setdefault(flow.code, flow)
-    return list(latest.values())
+    return selectors.latest_dataflows()
 
 
 def _region_choices() -> list[tuple[str, str]]:

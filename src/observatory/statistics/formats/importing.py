@@ -27,7 +27,7 @@ from observatory.intake.reading import ROW_NUMBER
 from observatory.intake.validation import ERROR, WARNING, empty_issues, issues_where
 from observatory.statistics import selectors
 from observatory.statistics.cube.values import number_texts
-from observatory.statistics.models import Dataflow, Observation, Questionnaire
+from observatory.statistics.models import Dataflow, Questionnaire
 from observatory.statistics.services import (
     SUBMISSION_DATASET,
     Entry,
@@ -359,9 +359,9 @@ def plan_update(
     stored = pl.DataFrame(
         [
             (pk, area, period, key, None if value is None else str(value), censored)
-            for pk, area, period, key, value, censored in Observation.objects.filter(
-                version=base, dataflow=dataflow
-            ).values_list("pk", "area_id", "time_period", "key", "value", "censored")
+            for pk, area, period, key, value, censored in selectors.flow_observations(dataflow)
+            .filter(version=base)
+            .values_list("pk", "area_id", "time_period", "key", "value", "censored")
         ],
         schema={
             "pk": pl.Int64,
@@ -451,7 +451,9 @@ def observations_commit(
         )
         carried = 0
         if update.keep and update.base is not None:
-            carried = observations_carry(update.base, version=version, pks=update.keep)
+            carried = observations_carry(
+                update.base, version=version, pks=update.keep, dataflow=dataflow
+            )
         written = rows
         if "_delete" in rows.columns:
             written = rows.filter(~pl.col("_delete")).drop("_delete")

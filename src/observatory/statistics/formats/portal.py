@@ -313,6 +313,8 @@ class PortalHandler:
     office_compiles = True
     # An import into an existing dataset merges, replaces or deletes (formats/importing.py).
     takes_actions = True
+    # A file of a family no dataflow holds yet defines one (formats/drafting.py).
+    definable = True
 
     def check_label(self, label: str) -> None:
         """The label names a dataflow that exists (nothing is stored otherwise)."""

@@ -19,10 +19,7 @@ from observatory.statistics.models import Dataflow
 
 
 def _latest_flows() -> list[Dataflow]:
-    latest: dict[str, Dataflow] = {}
-    for flow in Dataflow.objects.select_related("structure").order_by("code", "version"):
-        latest[flow.code] = flow
-    return sorted(latest.values(), key=lambda f: f.name)
+    return sorted(selectors.latest_dataflows(), key=lambda f: f.name)
 
 
 def _summary(flow: Dataflow) -> dict[str, Any]:

@@ -54,7 +54,12 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "statistics/index.html",
-        {"rows": rows, "year": year, "office": access.can_review(request.user)},
+        {
+            "rows": rows,
+            "year": year,
+            "office": access.can_review(request.user),
+            "defines": access.can_define_dataflows(request.user),
+        },
     )
 
 
