@@ -334,7 +334,9 @@ def test_versions_compare_as_numbers() -> None:
     taken: set[str] = set()
     assert code_id("Rate per 100,000 population", taken) == "RATE_PER_100_000_POPULATION"
     assert code_id("Rate per 100 000 population", taken) == "RATE_PER_100_000_POPULATION_2"
-    assert code_id("15-29", taken) == "C15_29"
+    assert code_id("15-29", taken) == "Y15T29"
+    assert code_id("14+", taken) == "Y_GE14"
+    assert code_id("2nd survey", taken) == "C2ND_SURVEY"
 
 
 # --------------------------------------------------------------------------

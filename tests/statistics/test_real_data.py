@@ -317,8 +317,15 @@ def test_drug_names_that_only_resemble_a_drug_are_asked_about_not_read(db: Any) 
     from observatory.intake.validation import validate
     from observatory.seizures.schema import SEIZURES
 
-    # Given the names a real file used, each once
+    # Given names that only resemble a drug of the list (new psychoactive
+    # substances the list lacks, a misreading), and names a real file used,
+    # each once
     names = [
+        "Methiopropamine",
+        "Methylone",
+        "Poppy seeds",
+        "Methoxetamine",
+        "Metamfepramone",
         "DMT",
         "methylphenidate",
         "methaqualone",
@@ -349,9 +356,18 @@ def test_drug_names_that_only_resemble_a_drug_are_asked_about_not_read(db: Any) 
     result = validate(raw, mapping, SEIZURES, reference_normalisers())
 
     drugs = dict(zip(names, result.clean["drug"].to_list(), strict=True))
-    # Then no resemblance became a drug: methamphetamine and cannabis plants are
-    # only suggested; the office's own names are read
+    # Then no resemblance became a drug: methamphetamine and poppy plants are
+    # only suggested; the drugs the real file named (once read as
+    # methamphetamine and cannabis plants) are themselves, and the office's own
+    # names are read
     assert [drugs[n] for n in names[:5]] == [None] * 5
+    assert [drugs[n] for n in names[5:10]] == [
+        "dmt",
+        "methylphenidate",
+        "methaqualone",
+        "methylamine",
+        "poppy-plants",
+    ]
     assert drugs["3,4-methylenedioxymethamphetamine (MDMA)"] == "mdma"
     assert drugs["Gamma-Hydroxybutyric acid (GHB)"] == "ghb"
     assert drugs["Cannabis seed"] == "cannabis-seeds"
@@ -380,30 +396,38 @@ def test_a_drug_name_that_only_resembles_one_waits_for_the_user(db: Any, tmp_pat
 
     # Refused and asked about: nothing written
     with pytest.raises(SystemExit):
-        call_command(*args, str(_seizure_file(tmp_path, "methylphenidate")), **common)
+        call_command(*args, str(_seizure_file(tmp_path, "Methiopropamine")), **common)
     with pytest.raises(SystemExit):
-        call_command(*args, str(_seizure_file(tmp_path, "DMT", name="d.csv")), **common)
+        call_command(*args, str(_seizure_file(tmp_path, "Metamfepramone", name="d.csv")), **common)
     first, second = ImportJob.objects.order_by("pk")
     issue = first.issues.get(code="unconfirmed_drug")
-    assert issue.value == "methylphenidate"
+    assert issue.value == "Methiopropamine"
     assert "closest is" in issue.message
-    assert second.issues.get(code="unknown_drug").value == "DMT"
+    assert second.issues.get(code="unknown_drug").value == "Metamfepramone"
     assert not Seizure.objects.exists()
 
     # Read as the user says, and remembered for the organisation
-    call_command(*args, str(_seizure_file(tmp_path, "DMT")), map_value=["DMT=other-drug"], **common)
+    call_command(
+        *args,
+        str(_seizure_file(tmp_path, "Metamfepramone")),
+        map_value=["Metamfepramone=other-drug"],
+        **common,
+    )
     assert set(Seizure.objects.values_list("drug_id", flat=True)) == {"other-drug", "cocaine"}
-    assert SavedValue.objects.get(organisation=col, kind="drug", text="dmt").code == "other-drug"
+    assert (
+        SavedValue.objects.get(organisation=col, kind="drug", text="metamfepramone").code
+        == "other-drug"
+    )
 
     # The organisation's next file reads it the same way, and says so
     out = io.StringIO()
     call_command(
         *args,
-        str(_seizure_file(tmp_path, "dmt", name="t.csv")),
+        str(_seizure_file(tmp_path, "metamfepramone", name="t.csv")),
         label="next",
         **{**common, "stdout": out},
     )
-    assert "“dmt” read as other-drug, as confirmed" in out.getvalue()
+    assert "“metamfepramone” read as other-drug, as confirmed" in out.getvalue()
 
 
 def test_the_value_step_in_the_web(

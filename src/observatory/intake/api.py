@@ -20,6 +20,7 @@ from observatory.accounts import access
 from observatory.accounts.api_auth import API_AUTH, request_actor
 from observatory.core.errors import PermissionDenied, ValidationFailed
 from observatory.intake import registry, selectors, services, tasks
+from observatory.intake.mapping import parse_fixed
 from observatory.intake.models import ImportJob
 from observatory.intake.report import report_dict
 
@@ -51,6 +52,9 @@ class ImportIn(Schema):
     decimal_mark: Literal["", ".", ","] = ""
     # Into an existing dataset (observations): merge (default), replace or delete.
     action: Literal["", "merge", "replace", "delete"] = ""
+    # Tables of any layout (observations-annex): codes for the whole file of the
+    # dimensions it does not state, "CURRENCY=USD; UNIT_MEASURE=KG".
+    fixed: str = ""
 
 
 class CommitIn(Schema):
@@ -165,6 +169,9 @@ def import_create(
         return Status(413, {"detail": _too_large_to_wait(size)})
     user = request.user
     registry.check_label(payload.dataset, payload.label)  # refused: nothing is kept
+    fixed = parse_fixed(payload.fixed)
+    if fixed and not registry.takes_fixed(payload.dataset):
+        raise ValidationFailed(f"{payload.dataset} imports take no fixed values")
     upload, _created = services.upload_store(
         stream=file,
         filename=file.name or "upload",
@@ -179,6 +186,7 @@ def import_create(
         options={
             **({"decimal_mark": payload.decimal_mark} if payload.decimal_mark else {}),
             **({"action": payload.action} if payload.action else {}),
+            **({"fixed": fixed} if fixed else {}),
         },
     )
     if _in_request(wait, upload.size):

@@ -9,7 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from observatory.accounts import access
 from observatory.accounts.access import ActorLike
 from observatory.accounts.models import Organisation
+from observatory.core.errors import ValidationFailed
 from observatory.intake import registry
+from observatory.intake.mapping import parse_fixed
 from observatory.intake.reading import EXCEL_SUFFIXES, TEXT_SUFFIXES
 from observatory.intake.schema import DatasetSchema
 
@@ -44,10 +46,23 @@ class UploadForm(forms.Form):
         help_text=_("The check says what the import will do before anything is written."),
     )
 
+    fixed = forms.CharField(
+        label=_("Values for the whole file"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Dimensions the file does not state, one DIMENSION=CODE per line "
+            "(e.g. CURRENCY=USD); the check says how each sheet was read."
+        ),
+    )
+
     def __init__(self, *args: Any, actor: ActorLike, dataset: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not registry.takes_actions(dataset):
             del self.fields["action"]
+        if not registry.takes_fixed(dataset):
+            del self.fields["fixed"]
         field = self.fields["organisation"]
         organisations = access.organisations_reporting_for(
             actor, office=registry.office_compiles(dataset)
@@ -56,6 +71,12 @@ class UploadForm(forms.Form):
         if len(organisations) == 1:
             field.initial = organisations[0].pk
         self.fields["file"].widget.attrs["accept"] = ACCEPT
+
+    def clean_fixed(self) -> dict[str, str]:
+        try:
+            return parse_fixed(self.cleaned_data.get("fixed") or "")
+        except ValidationFailed as error:
+            raise forms.ValidationError(str(error)) from error
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]

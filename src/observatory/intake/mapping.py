@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from observatory.core.errors import ValidationFailed
 from observatory.intake.schema import DatasetSchema
 from observatory.reference.matching import fold
 
@@ -94,3 +95,19 @@ def parse_mapping_options(pairs: list[str], schema: DatasetSchema) -> dict[str, 
             )
         mapping[source.strip()] = target.strip()
     return mapping
+
+
+def parse_fixed(pairs: list[str] | str) -> dict[str, str]:
+    """Values for the whole file of dimensions it does not state: "DIM=CODE"
+    pairs (a list, or a text of them on lines or separated by ;)."""
+    if isinstance(pairs, str):
+        pairs = [p for line in pairs.splitlines() for p in line.split(";")]
+    fixed: dict[str, str] = {}
+    for pair in pairs:
+        if not pair.strip():
+            continue
+        dimension, sep, code = pair.partition("=")
+        if not sep or not dimension.strip() or not code.strip():
+            raise ValidationFailed(f"“{pair.strip()}” is not DIMENSION=CODE (e.g. CURRENCY=USD)")
+        fixed[dimension.strip().upper()] = code.strip()
+    return fixed

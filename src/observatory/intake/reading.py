@@ -27,6 +27,9 @@ ROW_NUMBER = "__row__"
 # them as numbers whatever decimal mark the column's text cells use.
 NUMERIC_PREFIX = "__numeric__"
 MAX_COLUMNS = 500
+# Rows of a workbook read sheet by sheet are numbered sheet index x SHEET_ROWS +
+# the row a spreadsheet shows (the first sheet's as they are).
+SHEET_ROWS = 1_000_000
 MAX_CELL_CHARS = 10_000
 # An .xlsx is a zip: refuse archives that expand absurdly (decompression bombs).
 MAX_UNCOMPRESSED_BYTES = 1_500 * 1024 * 1024
@@ -310,6 +313,18 @@ def check_zip_container(path: Path) -> None:
             "the workbook expands to an implausible size "
             f"({total // (1024 * 1024)} MB from {packed // 1024} KB); it was refused"
         )
+
+
+def sheet_names(path: Path) -> list[str]:
+    """The names of a workbook's sheets, in order."""
+    from python_calamine import CalamineWorkbook
+
+    if path.suffix.lower() in {".xlsx", ".xlsm", ".ods", ".xlsb"}:
+        check_zip_container(path)
+    try:
+        return list(CalamineWorkbook.from_path(str(path)).sheet_names)
+    except Exception as error:  # calamine raises its own error types for damaged files
+        raise UnreadableFile(f"the workbook could not be read: {error}") from error
 
 
 def read_excel_path(path: Path, *, sheet: str | None = None) -> RawTable:

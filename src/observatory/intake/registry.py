@@ -73,6 +73,13 @@ def takes_actions(dataset: str) -> bool:
     return bool(getattr(handler, "takes_actions", False))
 
 
+def takes_fixed(dataset: str) -> bool:
+    """Whether a file of `dataset` may be given codes for the whole file of the
+    dimensions it does not state (tables of any layout: `--set DIM=CODE`)."""
+    handler = _registry.handlers.get(dataset)
+    return bool(getattr(handler, "takes_fixed", False))
+
+
 def uploadable() -> list[tuple[str, str]]:
     """(dataset, label) of every dataset that takes file uploads, seizures first."""
     return sorted(

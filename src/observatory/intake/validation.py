@@ -122,7 +122,7 @@ def issues_where(
     frame: pl.DataFrame,
     condition: pl.Expr,
     *,
-    column: str,
+    column: str | pl.Expr,
     field_name: str,
     value: pl.Expr,
     severity: str,
@@ -137,7 +137,7 @@ def issues_where(
         return empty_issues()
     return hits.select(
         pl.col(ROW_NUMBER).alias("row"),
-        pl.lit(column).alias("column"),
+        (column if isinstance(column, pl.Expr) else pl.lit(column)).alias("column"),
         pl.lit(field_name).alias("field"),
         value.cast(pl.String).alias("value"),
         pl.lit(severity).alias("severity"),

@@ -79,11 +79,15 @@ def import_new(request: HttpRequest, dataset: str) -> HttpResponse:
                 actor=request.user,
             )
             action = form.cleaned_data.get("action")
+            fixed = form.cleaned_data.get("fixed")
             job = services.job_create(
                 upload=upload,
                 label=form.cleaned_data["label"],
                 actor=request.user,
-                options={"action": action} if action else {},
+                options={
+                    **({"action": action} if action else {}),
+                    **({"fixed": fixed} if fixed else {}),
+                },
             )
         except ObservatoryError as error:
             form.add_error("file", str(error))

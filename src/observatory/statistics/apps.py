@@ -10,6 +10,7 @@ class StatisticsConfig(AppConfig):
     def ready(self) -> None:
         from observatory.intake.registry import register
         from observatory.statistics import selectors, services
+        from observatory.statistics.formats.annex import AnnexHandler
         from observatory.statistics.formats.dhis2 import Dhis2Handler
         from observatory.statistics.formats.national import NationalHandler
         from observatory.statistics.formats.portal import SUBMISSION_DATASET, PortalHandler
@@ -25,6 +26,7 @@ class StatisticsConfig(AppConfig):
         register(SdmxMlHandler())
         register(Dhis2Handler())
         register(TemplateHandler())
+        register(AnnexHandler())
         datasets[SUBMISSION_DATASET] = DatasetViews(
             summary=selectors.version_summary,
             diff=selectors.version_diff,

@@ -102,6 +102,9 @@ class Component(models.Model):
         Codelist, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     required = models.BooleanField(default=False)
+    # How files write it: {"headers": [column headers besides the id], "default":
+    # the code it takes when a file says nothing} (formats/annex.py reads them).
+    reading = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["structure", "position"]

@@ -51,6 +51,16 @@ class Structure:
             if c.role == Component.Role.DIMENSION and c.code != "REF_AREA"
         ]
 
+    @cached_property
+    def by_code(self) -> dict[str, Component]:
+        return {c.code: c for c in self.components}
+
+    @cached_property
+    def time_dimension(self) -> str:
+        return next(
+            (c.code for c in self.components if c.role == Component.Role.TIME), "TIME_PERIOD"
+        )
+
     def codes(self, dimension: str) -> dict[str, Code]:
         component = next((c for c in self.components if c.code == dimension), None)
         if component is None or component.codelist is None:

@@ -146,6 +146,21 @@ def _from_reference(entry: dict[str, Any], where: str) -> list[dict[str, Any]]:
 REFERENCE = re.compile(r"^(?P<code>[A-Za-z0-9_@$-]+)(?:\((?P<version>[0-9][0-9.]*)\))?$")
 
 
+def _reading(spec: dict[str, Any], where: str, codelist: Codelist | None) -> dict[str, Any]:
+    """How files write a component: its other headers, and its default code."""
+    reading: dict[str, Any] = {}
+    if spec.get("headers"):
+        reading["headers"] = [str(h) for h in spec["headers"]]
+    if spec.get("default") is not None:
+        default = str(spec["default"])
+        if codelist is None or not codelist.codes.filter(code=default).exists():
+            raise DefinitionError(
+                f"{where}: default {default!r} of {spec['id']} is not one of its codes"
+            )
+        reading["default"] = default
+    return reading
+
+
 class _Loader:
     def __init__(self, source: str, report: LoadReport, actor: ActorLike) -> None:
         self.source = source
@@ -244,7 +259,11 @@ class _Loader:
             for d in _need(entry, "dimensions", where)
         ]
         components.append(
-            (Component.Role.TIME, str(entry.get("time_dimension", "TIME_PERIOD")), {})
+            (
+                Component.Role.TIME,
+                str(entry.get("time_dimension", "TIME_PERIOD")),
+                {"headers": entry.get("time_headers") or []},
+            )
         )
         components += [
             (Component.Role.ATTRIBUTE, str(_need(a, "id", where)), a)
@@ -280,6 +299,7 @@ class _Loader:
                 position=position,
                 codelist=lists.get(identifier),
                 required=bool(spec.get("required", role != Component.Role.ATTRIBUTE)),
+                reading=_reading(spec, where, lists.get(identifier)),
             )
             for position, (role, identifier, spec) in enumerate(components)
         )

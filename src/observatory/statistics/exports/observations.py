@@ -61,6 +61,7 @@ from observatory.statistics.exports.datapackage import (
     _write_datapackage,
 )
 from observatory.statistics.exports.excel import _write_xlsx
+from observatory.statistics.exports.layout import write_layout
 from observatory.statistics.exports.stream import (
     Observations,
     Tally,
@@ -90,6 +91,7 @@ FORMATS = (
     "sdmx-csv",
     "sdmx-ml",
     "datapackage",
+    "annex",
 )
 STRUCTURE_FORMATS = ("sdmx-ml", "xsd")
 # --------------------------------------------------------------------------
@@ -146,6 +148,8 @@ BINARY_WRITERS: dict[str, Callable[[Observations, IO[bytes]], None]] = {
     "sdmx-ml": _write_sdmx_ml,
 }
 PATH_WRITERS: dict[str, Callable[[Observations, Path], None]] = {
+    # The layout of the table the observations came from (formats/annex.py).
+    "annex": write_layout,
     "xlsx": _write_xlsx,
     "parquet": _write_parquet,
     "datapackage": _write_datapackage,

@@ -69,10 +69,12 @@ class Tally:
     rows: int = 0
     restricted: int = 0
     merged: int = 0
+    # Observations a format cannot hold (the table layout: those imported otherwise).
+    left_out: int = 0
 
     @property
     def written(self) -> int:
-        return self.rows - self.merged
+        return self.rows - self.merged - self.left_out
 
 
 # --------------------------------------------------------------------------

@@ -27,6 +27,7 @@ the loader as any packaged file, written out as YAML with `--out`.
 
 from __future__ import annotations
 
+import copy
 import re
 import tempfile
 from dataclasses import dataclass, field
@@ -45,7 +46,7 @@ from observatory.reference.normalise import normaliser
 from observatory.reference.services import area_code_problem
 from observatory.statistics.cube.loader import version_key
 from observatory.statistics.formats.portal import PORTAL, PORTAL_DIMENSIONS
-from observatory.statistics.models import Code, Codelist, Component, Dataflow
+from observatory.statistics.models import Code, Codelist, Component, Dataflow, DataStructure
 
 AGENCY = "UNODC"
 SDMX_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,59}$")
@@ -125,6 +126,9 @@ class Draft:
     suppress_below: int | None = None
     existing: str = ""  # the dataflow version this one follows
     notes: list[str] = field(default_factory=list)
+    # The existing structure as a definition entry: a new version keeps its
+    # components (headers, defaults, attributes) and takes the new lists.
+    template: dict[str, Any] | None = None
 
     @property
     def changes(self) -> bool:
@@ -196,10 +200,22 @@ class Draft:
             for item in self.lists
             if not item.kept
         ]
+        if self.template is not None:
+            # A new version of the structure: the same components, the new lists.
+            structure = copy.deepcopy(self.template)
+            structure["version"] = self.structure_version
+            references = {item.dimension: item.reference for item in self.lists}
+            for dimension in structure["dimensions"]:
+                dimension["codelist"] = references.get(dimension["id"], dimension.get("codelist"))
+            if self.suppress_below:
+                structure["suppress_below"] = self.suppress_below
+            document["structures"] = [structure]
+            document["dataflows"] = [self._dataflow_entry()]
+            return document
         dimensions = [{"id": "REF_AREA", "codelist": "CL_AREA"}] + [
             {"id": item.dimension, "codelist": item.reference} for item in self.lists
         ]
-        structure: dict[str, Any] = {
+        structure = {
             "id": self.structure,
             "version": self.structure_version,
             "name": f"{self.name} (data portal long format)",
@@ -216,16 +232,17 @@ class Draft:
         if self.suppress_below:
             structure["suppress_below"] = self.suppress_below
         document["structures"] = [structure]
-        document["dataflows"] = [
-            {
-                "id": self.dataflow,
-                "version": self.version,
-                "name": self.name,
-                "final": True,
-                "structure": f"{self.structure}({self.structure_version})",
-            }
-        ]
+        document["dataflows"] = [self._dataflow_entry()]
         return document
+
+    def _dataflow_entry(self) -> dict[str, Any]:
+        return {
+            "id": self.dataflow,
+            "version": self.version,
+            "name": self.name,
+            "final": True,
+            "structure": f"{self.structure}({self.structure_version})",
+        }
 
     def yaml(self) -> str:
         heading = (
@@ -251,7 +268,14 @@ def next_version(version: str) -> str:
 def code_id(label: str, taken: set[str]) -> str:
     """An SDMX id for a new label: its letters and digits in capitals, words
     joined by _, unique in its list."""
-    base = re.sub(r"[^A-Za-z0-9]+", "_", label.upper()).strip("_")[:50] or "CODE"
+    ages = re.match(r"^\s*(\d{1,3})\s*(?:-|–|to)\s*(\d{1,3})(?:\s*years)?\s*$", label)
+    older = re.match(r"^\s*(\d{1,3})\s*(?:\+|and older|and over|or older)\s*$", label)
+    if ages:  # age groups as SDMX writes them: 15-65 is Y15T65, 14+ is Y_GE14
+        base = f"Y{ages[1]}T{ages[2]}"
+    elif older:
+        base = f"Y_GE{older[1]}"
+    else:
+        base = re.sub(r"[^A-Za-z0-9]+", "_", label.upper()).strip("_")[:50] or "CODE"
     if base[0].isdigit():
         base = f"C{base}"
     candidate, number = base, 2
@@ -402,6 +426,42 @@ def _areas(frame: pl.DataFrame) -> list[DraftArea]:
     return areas
 
 
+def structure_entry(structure: DataStructure) -> dict[str, Any]:
+    """A structure as its definition file would write it (codelists pinned)."""
+    dimensions: list[dict[str, Any]] = []
+    attributes: list[dict[str, Any]] = []
+    entry: dict[str, Any] = {
+        "id": structure.code,
+        "version": structure.version,
+        "name": structure.name,
+        "final": True,
+        "dimensions": dimensions,
+        "time_dimension": "TIME_PERIOD",
+        "attributes": attributes,
+    }
+    for component in structure.components.select_related("codelist").order_by("position"):
+        spec: dict[str, Any] = {"id": component.code}
+        if component.codelist is not None:
+            spec["codelist"] = f"{component.codelist.code}({component.codelist.version})"
+        if component.reading.get("headers"):
+            spec["headers"] = list(component.reading["headers"])
+        if component.reading.get("default"):
+            spec["default"] = component.reading["default"]
+        if component.role == Component.Role.DIMENSION:
+            dimensions.append(spec)
+        elif component.role == Component.Role.TIME:
+            entry["time_dimension"] = component.code
+            if component.reading.get("headers"):
+                entry["time_headers"] = list(component.reading["headers"])
+        elif component.role == Component.Role.ATTRIBUTE:
+            if component.required:
+                spec["required"] = True
+            attributes.append(spec)
+    if structure.suppress_below:
+        entry["suppress_below"] = structure.suppress_below
+    return entry
+
+
 def portal_frame(table: RawTable) -> pl.DataFrame:
     """The file's columns under the portal layout's field names; a column the
     layout needs and the file lacks is an error naming it."""
@@ -463,6 +523,7 @@ def draft_dataflow(
         if censored
         else (structure.suppress_below if structure else None),
         existing=existing.version if existing else "",
+        template=structure_entry(structure) if structure else None,
     )
     if existing is not None and not changed:
         draft.version, draft.structure_version = existing.version, structure.version  # type: ignore[union-attr]
@@ -486,7 +547,64 @@ def draft_dataflow(
     return draft
 
 
-def draft_from_upload(upload: Any, *, dataflow: str, name: str) -> Draft:
+def draft_from_annex(
+    path: Path,
+    *,
+    dataflow: str,
+    filename: str | None = None,
+    fixed: dict[str, str] | None = None,
+) -> Draft:
+    """A new version of an existing dataflow with the labels a table of any
+    layout (formats/annex.py) uses and its lists lack: an age group such as
+    15-65, a quantity basis, a drug the list does not have."""
+    from observatory.statistics.formats.annex import read_annex, unknown_labels
+
+    filename = filename or path.name
+    existing = _latest(Dataflow, dataflow)
+    if existing is None:
+        raise ValidationFailed(
+            f"{dataflow} does not exist: a table of any layout is read against a dataflow's "
+            "structure, so it extends one (a new family comes from a data-portal file or "
+            "a definition file)"
+        )
+    raw = read_annex(path, filename)
+    unknown, notes = unknown_labels(raw, existing, fixed or {})
+    areas = unknown.pop("REF_AREA", [])
+    stem = re.sub(r"^DF_", "", dataflow).upper().replace("-", "_")
+    structure = existing.structure
+    lists = []
+    for component in structure.components.filter(code__in=list(unknown)).order_by("position"):
+        texts = pl.DataFrame({"text": unknown[component.code]})
+        lists.append(
+            _draft_list(component.code, texts, "text", stem=stem, current=component.codelist)
+        )
+    changed = bool(lists)
+    draft = Draft(
+        dataflow=dataflow,
+        name=existing.name,
+        version=next_version(existing.version) if changed else existing.version,
+        structure=structure.code,
+        structure_version=next_version(structure.version) if changed else structure.version,
+        lists=lists,
+        areas=[],
+        rows=raw.row_count,
+        filename=filename,
+        suppress_below=structure.suppress_below,
+        existing=existing.version,
+        template=structure_entry(structure),
+        notes=notes,
+    )
+    if areas:
+        draft.notes.append(
+            "areas no code or known name says, not defined here (write their ISO code, "
+            "or add the name as an alias of the area): " + ", ".join(f"“{a}”" for a in areas)
+        )
+    return draft
+
+
+def draft_from_upload(
+    upload: Any, *, dataflow: str, name: str, file_format: str = "unodc-portal"
+) -> Draft:
     """The draft for an uploaded file (the web and the API), read from a private
     temporary copy that is gone afterwards."""
     suffix = Path(upload.name or "").suffix.lower()[:10]
@@ -495,4 +613,6 @@ def draft_from_upload(upload: Any, *, dataflow: str, name: str) -> Draft:
         with path.open("wb") as handle:
             for chunk in upload.chunks():
                 handle.write(chunk)
+        if file_format == "annex":
+            return draft_from_annex(path, dataflow=dataflow, filename=upload.name)
         return draft_dataflow(path, dataflow=dataflow, name=name, filename=upload.name)

@@ -163,7 +163,7 @@ class ValueFormat:
             pl.lit(decision.question if decision.mark is None else "").alias("_question"),
         )
 
-    def issues(self, frame: pl.DataFrame, *, column: str) -> pl.DataFrame:
+    def issues(self, frame: pl.DataFrame, *, column: str | pl.Expr) -> pl.DataFrame:
         """For each row of `frame` (as `read` returns it): decimal_mark where the
         number waits for the user to name the decimal mark, not_a_number where
         the value is neither a number, a censored count nor missing; `column` is
@@ -211,7 +211,7 @@ class ValueFormat:
 
 
 def other_country_issues(
-    frame: pl.DataFrame, organisation: Organisation, *, area: str = "area", column: str
+    frame: pl.DataFrame, organisation: Organisation, *, area: str = "area", column: str | pl.Expr
 ) -> pl.DataFrame:
     """other_country for each row whose area (the column `area`, an ISO code) is
     not the organisation's own: a country reports for itself alone. An
@@ -402,7 +402,7 @@ def plan_update(
     return update
 
 
-def update_issues(update: Update, rows: pl.DataFrame, *, column: str) -> pl.DataFrame:
+def update_issues(update: Update, rows: pl.DataFrame, *, column: str | pl.Expr) -> pl.DataFrame:
     """A warning on the first row saying what a replace or delete removes: the
     commit asks for it to be confirmed."""
     if not update.removed or rows.is_empty():

@@ -480,6 +480,8 @@ def portal_rows(
         # The file's own texts come back as it wrote them; its value only where
         # disclosure control leaves the value as it was.
         for index, text in (written or {}).items():
+            if not index.isdigit():
+                continue  # a table of another layout wrote it (formats/annex.py)
             column = int(index)
             if column == VALUE_COLUMN and (
                 shown.value != value or (shown.censored or "") != (censored or "")

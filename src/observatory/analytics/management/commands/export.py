@@ -135,6 +135,11 @@ class Command(BaseCommand):
                 "several times: SDMX holds each cell once, its values named in COMMENT "
                 "where they differ)"
             )
+        if tally.left_out:
+            message += (
+                f" ({tally.left_out} more were imported in another format and have no table "
+                "layout: export them as csv or xlsx)"
+            )
         self.stdout.write(self.style.SUCCESS(message))
 
     def _structure(self, options: dict[str, Any]) -> None:

@@ -7,7 +7,7 @@ from observatory.accounts.services import organisation_get
 from observatory.core.context import Origin, origin
 from observatory.core.errors import ObservatoryError
 from observatory.intake import services
-from observatory.intake.mapping import parse_mapping_options
+from observatory.intake.mapping import parse_fixed, parse_mapping_options
 from observatory.intake.models import ImportJob
 from observatory.intake.registry import check_label, handler_for, takes_actions
 from observatory.intake.report import report_text, write_report
@@ -91,6 +91,15 @@ class Command(BaseCommand):
             action="store_true",
             help="confirm an import that removes observations (replace, delete)",
         )
+        parser.add_argument(
+            "--set",
+            dest="fixed",
+            action="append",
+            default=[],
+            metavar="DIMENSION=CODE",
+            help="for tables of any layout (--format annex): the code of a dimension the "
+            "file does not state, for the whole file (e.g. --set CURRENCY=USD); repeatable",
+        )
         parser.add_argument("--report", type=Path, help="write every problem to .csv/.xlsx/.json")
         parser.add_argument("--user", help="act as this user (email); default: the system")
 
@@ -110,6 +119,9 @@ class Command(BaseCommand):
                     "submission: --action and --confirm do not apply"
                 )
             mapping = parse_mapping_options(options["map"], handler.schema)
+            fixed = parse_fixed(options["fixed"])
+            if fixed and not getattr(handler, "takes_fixed", False):
+                raise ValueError(f"{options['dataset']} imports take no --set")
             values = _value_options(options["map_value"])
             organisation = organisation_get(options["org"])
         except (ObservatoryError, ValueError) as error:
@@ -152,6 +164,7 @@ class Command(BaseCommand):
                         **({"action": options["action"]} if options["action"] else {}),
                         **({"values": {"*": values}} if values else {}),
                         **({"accept_suggestions": True} if options["accept_suggestions"] else {}),
+                        **({"fixed": fixed} if fixed else {}),
                     },
                 )
                 self._progress(10, "read")

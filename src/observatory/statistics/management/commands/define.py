@@ -5,8 +5,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from observatory.core.context import Origin, origin
 from observatory.core.errors import ObservatoryError
+from observatory.intake.mapping import parse_fixed
 from observatory.statistics import services
-from observatory.statistics.formats.drafting import draft_dataflow
+from observatory.statistics.formats.drafting import draft_dataflow, draft_from_annex
 
 
 class Command(BaseCommand):
@@ -24,8 +25,18 @@ class Command(BaseCommand):
             "--format",
             dest="file_format",
             default="unodc-portal",
-            choices=["unodc-portal"],
-            help="the file's layout (the data portal's long format)",
+            choices=["unodc-portal", "annex"],
+            help="the file's layout: the data portal's long format (a new dataflow, or a "
+            "new version of one), or a table of any layout read against an existing "
+            "dataflow (annex: a new version with the labels its lists lack)",
+        )
+        parser.add_argument(
+            "--set",
+            dest="fixed",
+            action="append",
+            default=[],
+            metavar="DIMENSION=CODE",
+            help="as for 'import --format annex': a dimension's code for the whole file",
         )
         parser.add_argument("--id", dest="dataflow", required=True, help="e.g. DF_HOMICIDE")
         parser.add_argument("--name", default="", help="the dataflow's name")
@@ -51,7 +62,12 @@ class Command(BaseCommand):
             raise CommandError(f"{path} is not a file")
         with origin(Origin(via="cli")):
             try:
-                draft = draft_dataflow(path, dataflow=options["dataflow"], name=options["name"])
+                if options["file_format"] == "annex":
+                    draft = draft_from_annex(
+                        path, dataflow=options["dataflow"], fixed=parse_fixed(options["fixed"])
+                    )
+                else:
+                    draft = draft_dataflow(path, dataflow=options["dataflow"], name=options["name"])
                 for line in draft.summary():
                     self.stdout.write(line)
                 if options["out"]:
