@@ -62,12 +62,12 @@ from observatory.statistics import selectors
 from observatory.statistics.formats.importing import (
     ValueFormat,
     combined_issues,
-    dataflow_named,
     observations_commit,
     other_country_issues,
     plan_update,
     update_issues,
 )
+from observatory.statistics.formats.portal import PortalHandler, dataflow_of
 from observatory.statistics.models import Component, Dataflow
 from observatory.submissions.models import Version
 
@@ -308,13 +308,6 @@ def sheet_layout(
 # Cells
 
 
-def dataflow_of(job: ImportJob) -> Dataflow:
-    code = (job.label or "").split()[0] if (job.label or "").strip() else ""
-    if not code:
-        raise ValidationFailed("name the dataflow: the submission label (or --dataflow) is its id")
-    return dataflow_named(code)
-
-
 def _sheet_headers(raw: pl.DataFrame, sheet: str, headers: list[str]) -> list[str]:
     part = raw.filter(pl.col(SHEET) == sheet)
     return [
@@ -341,13 +334,8 @@ def cells(raw: RawTable, job: ImportJob) -> tuple[pl.DataFrame, pl.DataFrame, Da
     time = structure.time_dimension
     parts, notes, problems = [], [], []
     for sheet in frame[SHEET].unique(maintain_order=True).to_list():
-        layout = sheet_layout(
-            sheet,
-            _sheet_headers(frame, sheet, raw.headers),
-            structure=structure,
-            found=found,
-            fixed=fixed,
-        )
+        headers = _sheet_headers(frame, sheet, raw.headers)
+        layout = sheet_layout(sheet, headers, structure=structure, found=found, fixed=fixed)
         if not layout.values:
             notes.append(f"sheet “{sheet}” not read: it has no value column")
             continue
@@ -361,7 +349,6 @@ def cells(raw: RawTable, job: ImportJob) -> tuple[pl.DataFrame, pl.DataFrame, Da
             continue
         notes.append(layout.note())
         rows = frame.filter(pl.col(SHEET) == sheet)
-        headers = _sheet_headers(frame, sheet, raw.headers)
         # The row's other cells as the file has them (value cells left out: an
         # export shows each value through disclosure control), for the export
         # in the file's own layout.
@@ -556,13 +543,8 @@ class AnnexHandler:
     # Dimensions a file does not state can be given for the whole file (--set).
     takes_fixed = True
 
-    def check_label(self, label: str) -> None:
-        code = label.split()[0] if label.strip() else ""
-        if not code:
-            raise ValidationFailed(
-                "name the dataflow: the submission label (or --dataflow) is its id"
-            )
-        dataflow_named(code)
+    # The label names the dataflow, as for the data-portal format.
+    check_label = PortalHandler.check_label
 
     def read_upload(self, path: Path, filename: str) -> RawTable:
         return read_annex(path, filename)
