@@ -70,7 +70,14 @@ def test_every_country_has_a_drug_report_region() -> None:
 
 def test_pseudo_areas_of_real_exports_exist() -> None:
     pseudo = dict(Area.objects.filter(kind=Area.Kind.PSEUDO).values_list("code", "parent_id"))
-    assert pseudo == {"GBR_EW": "GBR", "GBR_NI": "GBR", "GBR_S": "GBR", "KOS": None, "IRQ_C": "IRQ"}
+    assert pseudo == {
+        "GBR_EW": "GBR",
+        "GBR_NI": "GBR",
+        "GBR_S": "GBR",
+        "KOS": None,
+        "IRQ_C": "IRQ",
+        "IRQ_KRI": "IRQ",
+    }
 
 
 def test_population_is_loaded_for_countries_not_aggregates() -> None:

@@ -20,7 +20,7 @@ from observatory.accounts.models import Role
 from observatory.reference.models import Area
 from observatory.statistics import selectors
 from observatory.statistics.cube import loader
-from observatory.statistics.formats.drafting import code_id, next_version
+from observatory.statistics.formats.drafting import code_id, next_version, undated
 from observatory.statistics.models import Codelist, Dataflow, DataStructure
 from observatory.submissions import services as workflow
 from observatory.submissions.models import Version
@@ -35,14 +35,14 @@ HEADER = next(
 # A file in the layout of the portal's intentional homicide file (files/):
 # labels no packaged dataflow holds, a rate with six decimals, a count with a
 # thousands separator, scientific notation, an area code alias (XKX), a part of
-# a country the reference data lack (IRQ_KRI), a label with two spaces as
+# a country the reference data lack (BIH_RS), a label with two spaces as
 # published.
 HOMICIDE = list(
     csv.reader(
         io.StringIO((FILES / "data_cts_intentional_homicide.csv").read_text(encoding="cp1252"))
     )
 )[1:]
-FLOW = "DF_CTS_HOMICIDE"
+FLOW = "DF_X_HOMICIDE"
 
 
 @pytest.fixture
@@ -117,18 +117,18 @@ def test_a_dry_run_says_what_is_new_and_saves_nothing(
 
     printed = define(path, "--id", FLOW, "--name", "Intentional homicide", "--dry-run")
 
-    assert "new dataflow DF_CTS_HOMICIDE(1.0): “Intentional homicide”, from 9 rows" in printed
+    assert "new dataflow DF_X_HOMICIDE(1.0): “Intentional homicide”, from 9 rows" in printed
     assert "SEX: CL_SEX(1.0) as it is" in printed
     assert "AGE: CL_AGE(1.0) as it is" in printed
-    assert "CATEGORY: CL_CTS_HOMICIDE_CATEGORY(1.0)" in printed
-    assert "new area IRQ_KRI “Iraq (Kurdistan Region)” (pseudo of IRQ)" in printed
+    assert "CATEGORY: CL_X_HOMICIDE_CATEGORY(1.0)" in printed
+    assert "new area BIH_RS “Bosnia and Herzegovina (Republika Srpska)” (pseudo of BIH)" in printed
     # XKX is Kosovo's other code: not a new area
     assert "XKX" not in printed
     assert "RATE_100K “Rate per 100,000 population” as “Rate per  100,000 population”" in printed
     assert "dry run: nothing saved" in printed
     assert Codelist.objects.count() == before
     assert not Dataflow.objects.filter(code=FLOW).exists()
-    assert not Area.objects.filter(code="IRQ_KRI").exists()
+    assert not Area.objects.filter(code="BIH_RS").exists()
 
 
 def test_defined_from_the_file_it_goes_in_and_comes_back_exactly(
@@ -152,8 +152,12 @@ def test_defined_from_the_file_it_goes_in_and_comes_back_exactly(
     assert structure.codes("SEX")["M"].name == "Male"
     assert flow.is_final
     assert flow.structure.is_final
-    area = Area.objects.get(code="IRQ_KRI")
-    assert (area.kind, area.parent_id, area.name_en) == ("pseudo", "IRQ", "Iraq (Kurdistan Region)")
+    area = Area.objects.get(code="BIH_RS")
+    assert (area.kind, area.parent_id, area.name_en) == (
+        "pseudo",
+        "BIH",
+        "Bosnia and Herzegovina (Republika Srpska)",
+    )
 
     # And defining it again from the same file defines nothing
     assert "already holds every code" in define(path, "--id", FLOW)
@@ -199,18 +203,18 @@ def test_a_file_with_new_labels_makes_new_versions_and_keeps_what_is_published(
 
     # Then the category list, the structure and the dataflow get version 1.1,
     # with every earlier code; version 1.0 is unchanged
-    assert "new version 1.1 of DF_CTS_HOMICIDE(1.0)" in printed
-    assert "CATEGORY: CL_CTS_HOMICIDE_CATEGORY(1.1) after CL_CTS_HOMICIDE_CATEGORY(1.0)" in printed
-    assert "INDICATOR: CL_CTS_HOMICIDE_INDICATOR(1.0) as it is" in printed
-    old = Codelist.objects.get(code="CL_CTS_HOMICIDE_CATEGORY", version="1.0")
-    new = Codelist.objects.get(code="CL_CTS_HOMICIDE_CATEGORY", version="1.1")
+    assert "new version 1.1 of DF_X_HOMICIDE(1.0)" in printed
+    assert "CATEGORY: CL_X_HOMICIDE_CATEGORY(1.1) after CL_X_HOMICIDE_CATEGORY(1.0)" in printed
+    assert "INDICATOR: CL_X_HOMICIDE_INDICATOR(1.0) as it is" in printed
+    old = Codelist.objects.get(code="CL_X_HOMICIDE_CATEGORY", version="1.0")
+    new = Codelist.objects.get(code="CL_X_HOMICIDE_CATEGORY", version="1.1")
     assert set(old.codes.values_list("code", flat=True)) < set(
         new.codes.values_list("code", flat=True)
     )
-    assert "ANOTHER_WEAPON_SHARP_OBJECT" in new.codes.values_list("code", flat=True)
+    assert "MECH_SHARP_OBJECT" in new.codes.values_list("code", flat=True)
     flow = selectors.dataflow_get(FLOW)
     assert flow.version == "1.1"
-    assert DataStructure.objects.get(code="DSD_CTS_HOMICIDE", version="1.1").is_final
+    assert DataStructure.objects.get(code="DSD_X_HOMICIDE", version="1.1").is_final
 
     # When the later file is imported into the dataset (merge) and published
     assert "9 as they are" not in _import(later)  # nothing of the earlier file changes
@@ -272,13 +276,13 @@ def test_an_excel_file_with_title_lines_and_censored_counts(
     path = tmp_path / "tip.xlsx"
     book.save(path)
 
-    printed = define(path, "--id", "DF_TIP_PORTAL", "--name", "Trafficking in persons")
+    printed = define(path, "--id", "DF_X_TIP", "--name", "Trafficking in persons")
 
     assert "from 2 rows of tip.xlsx" in printed
     assert "counts under 5" in printed
-    structure = DataStructure.objects.get(code="DSD_TIP_PORTAL")
+    structure = DataStructure.objects.get(code="DSD_X_TIP")
     assert structure.suppress_below == 5
-    assert "2 valid" in _import(path, flow="DF_TIP_PORTAL", decimal_mark=".")
+    assert "2 valid" in _import(path, flow="DF_X_TIP", decimal_mark=".")
 
 
 def test_what_cannot_be_defined_is_refused_with_the_reason(
@@ -314,7 +318,7 @@ def test_the_definition_file_written_out_loads_back(office: dict[str, Any], tmp_
     out = tmp_path / "homicide.yaml"
     define(path, "--id", FLOW, "--dry-run", "--out", str(out))
     document = yaml.safe_load(out.read_text(encoding="utf-8"))
-    assert document["dataflows"][0]["structure"] == "DSD_CTS_HOMICIDE(1.0)"
+    assert document["dataflows"][0]["structure"] == "DSD_X_HOMICIDE(1.0)"
     assert not Dataflow.objects.filter(code=FLOW).exists()
 
     call_command("load_definitions", file=[out], stdout=io.StringIO())
@@ -357,7 +361,7 @@ def test_the_office_defines_a_dataflow_in_the_web(office: dict[str, Any], tmp_pa
     html = page.content.decode()
     assert page.status_code == 200
     assert "What saving defines" in html
-    assert 'name="name:CATEGORY:FIREARMS_OR_EXPLOSIVES_FIREARMS"' in html
+    assert 'name="name:CATEGORY:MECH_FIREARMS"' in html
     assert not Dataflow.objects.filter(code=FLOW).exists()
     signed = html.split('name="draft" value="')[1].split('"')[0]
 
@@ -374,10 +378,10 @@ def test_the_office_defines_a_dataflow_in_the_web(office: dict[str, Any], tmp_pa
         {
             "step": "yaml",
             "draft": signed,
-            "name:CATEGORY:FIREARMS_OR_EXPLOSIVES_FIREARMS": "Firearms",
+            "name:CATEGORY:MECH_FIREARMS": "Firearms",
         },
     )
-    assert download["Content-Disposition"] == 'attachment; filename="DF_CTS_HOMICIDE.yaml"'
+    assert download["Content-Disposition"] == 'attachment; filename="DF_X_HOMICIDE.yaml"'
     assert "name: Firearms\n" in download.content.decode()
 
     saved = client.post(
@@ -385,19 +389,19 @@ def test_the_office_defines_a_dataflow_in_the_web(office: dict[str, Any], tmp_pa
         {
             "step": "save",
             "draft": signed,
-            "name:CATEGORY:FIREARMS_OR_EXPLOSIVES_FIREARMS": "Firearms",
+            "name:CATEGORY:MECH_FIREARMS": "Firearms",
             # Only new codes are renamed: an existing code's name stays
             "name:SEX:M": "Men",
         },
     )
     assert saved.status_code == 302
-    assert saved["Location"] == "/imports/new/observations-unodc-portal/?label=DF_CTS_HOMICIDE"
+    assert saved["Location"] == "/imports/new/observations-unodc-portal/?label=DF_X_HOMICIDE"
     structure = selectors.Structure(selectors.dataflow_get(FLOW).structure)
-    assert structure.codes("CATEGORY")["FIREARMS_OR_EXPLOSIVES_FIREARMS"].name == "Firearms"
+    assert structure.codes("CATEGORY")["MECH_FIREARMS"].name == "Firearms"
     assert structure.codes("SEX")["M"].name == "Male"
     # The upload page takes the label from the link
     upload = client.get(saved["Location"]).content.decode()
-    assert 'value="DF_CTS_HOMICIDE"' in upload
+    assert 'value="DF_X_HOMICIDE"' in upload
 
 
 @pytest.mark.parametrize("role", [Role.FOCAL_POINT, Role.CONTRIBUTOR])
@@ -430,8 +434,8 @@ def test_the_api_drafts_and_saves_a_definition(office: dict[str, Any], tmp_path:
     assert body["changes"] is True
     assert {
         "dimension": "CATEGORY",
-        "codelist": "CL_CTS_HOMICIDE_CATEGORY(1.0)",
-        "id": "FIREARMS_OR_EXPLOSIVES_FIREARMS",
+        "codelist": "CL_X_HOMICIDE_CATEGORY(1.0)",
+        "id": "MECH_FIREARMS",
         "name": "Firearms or explosives - firearms",
     } in body["new_codes"]
     assert not Dataflow.objects.filter(code=FLOW).exists()
@@ -442,7 +446,7 @@ def test_the_api_drafts_and_saves_a_definition(office: dict[str, Any], tmp_path:
         content_type="application/json",
     )
     assert saved.status_code == 200, saved.content
-    assert "UNODC:DF_CTS_HOMICIDE(1.0)" in saved.json()["created"]
+    assert "UNODC:DF_X_HOMICIDE(1.0)" in saved.json()["created"]
     again = api.post(
         "/api/v1/statistics/definitions",
         {"document": body["document"]},
@@ -468,3 +472,20 @@ def test_the_api_refuses_national_users(office: dict[str, Any], tmp_path: Path) 
         content_type="application/json",
     )
     assert saved.status_code == 403
+
+
+def test_a_range_a_spreadsheet_made_a_date_and_a_narrower_iccs_category() -> None:
+    assert undated("Oct-14") == "10-14"
+    assert undated("oct-17") == "10-17"
+    assert undated("Dec-5") is None  # not a range: 12-5
+    assert undated("Total") is None
+
+
+def test_broader_narrower_labels_take_the_iccs_code(office: dict[str, Any], tmp_path: Path) -> None:
+    row = [*HOMICIDE[0]]
+    row[4:7] = ["Offences", "by type of offence", "Corruption: Bribery"]
+    other = [*HOMICIDE[0]]
+    other[4:7] = ["Offences", "by type of offence", "Theft: Bribery"]  # not under theft
+    printed = define(write_csv(tmp_path / "c.csv", [row, other]), "--id", "DF_X_C", "--dry-run")
+    assert "ICCS07031 “Corruption: Bribery”" in printed
+    assert "THEFT_BRIBERY “Theft: Bribery”" in printed

@@ -300,12 +300,12 @@ def test_a_new_version_may_follow_a_draft_a_returned_or_a_published_one(
     )
 
 
-def test_the_office_does_not_submit_country_data(
+def test_the_office_does_not_submit_country_data_it_does_not_compile(
     office: Organisation, users: dict[str, User]
 ) -> None:
     with pytest.raises(ValidationFailed, match="the office does not submit"):
         services.version_create(
-            organisation=office, dataset="seizures", label="2024", actor=users["analyst"]
+            organisation=office, dataset="smuggling-incidents", label="2024", actor=users["analyst"]
         )
 
 

@@ -19,11 +19,25 @@ NOT_A_PLACE = {"", "unknown", "other"}
 
 
 def published_seizures(area: str) -> pl.DataFrame:
-    """Every row of the area's published versions (superseded ones excluded)."""
+    """Every row of the area's published versions (superseded ones excluded).
+
+    The office's compilations (its historical records of many countries) count
+    for the years the country has not published seizures of its own: where both
+    exist, the country's own data replace the office's."""
     # Through the access policy as the public sees it: published rows only.
     public = access.country_data_for(
         access.ANONYMOUS, Seizure.objects.filter(area_id=area), status_field="version__status"
     )
+    own_years = [
+        day.year
+        for day in public.filter(version__submission__area__isnull=False).dates(
+            "seizure_date", "year"
+        )
+    ]
+    if own_years:
+        public = public.exclude(
+            version__submission__area__isnull=True, seizure_date__year__in=own_years
+        )
     rows = public.annotate(drug_group=F("drug__group__code")).values_list(
         "id",
         "area_id",

@@ -361,6 +361,10 @@ def _cell_text(cell: object) -> str:
         return ""
     if isinstance(cell, float) and cell.is_integer():
         return str(int(cell))
+    if isinstance(cell, float):
+        # Excel holds 15 significant digits: what was typed (0.3), not the
+        # binary double's tail (0.30000000000000004) a formula may leave.
+        return format(cell, ".15g")
     if hasattr(cell, "isoformat"):
         return cell.isoformat()
     return str(cell)

@@ -20,4 +20,5 @@ class SeizuresConfig(AppConfig):
             summary=selectors.version_summary,
             diff=selectors.version_diff,
             rows_url=lambda version: f"{reverse('seizures:list')}?version={version.pk}",
+            office_compiles=True,
         )

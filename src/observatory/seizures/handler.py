@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import connection
 
 from observatory.accounts.access import ActorLike
+from observatory.core.errors import ValidationFailed
 from observatory.intake.models import ImportJob
 from observatory.intake.reading import ROW_NUMBER
 from observatory.intake.validation import (
@@ -217,8 +218,9 @@ def seizure_rows(
     )
     return frame.select(
         pl.lit(job.organisation_id).alias("organisation_id"),
+        # The office's compilations carry the country on every row (checked).
         column("area", job.organisation.area_id)
-        .fill_null(job.organisation.area_id)
+        .fill_null(pl.lit(job.organisation.area_id, dtype=pl.String))
         .alias("area_id"),
         pl.col(ROW_NUMBER).alias("source_row"),
         _text("case_reference", 100).alias("case_reference"),
@@ -405,13 +407,37 @@ def _copy_partition(chunks: Iterable[pl.DataFrame], version: Version, digest: An
 
 class SeizureHandler:
     schema = SEIZURES
+    # The office loads multi-country exports (its historical seizure records):
+    # each row names its country, and goes to that country as the office's
+    # compilation, beside (never mixed into) what the country submits itself.
+    office_compiles = True
 
     def check(self, result: ValidationResult, job: ImportJob) -> pl.DataFrame:
         frame = result.clean
         by_field = {field: header for header, field in job.mapping.items()}
         issues = [empty_issues()]
         own_area = job.organisation.area_id
-        if "area" in frame.columns:
+        if own_area is None:  # the office's compilation: every row names its country
+            if "area" not in frame.columns:
+                raise ValidationFailed(
+                    "a compilation of the office names the country of each seizure: "
+                    "map a column to “Country of seizure”"
+                )
+            issues.append(
+                issues_where(
+                    frame,
+                    pl.col("area").is_null(),
+                    column=by_field["area"],
+                    field_name="area",
+                    value=pl.lit(""),
+                    severity=ERROR,
+                    code="required",
+                    message="the country of seizure is missing: the office's compilation "
+                    "needs it on every row",
+                    expected="an area code",
+                )
+            )
+        elif "area" in frame.columns:
             allowed = [
                 own_area,
                 *Area.objects.filter(parent_id=own_area).values_list("code", flat=True),

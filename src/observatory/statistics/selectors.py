@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from observatory.accounts import access
 from observatory.accounts.access import ActorLike
@@ -110,12 +110,25 @@ def observation_list(*, actor: ActorLike, dataflow: Dataflow) -> QuerySet[Observ
 
 
 def current_observations(*, actor: ActorLike, dataflow: Dataflow) -> QuerySet[Observation]:
-    """Each submission through its latest version the actor may see."""
+    """Each submission through its latest version the actor may see.
+
+    The office's compilations (a portal file, an annex table: submissions
+    without an area, each row carrying its country) give way to a country's
+    own data: a cell (area, series, period) the country itself reported, in a
+    version the actor may see, is the country's, never both."""
     visible = access.country_data_for(actor, Version.objects.all())
     latest = visible.filter(submission=OuterRef("version__submission")).order_by("-number")
-    return observation_list(actor=actor, dataflow=dataflow).filter(
+    current = observation_list(actor=actor, dataflow=dataflow).filter(
         version=Subquery(latest.values("pk")[:1])
     )
+    compiled = Q(version__submission__area__isnull=True)
+    countries = current.filter(~compiled)
+    if not (current.filter(compiled).exists() and countries.exists()):
+        return current
+    reported = countries.filter(
+        area_id=OuterRef("area_id"), key=OuterRef("key"), time_period=OuterRef("time_period")
+    )
+    return current.exclude(compiled & Q(Exists(reported)))
 
 
 def observation_get(*, actor: ActorLike, dataflow: Dataflow, pk: int) -> Observation:

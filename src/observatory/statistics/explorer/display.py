@@ -167,6 +167,13 @@ def _count_cell(count: float | None) -> str:
 STATUS_NOTES = {"L": gettext_lazy("not available"), "M": gettext_lazy("not applicable")}
 
 
+REPORTED_BY = {
+    "country": gettext_lazy("the country"),
+    "office": gettext_lazy("the office's compilation"),
+    "country and office": gettext_lazy("the country and the office's compilation"),
+}
+
+
 def series_display(table: pl.DataFrame) -> list[dict[str, str]]:
     """Table rows with their cells formatted here (a template filter per cell
     made the page of every area four times slower)."""
@@ -200,6 +207,7 @@ def series_display(table: pl.DataFrame) -> list[dict[str, str]]:
                 "implied": implied % {"n": _number(r["implied_population"])}
                 if r["implied_population"] is not None
                 else "",
+                "reported_by": str(REPORTED_BY.get(r.get("reported_by") or "", "")),
             }
         )
     return out

@@ -137,12 +137,30 @@ def _region_names(level: str) -> dict[str, str]:
     return {r.code: r.name for r in regions}
 
 
+COUNTRY, OFFICE = "country", "office"
+
+
+def reported_by(records: Iterable[tuple[str, str, bool]]) -> pl.DataFrame:
+    """(area, period, compiled by the office?) -> area, period, reported_by:
+    "country" (the country's own submission), "office" (the office's
+    compilation: a portal file, an annex table) or both, where a year's count
+    and rate came from different sources."""
+    seen: dict[tuple[str, str], set[str]] = {}
+    for area, period, compiled in records:
+        seen.setdefault((area, period), set()).add(OFFICE if compiled else COUNTRY)
+    return pl.DataFrame(
+        [(a, p, " and ".join(sorted(kinds))) for (a, p), kinds in seen.items()],
+        schema={"area": pl.String, "period": pl.String, "reported_by": pl.String},
+        orient="row",
+    )
+
+
 def _read(
     request: HttpRequest, selection: Selection, *, areas: list[str] | None
-) -> tuple[pl.DataFrame, int]:
+) -> tuple[pl.DataFrame, int, pl.DataFrame]:
     """The series' visible observations (counts and published rates) as an
-    observations frame, disclosure control applied; and how many of them are
-    not published."""
+    observations frame, disclosure control applied; how many of them are not
+    published; and who reported each area's year (reported_by)."""
     structure = selection.structure
     keys = selection.keys
     scope = selectors.current_observations(actor=request.user, dataflow=selection.flow).order_by()
@@ -164,6 +182,7 @@ def _read(
             "obs_status",
             "conf_status",
             "version__status",
+            "version__submission__area_id",
         )
     )
     # Every series of the areas and years, not only this one: a count withheld so
@@ -181,7 +200,8 @@ def _read(
         "status": [],
     }
     codes = {**selection.codes}
-    for area, key, period, value, censored, status, conf, version_status in records:
+    sources = reported_by((r[0], r[2], r[8] is None) for r in records)
+    for area, key, period, value, censored, status, conf, version_status, _own in records:
         restricted += access.is_restricted(version_status)
         unit = keys[key]
         shown = control.shown(
@@ -211,7 +231,7 @@ def _read(
         "censored": pl.String,
         "status": pl.String,
     }
-    return pl.DataFrame(data, schema=schema), restricted
+    return pl.DataFrame(data, schema=schema), restricted, sources
 
 
 def _population(areas: list[str] | None, selection: Selection) -> pl.DataFrame:

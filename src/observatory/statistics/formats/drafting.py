@@ -285,6 +285,35 @@ def code_id(label: str, taken: set[str]) -> str:
     return candidate
 
 
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_DATED = re.compile(r"^\s*([A-Za-z]{3})-(\d{1,2})\s*$")
+
+
+def undated(label: str) -> str | None:
+    """The range a spreadsheet turned into a date ("Oct-17" was 10-17), or None."""
+    found = _DATED.match(label)
+    if found is None or found[1].lower() not in MONTHS:
+        return None
+    low, high = MONTHS.index(found[1].lower()) + 1, int(found[2])
+    return f"{low}-{high}" if low < high else None
+
+
+def _narrower(label: str, others: list[tuple[str, dict[str, Code]]]) -> tuple[str, Code] | None:
+    """ "Corruption: Bribery": a category named under its broader one, taken as
+    the ICCS code whose name is the part after the colon when that code lies
+    under the code of the part before it (07031 under 0703); exact names only."""
+    head, colon, tail = label.partition(":")
+    if not colon or not tail.strip():
+        return None
+    for urn, lookup in others:
+        if not urn.split(":")[-1].startswith("CL_ICCS"):
+            continue
+        broad, narrow = lookup.get(fold(head)), lookup.get(fold(tail))
+        if broad and narrow and narrow.code != broad.code and narrow.code.startswith(broad.code):
+            return urn, narrow
+    return None
+
+
 def _latest(model: type[Any], code: str) -> Any:
     rows = list(model.objects.filter(agency=AGENCY, code=code))
     return max(rows, key=lambda row: version_key(row.version), default=None)
@@ -357,7 +386,24 @@ def _draft_list(
             used.append(hit.code)
             continue
         label = spellings[0]
+        readable = undated(label)
+        if readable is not None:  # "Oct-14": a spreadsheet made a date of 10-14
+            hit = own.get(fold(readable))
+            if hit is not None and key in {fold(a) for a in hit.aliases}:
+                used.append(hit.code)
+                continue
+            if hit is not None:  # the list's code, which now takes this text too
+                known = codes[hit.code]
+                known.aliases, known.new = [*known.aliases, *spellings], True
+                used.append(hit.code)
+                continue
+            code = DraftCode(id=code_id(readable, taken), name=readable, new=True)
+            code.spellings, code.aliases = spellings, list(spellings)
+            codes[code.id] = code
+            used.append(code.id)
+            continue
         found = next(((urn, lookup[key]) for urn, lookup in others if key in lookup), None)
+        found = found or _narrower(label, others)
         if found is not None and found[1].code not in taken:
             taken.add(found[1].code)
             code = DraftCode(id=found[1].code, name=label, new=True, found_in=found[0])

@@ -32,7 +32,7 @@ class DefineForm(forms.Form):
         label=gettext_lazy("Dataflow id"),
         max_length=60,
         help_text=gettext_lazy(
-            "e.g. DF_CTS_HOMICIDE. An existing id gets a new version with the file's new codes."
+            "e.g. DF_CTS_CYBERCRIME. An existing id gets a new version with the file's new codes."
         ),
     )
     name = forms.CharField(label=gettext_lazy("Name"), max_length=300, required=False)

@@ -229,6 +229,7 @@ def _download(
         "difference",
         "implied_population",
         "consistent",
+        "reported_by",
     ]
     return _csv(table.select(columns), f"{name}-series")
 
@@ -286,7 +287,7 @@ def explorer_page(request: HttpRequest) -> HttpResponse:
     selection = _selection(form, context)
     areas_regions = _areas_regions()
     chosen, regions, scope = _scope(selection, areas_regions)
-    frame, restricted = _read(request, selection, areas=scope)
+    frame, restricted, sources = _read(request, selection, areas=scope)
     population = _population(scope, selection)
     area_names = {c: code.name for c, code in selection.structure.codes("REF_AREA").items()}
     one = compute.series(frame, selection={})
@@ -299,7 +300,7 @@ def explorer_page(request: HttpRequest) -> HttpResponse:
         aggregates = aggregates.filter(pl.col("region").is_in(regions))
     table = table.with_columns(
         pl.col("area").replace_strict(area_names, default=pl.col("area")).alias("area_name")
-    )
+    ).join(sources, on=["area", "period"], how="left")
     aggregates = aggregates.with_columns(
         pl.col("region")
         .replace_strict(_region_names(selection.level), default=pl.col("region"))
