@@ -10,7 +10,14 @@ from pathlib import Path
 
 import openpyxl
 
-OUT = Path(__file__).resolve().parent.parent / "tests" / "statistics" / "files" / "families"
+OUT = (
+    Path(__file__).resolve().parent.parent
+    / "src"
+    / "observatory"
+    / "statistics"
+    / "samples"
+    / "families"
+)
 OUT.mkdir(parents=True, exist_ok=True)
 HEADER = [
     "Iso3_code",

@@ -79,7 +79,8 @@ def test_the_office_loads_a_multi_country_export_each_row_to_its_country(
     job = intake_services.job_commit(job=_office_import(world, HISTORY), actor=world["analyst"])
 
     assert job.status == ImportJob.Status.COMMITTED, job.message
-    assert job.version is not None and job.version.submission.area_id is None
+    assert job.version is not None
+    assert job.version.submission.area_id is None
     assert sorted(Seizure.objects.values_list("area_id", flat=True)) == [
         "COL",
         "COL",

@@ -412,7 +412,6 @@ def test_the_same_file_imported_twice_is_a_duplicate(col_api: Client) -> None:
         ("contributor", "COL-POLICE", "ESP-CUSTOMS"),
         ("other_focal_point", "ESP-CUSTOMS", "COL-POLICE"),
         ("analyst", "OFFICE", "COL-POLICE"),
-        ("analyst", "OFFICE", "OFFICE"),
     ],
 )
 def test_uploading_for_an_organisation_one_does_not_report_for_is_forbidden(
@@ -424,6 +423,21 @@ def test_uploading_for_an_organisation_one_does_not_report_for_is_forbidden(
     assert response.status_code == 403
     assert upload_for in response.json()["detail"]
     assert ImportJob.objects.count() == jobs
+
+
+def test_the_office_uploads_its_own_multi_country_compilation(world: World) -> None:
+    raw = token(world.users["analyst"], world.organisations["OFFICE"])
+    text = (
+        "country,date,drug,quantity,unit\n"
+        "COL,2024-01-02,cocaine,5,kg\n"
+        "PER,2024-01-03,cocaine,2,kg\n"
+    )
+    job = upload(api(raw), "OFFICE", text).json()
+    assert job["status"] == "validated", job
+    assert commit(api(raw), job["import"]).json()["status"] == "committed"
+    assert sorted(
+        Seizure.objects.filter(organisation__code="OFFICE").values_list("area_id", flat=True)
+    ) == ["COL", "PER"]
 
 
 def test_an_import_of_another_country_is_not_found(

@@ -4,18 +4,19 @@ with no code change and come back in their own layout with zero differences."""
 
 from __future__ import annotations
 
+import csv
 import io
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 from python_calamine import CalamineWorkbook
 
 from observatory.accounts.models import Role
+from observatory.demo.annex import CULTIVATION, PREVALENCE, PRICES, SEIZURES, workbook
 from observatory.intake.models import ImportJob
 from observatory.statistics import selectors
 from observatory.statistics.cube import loader
@@ -32,83 +33,6 @@ def office(db: Any) -> dict[str, Any]:
     loader.load_definitions()
     org = factories.office()
     return {"office": org, "analyst": factories.member(Role.ANALYST, org, email="a@o.test")}
-
-
-def workbook(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for name, rows in sheets.items():
-        sheet = book.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
-    book.save(path)
-    return path
-
-
-SEIZURES = {
-    "Seizures": [
-        ["Annex 6.1 Quantities of drugs seized, 2017-2021 (kilograms)"],
-        ["Source: UNODC, responses to the annual report questionnaire"],
-        [],
-        ["Region", "Subregion", "Country/Territory", "Drug group", "Drug", "Msr unit",
-         2017, 2018, 2019, 2020, 2021],
-        ["Americas", "South America", "Colombia", "Cocaine-type", "Cocaine hydrochloride",
-         "Kilograms", 435431.4, 414514.91, 433769.9, 505650.7, 669864.5],
-        ["Americas", "South America", "Colombia", "Cannabis-type",
-         "Cannabis herb (marijuana)", "Kilograms", None, "..", 461251.2, "1,205.5", None],
-        ["Europe", "Western Europe", "Netherlands", "MDMA",
-         "3,4-methylenedioxymethamphetamine (MDMA)", "Units", None, None, "1,757", None, None],
-        ["Asia", "South-Eastern Asia", "Myanmar", "Opioids", "Poppy plants", "Units",
-         None, None, None, 12000, None],
-        ["Asia", "South-Eastern Asia", "Myanmar", "Precursors", "Methylamine", "Kilograms",
-         None, None, None, None, 3.5e-06],
-        ["Asia", "South-Eastern Asia", "Myanmar", "Hallucinogens", "DMT", "Kilograms",
-         None, None, 0.25, None, None],
-    ],
-    "Notes": [["Notes: quantities are bulk weight."]],
-}  # fmt: skip
-PRICES = {
-    "Prices": [
-        ["Region", "Subregion", "Country/Territory", "Drug", "Level", "Typical", "Minimum",
-         "Maximum", "Unit", "Year"],
-        ["Europe", "Western Europe", "France", "Cocaine hydrochloride", "Retail", 73.5, 55,
-         110, "g", 2021],
-        ["Europe", "Western Europe", "France", "Cocaine hydrochloride", "Wholesale", 37000,
-         32000, 41000, "kg", 2021],
-        ["Europe", "Western Europe", "France", "Cannabis resin (hashish)", "Retail", 9.2, None,
-         None, "10 g", 2021],
-        ["Asia", "South-Eastern Asia", "Thailand", "Methamphetamine", "Retail", 3.1, 1.5, 6,
-         "1 tablet", 2021],
-    ]
-}  # fmt: skip
-PREVALENCE = {
-    name: [
-        ["Region", "Subregion", "Country/Territory", "Year", "Age", "Prevalence", "Best",
-         "Low", "High"],
-        *rows,
-    ]
-    for name, rows in {
-        "Cannabis": [
-            ["Americas", "North America", "Canada", 2019, "15-64", "Past year", 25.4, None, None],
-            ["Europe", "Western Europe", "Germany", 2018, "18-64", "Past year", 7.1, 6.5, 7.8],
-            ["Oceania", "Australia and New Zealand", "Australia", 2019, "14+", "Past year",
-             11.6, None, None],
-        ],
-        "Cocaine": [
-            ["Europe", "Southern Europe", "Spain", 2020, "15-64", "Past year", 2.5, 2.2, 2.8],
-            ["Americas", "South America", "Uruguay", 2018, "15-65", "Past year", 0.9, None, None],
-        ],
-    }.items()
-}  # fmt: skip
-CULTIVATION = {
-    "Coca bush": [
-        ["Country", "Measure", "Unit", 2018, 2019, 2020, 2021],
-        ["Colombia", "Cultivation", "ha", 169000, 154000, 143000, 204000],
-        ["Peru", "Cultivation", "ha", 54134, 54655, 61777, 80681],
-        ["Bolivia (Plurinational State of)", "Cultivation", "ha", 23100, 25500, 29400, 30500],
-        ["Colombia", "Eradication", "ha", 60000, 94606, 130147, 103302],
-    ]
-}  # fmt: skip
 
 
 def annex(path: Path, flow: str, *args: str, **options: Any) -> str:
@@ -363,3 +287,42 @@ def test_the_annex_export_shows_values_through_disclosure_control(
         out=office_copy, user="a@o.test", stdout=io.StringIO(),
     )  # fmt: skip
     assert tables(office_copy) == tables(path)
+
+
+def test_the_explorer_shows_the_drug_data_as_published(
+    office: dict[str, Any], tmp_path: Path
+) -> None:
+    annex(workbook(tmp_path / "seizures.xlsx", SEIZURES), "DF_DRUG_SEIZURES")
+    _publish(office["analyst"])
+    annex(workbook(tmp_path / "prices.xlsx", PRICES), "DF_DRUG_PRICES")
+    _publish(office["analyst"])
+    client = Client()
+    url = "/statistics/explorer/"
+
+    # Kilograms: the values as the table had them, no rate per 100,000; the
+    # region's total of the areas reporting
+    query = {"dataflow": "DF_DRUG_SEIZURES", "dim_DRUG": "METHYLAMINE", "dim_UNIT_MEASURE": "KG"}
+    page = client.get(url, query)
+    assert page.status_code == 200
+    assert page.context["rated"] is False
+    assert "0.0000035" in page.text
+    assert "Rate per 100,000 (computed)" not in page.text
+    rows = list(csv.DictReader(io.StringIO(client.get(url, {**query, "format": "csv"}).text)))
+    assert [(r["area"], r["period"], float(r["count"]), r["UNIT_MEASURE"]) for r in rows] == [
+        ("MMR", "2021", 3.5e-06, "KG")
+    ]
+    assert rows[0]["rate"] == ""
+    regional = client.get(url, {**query, "format": "csv", "table": "regional"}).text
+    assert [float(r["count"]) for r in csv.DictReader(io.StringIO(regional))] == [3.5e-06]
+
+    # Prices do not add up across areas: no regional aggregate
+    query = {
+        "dataflow": "DF_DRUG_PRICES",
+        "dim_DRUG": "COCAINE_HCL",
+        "dim_PRICE_LEVEL": "RETAIL",
+        "dim_PRICE_STAT": "TYPICAL",
+    }
+    page = client.get(url, query)
+    assert page.status_code == 200, page.content[:500]
+    assert "do not add up across areas" in page.text
+    assert "73.5" in page.text

@@ -17,7 +17,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 
+import observatory.statistics
 from observatory.accounts.models import Role
+from observatory.intake import services as intake
+from observatory.intake.models import ImportJob
 from observatory.intake.reading import read_excel_path
 from observatory.statistics import selectors
 from observatory.statistics.cube import loader
@@ -27,7 +30,7 @@ from observatory.submissions.models import Version
 from tests import factories
 
 pytestmark = pytest.mark.django_db
-FAMILIES = Path(__file__).parent / "files" / "families"
+FAMILIES = Path(observatory.statistics.__file__).parent / "samples" / "families"
 
 FILES = {
     "DF_CTS_HOMICIDE": "data_cts_intentional_homicide.csv",
@@ -45,7 +48,7 @@ def analyst(db: Any) -> Any:
     return factories.member(Role.ANALYST, factories.office(), email="a@o.test")
 
 
-def _import(path: Path, flow: str, out: io.StringIO | None = None) -> str:
+def _import(path: Path, flow: str, out: io.StringIO | None = None, **options: Any) -> str:
     out = out or io.StringIO()
     call_command(
         "import",
@@ -58,6 +61,7 @@ def _import(path: Path, flow: str, out: io.StringIO | None = None) -> str:
         decimal_mark=".",
         stdout=out,
         stderr=io.StringIO(),
+        **options,
     )
     return out.getvalue()
 
@@ -241,3 +245,81 @@ def test_a_countrys_own_data_replace_the_offices_compilation_cell_by_cell(
     assert set(by_year.values()) - {"country", "country and office"} <= {"office"}
     page = Client().get("/statistics/explorer/", {k: v for k, v in query.items() if k != "format"})
     assert "<td>the country" in page.text
+
+
+def test_a_label_the_user_maps_to_a_code_goes_in_and_comes_back_as_written(
+    analyst: Any, tmp_path: Path
+) -> None:
+    # "Sub-machine gun" is the office's Submachine gun, spelt otherwise: the
+    # import stops; the analyst says which code it is; the file goes in, the
+    # reading is remembered for the office's next files, and the export
+    # writes the label the file had.
+    header, first, *_ = csv.reader(
+        io.StringIO((FAMILIES / FILES["DF_FIREARMS"]).read_text("cp1252"))
+    )
+    first[5:7] = ["by type of firearm", "Sub-machine gun"]
+    path = tmp_path / "firearms.csv"
+    with path.open("w", newline="", encoding="cp1252") as handle:
+        csv.writer(handle, lineterminator="\n").writerows([header, first])
+    printed = io.StringIO()
+    with pytest.raises((CommandError, SystemExit)):
+        _import(path, "DF_FIREARMS", printed)
+    assert "SUBMACHINE_GUN" in printed.getvalue()  # the closest code, as a suggestion only
+
+    wrong = io.StringIO()
+    with pytest.raises((CommandError, SystemExit)):
+        _import(path, "DF_FIREARMS", wrong, map_value=["Sub-machine gun=NO_SUCH_CODE"])
+    assert "which is not a code of CATEGORY" in wrong.getvalue()
+
+    done = _import(path, "DF_FIREARMS", map_value=["Sub-machine gun=SUBMACHINE_GUN"])
+    assert "1 valid, 0 with errors" in done
+    assert "read as SUBMACHINE_GUN (Submachine gun), as confirmed" in done
+    assert Observation.objects.get().dims["CATEGORY"] == "SUBMACHINE_GUN"
+    _publish(analyst)
+    assert _export(tmp_path, "DF_FIREARMS", "cp1252") == path.read_bytes().decode("cp1252")
+
+    # The office's next file reads it the same way, and says so
+    again = tmp_path / "again.csv"
+    first[9] = str(int(first[9]) + 1)
+    with again.open("w", newline="", encoding="cp1252") as handle:
+        csv.writer(handle, lineterminator="\n").writerows([header, first])
+    assert "as confirmed" in _import(again, "DF_FIREARMS")
+
+
+def test_the_value_step_in_the_web_reads_a_label_as_the_code_the_user_gives(
+    analyst: Any, tmp_path: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    header, first, *_ = csv.reader(
+        io.StringIO((FAMILIES / FILES["DF_FIREARMS"]).read_text("cp1252"))
+    )
+    first[5:7] = ["by type of firearm", "Sub-machine gun"]
+    data = io.StringIO()
+    csv.writer(data, lineterminator="\n").writerows([header, first])
+    upload, _created = intake.upload_store(
+        stream=io.BytesIO(data.getvalue().encode("cp1252")),
+        filename="firearms.csv",
+        organisation=analyst.memberships.get().organisation,
+        dataset="observations-unodc-portal",
+        actor=analyst,
+    )
+    job = intake.job_create(
+        upload=upload, label="DF_FIREARMS", options={"decimal_mark": "."}, actor=analyst
+    )
+    job = intake.job_validate(job=job)
+    assert job.status == ImportJob.Status.BLOCKED
+    client = Client()
+    client.force_login(analyst)
+
+    page = client.get(f"/imports/{job.pk}/").content.decode()
+    assert "Values to confirm" in page
+    assert 'name="value:code:Sub-machine gun"' in page
+    assert '<option value="SUBMACHINE_GUN">' in page  # the closest code, offered
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/imports/{job.pk}/values/", {"value:code:Sub-machine gun": "SUBMACHINE_GUN"}
+        )
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.VALIDATED
+    assert job.issues.filter(code="confirmed_code", severity="warning").count() == 1

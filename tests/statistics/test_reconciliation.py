@@ -105,3 +105,54 @@ def test_prefill_marks_derived_cells_and_keeps_reported_ones(world: dict[str, An
         factories.member(Role.FOCAL_POINT, factories.agency("ESP"), email="fp@esp.test")
     )
     assert stranger.get(url).status_code == 404
+
+
+def test_the_offices_compiled_total_is_shown_and_its_records_are_not_added(
+    world: dict[str, Any],
+) -> None:
+    office = Organisation.objects.get(code="OFFICE")
+    analyst = world["analyst"]
+    # The office's compiled national total (the annex's seizure table) ...
+    flow = selectors.dataflow_get("DF_DRUG_SEIZURES")
+    version = workflow.version_create(
+        organisation=office, dataset="observations", label=flow.code, actor=analyst
+    )
+    dims = {"DRUG": "COCAINE", "UNIT_MEASURE": "KG"}
+    Observation.objects.create(
+        version=version,
+        dataflow=flow,
+        organisation=office,
+        area_id="COL",
+        time_period="2024",
+        key="COCAINE.KG",
+        dims=dims,
+        value=Decimal("155.5"),
+    )
+    for step in (workflow.version_submit, workflow.version_accept, workflow.version_publish):
+        version = step(version=version, actor=analyst)
+    # ... and its historical records of Colombia's 2024 seizures
+    history = import_csv(
+        office,
+        analyst,
+        "COUNTRY_OF_SEIZURE,case_reference,seizure_date,drug,quantity,unit\n"
+        "COL,H-1,2024-03-01,cocaine,500,kg\n",
+        label="history",
+    )
+    for step in (workflow.version_submit, workflow.version_accept, workflow.version_publish):
+        history = step(version=history, actor=analyst)
+
+    lines = {
+        (line.drug, line.column): line
+        for line in reconciliation.compare(
+            actor=world["focal"], organisation=world["police"], year=2024
+        )
+    }
+
+    cocaine = lines[("COCAINE", "KG")]
+    # Colombia's own 150 kg, not 650: the office's records of the year give way
+    assert (cocaine.ids, cocaine.compiled) == (Decimal(150), Decimal("155.5"))
+    page = Client()
+    page.force_login(world["focal"])
+    text = page.get(f"/statistics/reconciliation/{world['police'].code}/2024/").text
+    assert "Compiled by the office" in text
+    assert "155.5" in text

@@ -12,6 +12,7 @@ from observatory.accounts import access
 from observatory.analytics import engine
 from observatory.reference.models import Area
 from observatory.seizures.models import Seizure
+from observatory.seizures.selectors import own_years_first
 
 SEIZURES = "seizures"
 LEGS = "seizure_legs"
@@ -28,16 +29,7 @@ def published_seizures(area: str) -> pl.DataFrame:
     public = access.country_data_for(
         access.ANONYMOUS, Seizure.objects.filter(area_id=area), status_field="version__status"
     )
-    own_years = [
-        day.year
-        for day in public.filter(version__submission__area__isnull=False).dates(
-            "seizure_date", "year"
-        )
-    ]
-    if own_years:
-        public = public.exclude(
-            version__submission__area__isnull=True, seizure_date__year__in=own_years
-        )
+    public = own_years_first(public)
     rows = public.annotate(drug_group=F("drug__group__code")).values_list(
         "id",
         "area_id",

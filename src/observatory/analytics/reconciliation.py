@@ -1,6 +1,8 @@
 """Reconciliation of the ARQ seizure table with individual drug seizures: where a
-country reports both, the discrepancy per drug and year; and the ARQ table
-pre-filled from published individual seizures (marked as derived).
+country reports both, the discrepancy per drug and year; beside them the
+national totals the office compiles (DF_DRUG_SEIZURES, the drug report's annex
+tables) where it holds them; and the ARQ table pre-filled from published
+individual seizures (marked as derived).
 
 Quantities follow the ARQ's columns: mass in kilograms, liquids in litres (the
 seizure's kilogram-equivalent, 1 l = 1 kg), counted items in units; cases are
@@ -16,6 +18,7 @@ from django.db.models import Count, Sum
 from observatory.accounts import access
 from observatory.accounts.access import ActorLike
 from observatory.accounts.models import Organisation
+from observatory.core.errors import NotFound
 from observatory.seizures import selectors as seizure_selectors
 from observatory.statistics import selectors, services
 from observatory.statistics.models import Observation, Questionnaire
@@ -28,6 +31,16 @@ COLUMNS = {
     "mass": ("SEIZED_QTY", "KG"),
     "volume": ("SEIZED_QTY", "L"),
     "count": ("SEIZED_QTY", "U"),
+}
+COMPILED = "DF_DRUG_SEIZURES"
+# The compiled totals' units, as the ARQ's columns (the same quantities, no conversion).
+COMPILED_COLUMNS = {
+    "KG": "KG",
+    "L": "L",
+    "UNITS": "U",
+    "TABLETS": "U",
+    "DOSES": "U",
+    "BLOTTERS": "U",
 }
 
 
@@ -43,6 +56,7 @@ class Line:
     column: str  # KG | L | U | COUNT (cases)
     arq: Decimal | None
     ids: Decimal | None
+    compiled: Decimal | None = None  # the office's compiled national total
 
     @property
     def difference(self) -> Decimal | None:
@@ -69,8 +83,11 @@ def ids_totals(*, area: str, year: int) -> dict[tuple[str, str], Decimal]:
     """(drug, ARQ column) -> total from the published individual seizures (what
     everybody may see: never another agency's drafts), current versions only."""
     rows = (
-        seizure_selectors.current_seizures(actor=access.ANONYMOUS)
-        .filter(area_id=area, seizure_date__year=year)
+        seizure_selectors.own_years_first(
+            seizure_selectors.current_seizures(actor=access.ANONYMOUS).filter(
+                area_id=area, seizure_date__year=year
+            )
+        )
         .values("drug_id", "unit__dimension")
         .annotate(kilograms=Sum("kilograms"), quantity=Sum("quantity"), cases=Count("id"))
     )
@@ -89,23 +106,45 @@ def ids_totals(*, area: str, year: int) -> dict[tuple[str, str], Decimal]:
     return totals
 
 
+def compiled_totals(*, actor: ActorLike, area: str, year: int) -> dict[tuple[str, str], Decimal]:
+    """(drug, ARQ column) -> the office's compiled national total of the year
+    (DF_DRUG_SEIZURES as the actor may see it), where the office holds one."""
+    try:
+        flow = selectors.dataflow_get(COMPILED)
+    except NotFound:
+        return {}
+    totals: dict[tuple[str, str], Decimal] = {}
+    rows = selectors.current_observations(actor=actor, dataflow=flow).filter(
+        area_id=area, time_period=str(year), value__isnull=False
+    )
+    for dims, value in rows.values_list("dims", "value"):
+        column = COMPILED_COLUMNS.get(dims.get("UNIT_MEASURE", ""))
+        if column is not None and dims.get("DRUG") and value is not None:
+            key = (dims["DRUG"], column)
+            totals[key] = totals.get(key, Decimal(0)) + value
+    return totals
+
+
 def compare(*, actor: ActorLike, organisation: Organisation, year: int) -> list[Line]:
-    """Every drug and column where the ARQ or the individual seizures have a figure."""
+    """Every drug and column where the ARQ, the individual seizures or the
+    office's compiled totals have a figure."""
     questionnaire = selectors.questionnaire_get(QUESTIONNAIRE)
     cells = _cells(questionnaire)
     label = services.questionnaire_label(questionnaire, year)
     version = selectors.questionnaire_version(actor=actor, organisation=organisation, label=label)
     reported = selectors.cell_values(version, questionnaire.dataflow, str(year))
     totals = ids_totals(area=organisation.area_id or "", year=year)
+    compiled = compiled_totals(actor=actor, area=organisation.area_id or "", year=year)
     names = selectors.Structure(questionnaire.dataflow.structure).names["DRUG"]
     lines = []
     for (drug, unit), cell in cells.items():
         observation = reported.get(cell.key)
         arq = observation.value if observation is not None else None
         ids = totals.get((drug, unit))
-        if arq is None and ids is None:
+        office = compiled.get((drug, unit))
+        if arq is None and ids is None and office is None:
             continue
-        lines.append(Line(drug, names.get(drug, drug), unit, arq, ids))
+        lines.append(Line(drug, names.get(drug, drug), unit, arq, ids, office))
     return lines
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import random
+import tempfile
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
@@ -18,10 +19,12 @@ from django.utils import timezone
 
 import observatory.statistics
 from observatory.accounts.models import Organisation, Role, User
+from observatory.demo import annex
 from observatory.intake import services as intake
 from observatory.intake.models import ImportJob
 from observatory.statistics import selectors, services
 from observatory.statistics.cube.loader import load_definitions
+from observatory.statistics.formats.drafting import draft_from_annex
 from observatory.statistics.models import ReportingCycle
 from observatory.statistics.questionnaires.sections import sections_of
 from observatory.statistics.services import Entry
@@ -34,6 +37,17 @@ PORTAL_SAMPLE = (
     / "data_cts_violent_and_sexual_crime.csv"
 )
 PORTAL_FLOW = "DF_CTS_VIOLENT_SEXUAL"
+SAMPLES = Path(observatory.statistics.__file__).parent / "samples"
+# The other families of the portal's long layout (samples/families/, made by
+# tools/make_family_files.py in each family's layout).
+FAMILIES = {
+    "DF_CTS_HOMICIDE": "data_cts_intentional_homicide.csv",
+    "DF_CTS_CORRUPTION": "data_cts_corruption_and_economic_crime.csv",
+    "DF_CTS_JUSTICE": "data_cts_access_and_functioning_of_justice.csv",
+    "DF_CTS_PRISONS": "data_cts_prisons_and_prisoners.xlsx",
+    "DF_FIREARMS": "data_iafq_firearms_trafficking.csv",
+    "DF_TIP_PORTAL": "data_glotip.xlsx",
+}
 # Offences per 100,000 people a year, roughly the scale countries report.
 OFFENCE_RATES = {
     "ICCS0101": 6,
@@ -61,27 +75,78 @@ OFFENCE_RATES = {
 POPULATION = {"COL": 52_000_000, "ESP": 48_000_000, "NLD": 17_800_000, "THA": 71_700_000}
 
 
-def _portal(analyst: User, say: Callable[[str], None]) -> None:
+def _compilation(
+    analyst: User,
+    say: Callable[[str], None],
+    *,
+    path: Path,
+    dataflow: str,
+    dataset: str,
+    decimal_mark: str = "",
+) -> None:
+    """One file the office compiles, imported as the office and published."""
     office = Organisation.objects.get(code="OFFICE")
-    if Submission.objects.filter(organisation=office, label=PORTAL_FLOW).exists():
+    if Submission.objects.filter(organisation=office, label=dataflow).exists():
         return
     with transaction.atomic():
         upload, _created = intake.upload_store(
-            stream=io.BytesIO(PORTAL_SAMPLE.read_bytes()),
-            filename=PORTAL_SAMPLE.name,
+            stream=io.BytesIO(path.read_bytes()),
+            filename=path.name,
             organisation=office,
-            dataset="observations-unodc-portal",
+            dataset=dataset,
             actor=analyst,
         )
-        job = intake.job_create(upload=upload, label=PORTAL_FLOW, actor=analyst)
+        job = intake.job_create(
+            upload=upload,
+            label=dataflow,
+            options={"decimal_mark": decimal_mark} if decimal_mark else None,
+            actor=analyst,
+        )
         job = intake.job_validate(job=job)
         job = intake.job_commit(job=job, actor=analyst)
         if job.status != ImportJob.Status.COMMITTED or job.version is None:
-            raise RuntimeError(f"demo portal import ended as {job.status}: {job.message}")
+            raise RuntimeError(f"demo import of {path.name} ended as {job.status}: {job.message}")
         version = workflow.version_submit(version=job.version, actor=analyst)
         version = workflow.version_accept(version=version, actor=analyst)
         workflow.version_publish(version=version, actor=analyst)
-    say(f"  {PORTAL_FLOW}: {job.version.row_count} observations published (data-portal export)")
+    say(f"  {dataflow}: {job.version.row_count} observations published ({path.name})")
+
+
+def _portal(analyst: User, say: Callable[[str], None]) -> None:
+    """The real portal export, then a file in the layout of every other family
+    the portal publishes, then the annex tables of the drug report."""
+    portal = "observations-unodc-portal"
+    _compilation(analyst, say, path=PORTAL_SAMPLE, dataflow=PORTAL_FLOW, dataset=portal)
+    for dataflow, name in FAMILIES.items():
+        _compilation(
+            analyst,
+            say,
+            path=SAMPLES / "families" / name,
+            dataflow=dataflow,
+            dataset=portal,
+            decimal_mark=".",
+        )
+    office = Organisation.objects.get(code="OFFICE")
+    with tempfile.TemporaryDirectory() as folder:
+        for dataflow, sheets in annex.TABLES.items():
+            path = annex.workbook(Path(folder) / f"annex-{dataflow.lower()}.xlsx", sheets)
+            if (
+                dataflow == "DF_DRUG_PREVALENCE"
+                and not Submission.objects.filter(organisation=office, label=dataflow).exists()
+            ):
+                # The table names an age group (15-65) the list lacks: the
+                # office adds it in a new version, as `define dataflow` does.
+                draft = draft_from_annex(path, dataflow=dataflow)
+                if draft.changes:
+                    services.definitions_save(draft.document(), source=path.name, actor=analyst)
+            _compilation(
+                analyst,
+                say,
+                path=path,
+                dataflow=dataflow,
+                dataset="observations-annex",
+                decimal_mark=".",
+            )
 
 
 def _answers(area: str, year: int, rng: random.Random) -> dict[str, Entry]:

@@ -157,9 +157,9 @@ class SavedValue(models.Model):
     imports read the text the same way, and say so."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=10)  # area | drug | unit
+    kind = models.CharField(max_length=10)  # area | drug | unit | code (a dimension's)
     text = models.CharField(max_length=255)  # folded (reference.matching.fold)
-    code = models.CharField(max_length=40)
+    code = models.CharField(max_length=60)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

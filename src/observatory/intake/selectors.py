@@ -68,14 +68,25 @@ def values_to_confirm(*, job: ImportJob, limit: int = 200) -> list[ValueToConfir
     resembling a name), with the closest codes."""
     codes = [f"{prefix}_{kind}" for prefix in ("unconfirmed", "unknown") for kind in KINDS]
     rows = (
-        job.issues.filter(code__in=codes)
-        .values("code", "value")
+        job.issues.filter(code__in=[*codes, "unknown_code"])
+        .values("code", "value", "field", "suggestion")
         .annotate(n=Count("id"))
         .order_by("value", "code")[:limit]
     )
     out = []
     for row in rows:
         kind = row["code"].split("_", 1)[1]
+        if kind == "code":  # a dimension's label (the portal's, the annex's)
+            hint = row["suggestion"]
+            out.append(
+                ValueToConfirm(
+                    kind=kind,
+                    text=row["value"],
+                    rows=row["n"],
+                    suggestions=[Suggestion(code=hint, label=hint, score=0.7)] if hint else [],
+                )
+            )
+            continue
         match = normaliser(kind).match(row["value"])
         out.append(
             ValueToConfirm(

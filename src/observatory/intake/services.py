@@ -501,8 +501,19 @@ def _remember_values(job: ImportJob, actor: ActorLike) -> None:
         for text, code in chosen.items():
             # A reading given for any kind (the command line's TEXT=CODE) is
             # remembered for the kinds whose code it is.
-            kinds = [kind] if kind != "*" else ["area", "drug", "unit"]
+            kinds = [kind] if kind != "*" else ["area", "drug", "unit", "code"]
             for each in kinds:
+                if each == "code":
+                    # A dimension's code (the portal's and the annex's labels):
+                    # the import checked it against the dataflow's list, and a
+                    # later import uses it only where the list holds it.
+                    SavedValue.objects.update_or_create(
+                        organisation=job.organisation,
+                        kind="code",
+                        text=fold(text),
+                        defaults={"code": code[:60], "confirmed_by": acting_user(actor)},
+                    )
+                    continue
                 match = normaliser(each).match(code)
                 if match.confidence < 1.0 or match.code is None:
                     continue
@@ -526,10 +537,12 @@ def job_map_values(
     with them. Nothing is remembered until the import is committed."""
     if job.status not in {ImportJob.Status.VALIDATED, ImportJob.Status.BLOCKED}:
         raise ValidationFailed(f"the import is {job.status}: its values cannot change now")
-    kinds = {"area", "drug", "unit", "*"}
+    kinds = {"area", "drug", "unit", "code", "*"}
     unknown = set(values) - kinds
     if unknown:
-        raise ValidationFailed(f"values are read for area, drug or unit, not {sorted(unknown)}")
+        raise ValidationFailed(
+            f"values are read for area, drug, unit or a dimension's code, not {sorted(unknown)}"
+        )
     current = {k: dict(v) for k, v in (job.options.get("values") or {}).items()}
     for kind, chosen in values.items():
         for text, code in chosen.items():

@@ -226,7 +226,7 @@ def import_values(request: HttpRequest, pk: int) -> HttpResponse:
     for name in request.POST:
         kind, sep, text = name.removeprefix("value:").partition(":")
         if name.startswith("value:") and sep:
-            values.setdefault(kind, {})[text] = request.POST.get(name, "")[:40]
+            values.setdefault(kind, {})[text] = request.POST.get(name, "")[:60]
     try:
         services.job_map_values(
             job=job,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Max, Min, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Count, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import ExtractYear
 
 from observatory.accounts import access
 from observatory.accounts.access import ActorLike
@@ -52,6 +53,31 @@ def current_seizures(*, actor: ActorLike) -> QuerySet[Seizure]:
     visible = access.country_data_for(actor, Version.objects.all())
     latest = visible.filter(submission=OuterRef("version__submission")).order_by("-number")
     return seizure_list(actor=actor).filter(version=Subquery(latest.values("pk")[:1]))
+
+
+def own_years_first(rows: QuerySet[Seizure]) -> QuerySet[Seizure]:
+    """`rows` without the office's compilations (submissions without an area:
+    its historical records of many countries) for each country and year that
+    the country's own submissions among `rows` cover: where both exist, the
+    country's own seizures are the year's, never the two added up."""
+    compiled = Q(version__submission__area__isnull=True)
+    if not rows.filter(compiled).exists():
+        return rows
+    own: dict[str, list[int]] = {}
+    for area, year in (
+        rows.filter(~compiled)
+        .annotate(year=ExtractYear("seizure_date"))
+        .order_by()
+        .values_list("area_id", "year")
+        .distinct()
+    ):
+        own.setdefault(area, []).append(year)
+    if not own:
+        return rows
+    covered = Q(pk__in=[])
+    for area, years in own.items():
+        covered |= Q(area_id=area, seizure_date__year__in=sorted(years))
+    return rows.exclude(compiled & covered)
 
 
 def seizure_get(*, actor: ActorLike, pk: int) -> Seizure:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import math
+from decimal import Decimal
 from typing import Any
 
 import polars as pl
@@ -29,7 +30,7 @@ def series_chart(frame: pl.DataFrame, *, measure: str, title: str) -> dict[str, 
         pl.col(value).round(3).alias("value"),
         pl.col("rate_basis").fill_null(""),
     )
-    title_y = _("rate per 100,000") if measure == "rate" else _("count")
+    title_y = {"rate": _("rate per 100,000"), "value": _("value")}.get(measure, _("count"))
     tooltip = [
         {"field": "area_name", "title": _("Area")},
         {"field": "period", "title": _("Year")},
@@ -158,10 +159,13 @@ def _rate(value: float | None) -> str:
 
 
 def _count_cell(count: float | None) -> str:
-    """A count as reported: whole numbers without decimals."""
+    """A value as reported: whole numbers without decimals, others with the
+    decimals they have (435,431.4; 0.0000035), never rounded for the page."""
     if count is None:
         return ""
-    return _number(count, 0 if float(count).is_integer() else 2)
+    plain = format(Decimal(format(float(count), ".15g")), "f")
+    decimals = len(plain.partition(".")[2].rstrip("0"))
+    return _number(count, decimals)
 
 
 STATUS_NOTES = {"L": gettext_lazy("not available"), "M": gettext_lazy("not applicable")}

@@ -196,6 +196,17 @@ class ExplorerForm(forms.Form):
         return data
 
 
+# Units whose values do not add up across areas (percentages, rates).
+NOT_ADDITIVE = ("PERCENT", "PCT", "RATE", "SHARE")
+
+
+def counts_and_rates(structure: selectors.Structure) -> bool:
+    """Whether the dataflow holds counts (and rates per 100,000) told apart by
+    UNIT_MEASURE: the explorer then computes rates. Other dataflows (seizures in
+    kilograms, prices, prevalence) show their values as published."""
+    return compute.UNIT in structure.dimensions and compute.COUNT in structure.codes(compute.UNIT)
+
+
 @dataclass
 class StructureCodes(selectors.Structure):
     """The structure with each dimension's codes read once per request."""
@@ -221,8 +232,26 @@ class Selection:
     level: str = "region"
 
     @property
+    def rated(self) -> bool:
+        return counts_and_rates(self.structure)
+
+    @property
+    def additive(self) -> bool:
+        """Whether the values of areas add up to a region's (counts, kilograms,
+        hectares: yes; prices, prevalence, shares: no)."""
+        if self.rated:
+            return True
+        unit = self.codes.get(compute.UNIT, "")
+        return bool(unit) and not unit.startswith(NOT_ADDITIVE)
+
+    @property
     def keys(self) -> dict[str, str]:
-        """Series key -> unit: the counts and the published rates of the series."""
+        """Series key -> unit: the counts and the published rates of the series;
+        for a dataflow of other values (kilograms, prices, prevalence), the one
+        series the codes name (its unit is a code like the others)."""
+        if not self.rated:
+            key = ".".join(self.codes.get(d, "") for d in self.structure.dimensions)
+            return {key: compute.COUNT}
         out = {}
         for unit in (compute.COUNT, compute.RATE):
             parts = {**self.codes, compute.UNIT: unit}

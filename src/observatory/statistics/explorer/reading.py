@@ -21,6 +21,7 @@ from observatory.statistics.explorer.forms import (
     TOTAL,
     WITHHELD,
     Selection,
+    counts_and_rates,
 )
 from observatory.statistics.models import Dataflow
 
@@ -48,8 +49,9 @@ def _dimension_choices(
     positions = {d: i for i, d in enumerate(structure.dimensions)}
     labels = {c.code: c.name or c.code.replace("_", " ").capitalize() for c in structure.components}
     out: dict[str, tuple[str, list[tuple[str, str]]]] = {}
+    rated = counts_and_rates(structure)
     for dimension in structure.dimensions:
-        if dimension == compute.UNIT:
+        if dimension == compute.UNIT and rated:
             continue
         codes = structure.codes(dimension)
         seen = {
@@ -72,7 +74,8 @@ def _default_codes(
     """Codes for the dimensions not given: of the visible series that agree with
     the given codes, the one with the most observations (then the most totals,
     then the first in key order)."""
-    dims = [d for d in structure.dimensions if d != compute.UNIT]
+    rated = counts_and_rates(structure)
+    dims = [d for d in structure.dimensions if d != compute.UNIT or not rated]
     positions = {d: i for i, d in enumerate(structure.dimensions)}
     best: tuple[int, int, str] | None = None
     for key, size in keys.items():
@@ -191,10 +194,14 @@ def _read(
         request.user, selection.flow, structure.dimensions
     ).with_small_cells(scope)
     restricted = 0
+    # A dataflow of other values than counts and rates is read as one series
+    # whose values stand where counts do (UNIT_MEASURE "COUNT" in the frame);
+    # disclosure control sees the series' own codes.
+    columns = [*structure.dimensions, *[compute.UNIT] * (compute.UNIT not in structure.dimensions)]
     data: dict[str, list[Any]] = {
         "area": [],
         "period": [],
-        **{d: [] for d in structure.dimensions},
+        **{d: [] for d in columns},
         "value": [],
         "censored": [],
         "status": [],
@@ -207,7 +214,7 @@ def _read(
         shown = control.shown(
             area=area,
             period=period,
-            dims={**codes, compute.UNIT: unit},
+            dims={**codes, compute.UNIT: unit} if selection.rated else codes,
             value=value,
             censored=censored,
             conf_status=conf,
@@ -218,7 +225,7 @@ def _read(
             marker = WITHHELD if shown.conf_status in SUPPRESSED else CONFIDENTIAL
         data["area"].append(area)
         data["period"].append(period)
-        for dimension in structure.dimensions:
+        for dimension in columns:
             data[dimension].append(unit if dimension == compute.UNIT else codes.get(dimension, ""))
         data["value"].append(number)
         data["censored"].append(marker)
@@ -226,7 +233,7 @@ def _read(
     schema = {
         "area": pl.String,
         "period": pl.String,
-        **dict.fromkeys(structure.dimensions, pl.String),
+        **dict.fromkeys(columns, pl.String),
         "value": pl.Float64,
         "censored": pl.String,
         "status": pl.String,

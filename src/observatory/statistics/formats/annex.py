@@ -62,6 +62,7 @@ from observatory.statistics import selectors
 from observatory.statistics.formats.importing import (
     ValueFormat,
     combined_issues,
+    confirmed_readings,
     observations_commit,
     other_country_issues,
     plan_update,
@@ -173,8 +174,9 @@ class Lookup:
         return found
 
     def suggestion(self, text: str) -> str:
+        """The code of the closest name (a suggestion, never read as the code)."""
         best = process.extractOne(text, self.names) if self.names and text else None
-        return str(best[0]) if best and best[1] >= 70 else ""
+        return self.codes.get(fold(str(best[0])), "") if best and best[1] >= 70 else ""
 
 
 def _some(names: list[str]) -> str:
@@ -422,7 +424,21 @@ def cells(raw: RawTable, job: ImportJob) -> tuple[pl.DataFrame, pl.DataFrame, Da
             .otherwise(pl.col(component))
             .alias(component)
         )
-        unknown_texts = {t: lookup.suggestion(t) for t, c in read.items() if c is None}
+        long, readings = confirmed_readings(
+            long,
+            text=text,
+            read=component,
+            job=job,
+            codes=list(structure.codes(component)),
+            names=structure.names.get(component, {}),
+            column=location,
+            field=component,
+        )
+        issues.append(readings)
+        confirmed = set(long.filter(pl.col(component).is_not_null())[text].unique().to_list())
+        unknown_texts = {
+            t: lookup.suggestion(t) for t, c in read.items() if c is None and t not in confirmed
+        }
         issues.append(
             issues_where(
                 long,

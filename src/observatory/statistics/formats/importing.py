@@ -25,6 +25,7 @@ from observatory.intake import numbers
 from observatory.intake.models import ImportJob
 from observatory.intake.reading import ROW_NUMBER
 from observatory.intake.validation import ERROR, WARNING, empty_issues, issues_where
+from observatory.reference.matching import fold
 from observatory.statistics import selectors
 from observatory.statistics.cube.values import number_texts
 from observatory.statistics.models import Dataflow, Questionnaire
@@ -49,6 +50,85 @@ CENSORED = r"^<\s*\d+(\.\d+)?$"  # <5, < 5, <0.5: a count published only as belo
 def headers_by_field(job: ImportJob) -> dict[str, str]:
     """The file's header for each field the job's mapping gives a column."""
     return {field: header for header, field in job.mapping.items() if field}
+
+
+def confirmed_codes(job: ImportJob) -> dict[str, str]:
+    """Folded text -> dimension code the user said a label reads as (this
+    import's value step or --map-value "TEXT=CODE", then the organisation's
+    readings remembered from its earlier imports)."""
+    from observatory.intake.services import confirmed_values
+
+    values = confirmed_values(job)
+    return {**values.get("code", {}), **values.get("*", {})}
+
+
+def confirmed_readings(
+    frame: pl.DataFrame,
+    *,
+    text: str,
+    read: str,
+    job: ImportJob,
+    codes: Sequence[str],
+    names: dict[str, str],
+    column: str | pl.Expr,
+    field: str,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Labels no code of the list names, read as the code the user confirmed
+    (said as a warning on every row it reads); a confirmed code the list lacks
+    is an error. `text` holds the file's label, `read` the code (null where
+    none was found)."""
+    confirmed = confirmed_codes(job)
+    if not confirmed:
+        return frame, empty_issues()
+    unread = frame.filter(pl.col(read).is_null())[text].unique().to_list()
+    chosen = {t: confirmed[fold(t)] for t in unread if t and fold(t) in confirmed}
+    if not chosen:
+        return frame, empty_issues()
+    listed = set(codes)
+    good = {t: c for t, c in chosen.items() if c in listed}
+    bad = {t: c for t, c in chosen.items() if c not in listed}
+    frame = frame.with_columns(
+        pl.when(pl.col(read).is_null())
+        .then(pl.col(text).replace_strict(good, default=None, return_dtype=pl.String))
+        .otherwise(pl.col(read))
+        .alias(read)
+    )
+    issues = [
+        issues_where(
+            frame,
+            pl.col(text).is_in(list(good)),
+            column=column,
+            field_name=field,
+            value=pl.col(text),
+            severity=WARNING,
+            code="confirmed_code",
+            message=pl.format(
+                "“{}” read as {} ({}), as confirmed",
+                pl.col(text),
+                pl.col(text).replace_strict(good, default=""),
+                pl.col(text).replace_strict(
+                    {t: names.get(c, c) for t, c in good.items()}, default=""
+                ),
+            ),
+        ),
+        issues_where(
+            frame,
+            pl.col(text).is_in(list(bad)),
+            column=column,
+            field_name=field,
+            value=pl.col(text),
+            severity=ERROR,
+            code="unknown_code",
+            message=pl.format(
+                "“{}” was to be read as {}, which is not a code of {}",
+                pl.col(text),
+                pl.col(text).replace_strict(bad, default=""),
+                pl.lit(field),
+            ),
+            expected=", ".join(sorted(listed)[:12]),
+        ),
+    ]
+    return frame, combined_issues(issues)
 
 
 def combined_issues(parts: Sequence[pl.DataFrame]) -> pl.DataFrame:

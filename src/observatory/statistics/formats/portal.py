@@ -45,6 +45,7 @@ from observatory.statistics.exports.stream import Tally, _regions
 from observatory.statistics.formats.importing import (
     ValueFormat,
     combined_issues,
+    confirmed_readings,
     dataflow_named,
     headers_by_field,
     observations_commit,
@@ -211,10 +212,24 @@ def coded(frame: pl.DataFrame, job: ImportJob) -> tuple[pl.DataFrame, pl.DataFra
                     ),
                 )
             )
-        unknown = {t: "" for t, f in found.items() if not f}
+        frame, readings = confirmed_readings(
+            frame,
+            text=field,
+            read=dimension,
+            job=job,
+            codes=list(codes),
+            names=structure.names.get(dimension, {}),
+            column=by_field.get(field, field),
+            field=dimension,
+        )
+        issues.append(readings)
+        confirmed = set(frame.filter(pl.col(dimension).is_not_null())[field].unique().to_list())
+        by_name = {code.name: code.code for code in codes.values()}
+        unknown = {t: "" for t, f in found.items() if not f and t not in confirmed}
         for text in unknown:
             best = process.extractOne(text, names) if names and text else None
-            unknown[text] = best[0] if best and best[1] >= 70 else ""
+            # the closest code (its name in the message's list): a suggestion only
+            unknown[text] = by_name[best[0]] if best and best[1] >= 70 else ""
         issues.append(
             issues_where(
                 frame,

@@ -57,6 +57,7 @@ from observatory.statistics.explorer.forms import (
     StructureCodes,
     _is_public,
     _latest_flows,
+    counts_and_rates,
 )
 from observatory.statistics.explorer.reading import (
     _areas_of,
@@ -127,7 +128,10 @@ def _selection(form: ExplorerForm, context: dict[str, Any]) -> Selection:
         flow=context["flow"],
         structure=context["structure"],
         codes={d: data[f"dim_{d}"] for d in form.dimension_names},
-        measure=data.get("measure") or "count",
+        # Rates only for counts: another dataflow's values are shown as they are.
+        measure=(data.get("measure") or "count")
+        if counts_and_rates(context["structure"])
+        else "count",
         areas=areas,
         region=region,
         year_from=data.get("year_from"),
@@ -210,6 +214,12 @@ def _download(
         out = aggregates.select(*first, *[c for c in aggregates.columns if c not in first])
         return _csv(out, f"{name}-regional-{selection.level}")
     dims = [d for d in selection.structure.dimensions if d != compute.UNIT]
+    if not selection.rated:  # the series' unit, where it has one, is one of its codes
+        table = table.with_columns(
+            pl.lit(selection.codes.get(compute.UNIT, "")).alias(compute.UNIT)
+        )
+        if compute.UNIT in selection.codes:
+            dims = [*dims, compute.UNIT]
     columns = [
         "area",
         "area_name",
@@ -241,8 +251,13 @@ def _suggestions(
     have counts, for a combination without data."""
     structure = selection.structure
     positions = {d: i for i, d in enumerate(structure.dimensions)}
-    dims = [d for d in structure.dimensions if d != compute.UNIT]
-    if not dims or compute.UNIT not in positions:
+    if not selection.rated:  # a dataflow of other values: its unit is one of its codes
+        dims = list(structure.dimensions)
+    elif compute.UNIT in positions:
+        dims = [d for d in structure.dimensions if d != compute.UNIT]
+    else:
+        return []
+    if not dims:
         return []
     first = dims[0]
     out = []
@@ -250,7 +265,7 @@ def _suggestions(
         parts = key.split(".")
         if len(parts) != len(positions) or parts[positions[first]] != selection.codes[first]:
             continue
-        if parts[positions[compute.UNIT]] != compute.COUNT:
+        if selection.rated and parts[positions[compute.UNIT]] != compute.COUNT:
             continue
         link = request.GET.copy()
         for d in dims:
@@ -288,12 +303,19 @@ def explorer_page(request: HttpRequest) -> HttpResponse:
     areas_regions = _areas_regions()
     chosen, regions, scope = _scope(selection, areas_regions)
     frame, restricted, sources = _read(request, selection, areas=scope)
-    population = _population(scope, selection)
+    # Rates per 100,000 are for counts; other values (kilograms, prices,
+    # prevalence) are shown as published, and summed by region only where they
+    # add up (kilograms, hectares; not prices, not percentages).
+    population = _population(scope, selection) if selection.rated else _population([], selection)
     area_names = {c: code.name for c, code in selection.structure.codes("REF_AREA").items()}
     one = compute.series(frame, selection={})
     table = compute.compare(compute.rates(one, population), tolerance=TOLERANCE)
     aggregates = compute.regional(
-        one, population, areas_regions, level=selection.level, wholes=WHOLES
+        one if selection.additive else one.clear(),
+        population,
+        areas_regions,
+        level=selection.level,
+        wholes=WHOLES,
     )
     if chosen:
         table = table.filter(pl.col("area").is_in(chosen))
@@ -316,7 +338,9 @@ def explorer_page(request: HttpRequest) -> HttpResponse:
             regional=form.cleaned_data.get("table") == "regional",
         )
     title = _series_name(selection, form)
-    measure_name = dict(MEASURES)[selection.measure]
+    measure_name = (
+        dict(MEASURES)[selection.measure] if selection.rated else _("values as published")
+    )
     level_name = LEVELS[selection.level]
     charted = _most_populous(table, population, CHART_AREAS)
     query = request.GET.copy()
@@ -330,16 +354,20 @@ def explorer_page(request: HttpRequest) -> HttpResponse:
             "form": form,
             "flow": selection.flow,
             "selection": selection,
+            "rated": selection.rated,
+            "additive": selection.additive,
             "title": title,
             "measure_name": measure_name,
             "spec": series_chart(
-                charted, measure=selection.measure, title=f"{title} — {measure_name}"
+                charted,
+                measure=selection.measure if selection.rated else "value",
+                title=f"{title} — {measure_name}",
             )
             if table.height
             else None,
             "regional_spec": regional_chart(
                 aggregates,
-                measure=selection.measure,
+                measure=selection.measure if selection.rated else "count",
                 title=_("%(series)s by %(level)s") % {"series": title, "level": level_name},
             )
             if aggregates.height
