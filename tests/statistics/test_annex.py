@@ -147,7 +147,7 @@ def test_prevalence_one_sheet_per_drug_and_a_new_age_group(
         annex(path, "DF_DRUG_PREVALENCE")
     problem = ImportJob.objects.get().issues.get(code="unknown_code")
     assert problem.value == "15-65"
-    assert problem.suggestion == "15-64"
+    assert problem.suggestion == "Y15T64"  # the closest code (15-64), a suggestion only
     assert problem.column == "Cocaine: Best"
     assert not Observation.objects.exists()
 

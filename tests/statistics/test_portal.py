@@ -170,7 +170,7 @@ def test_errors_name_the_cell_and_suggest_the_known_label(cube: dict[str, Any]) 
     assert job.status == ImportJob.Status.BLOCKED
     issues = {i.code: i for i in job.issues.all()}
     assert issues["unknown_code"].row == 2
-    assert issues["unknown_code"].suggestion == "Serious assault"
+    assert issues["unknown_code"].suggestion == "ICCS020111"  # Serious assault
     assert issues["not_a_number"].value == "n/a"
     assert not Observation.objects.exists()
 

@@ -323,3 +323,32 @@ def test_the_value_step_in_the_web_reads_a_label_as_the_code_the_user_gives(
     job.refresh_from_db()
     assert job.status == ImportJob.Status.VALIDATED
     assert job.issues.filter(code="confirmed_code", severity="warning").count() == 1
+
+
+def test_digits_the_database_cannot_keep_come_back_in_every_export(
+    analyst: Any, tmp_path: Path
+) -> None:
+    # numeric(30, 12) keeps 12 decimals (SQLite a double): a rate published
+    # with more digits is written back with all of them, in every format.
+    header, first, *_ = csv.reader(
+        io.StringIO((FAMILIES / FILES["DF_CTS_HOMICIDE"]).read_text("cp1252"))
+    )
+    first[10:12] = ["Rate per 100,000 population", "1.23456789012345678"]
+    path = tmp_path / "rate.csv"
+    with path.open("w", newline="", encoding="cp1252") as handle:
+        csv.writer(handle, lineterminator="\n").writerows([header, first])
+    _import(path, "DF_CTS_HOMICIDE")
+    _publish(analyst)
+    assert Observation.objects.get().written["exact"] == "1.23456789012345678"
+
+    out = tmp_path / "long.csv"
+    call_command(
+        "export",
+        "observations",
+        dataflow="DF_CTS_HOMICIDE",
+        format="csv",
+        out=out,
+        stdout=io.StringIO(),
+    )
+    assert "1.23456789012345678" in out.read_text("utf-8")
+    assert _export(tmp_path, "DF_CTS_HOMICIDE", "cp1252") == path.read_bytes().decode("cp1252")

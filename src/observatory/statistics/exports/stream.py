@@ -15,7 +15,8 @@ from typing import Any
 import polars as pl
 from django.db import connections
 from django.db.models import QuerySet, TextField
-from django.db.models.functions import Cast
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Coalesce
 from django.db.models.sql.constants import MULTI
 
 from observatory.accounts import access
@@ -103,7 +104,10 @@ def observation_query(
     order they were reported: observations are never updated), which spares the
     database a sort of the whole dataflow."""
     rows = selectors.current_observations(actor=actor, dataflow=dataflow).annotate(
-        value_text=Cast("value", output_field=TextField())
+        # The file's own digits where the column could not keep them all.
+        value_text=Coalesce(
+            KeyTextTransform("exact", "written"), Cast("value", output_field=TextField())
+        )
     )
     rows = rows.order_by("area_id", "key", "time_period", "pk") if by_series else rows.order_by()
     return rows.values_list(*RAW)

@@ -140,9 +140,13 @@ class Draft:
         """New names for new codes: (dimension, code id) -> name."""
         for item in self.lists:
             for code in item.added:
-                name = names.get((item.dimension, code.id), "").strip()
-                if name:
-                    code.name = name[:300]
+                name = names.get((item.dimension, code.id), "").strip()[:300]
+                if name and name != code.name:
+                    # The file's label stays a name of the code: the file it
+                    # was drafted from still goes in (and comes back as written).
+                    texts = [code.name, *code.spellings]
+                    code.aliases = list(dict.fromkeys([*code.aliases, *texts]))
+                    code.name = name
 
     def summary(self) -> list[str]:
         lines = []

@@ -70,9 +70,12 @@ def _named(document: dict[str, Any], data: Any, new: list[list[str]]) -> dict[st
             continue
         for code in codelist["codes"]:
             if (item["id"], code["id"]) in fresh:
-                name = str(data.get(f"name:{item['id']}:{code['id']}", "")).strip()
-                if name:
-                    code["name"] = name[:300]
+                name = str(data.get(f"name:{item['id']}:{code['id']}", "")).strip()[:300]
+                if name and name != code["name"]:
+                    # the file's label stays a name of the code (the file goes in)
+                    aliases = [*code.get("aliases", []), code["name"]]
+                    code["aliases"] = list(dict.fromkeys(aliases))
+                    code["name"] = name
     return document
 
 
