@@ -2375,6 +2375,29 @@ def test_mfa_does_not_apply_to_api_tokens(
     assert token_client(raw).get("/api/v1/me").status_code == 200
 
 
+@pytest.mark.parametrize("who", ["focal_point", "analyst", "admin"])
+@pytest.mark.parametrize(
+    "header",
+    [
+        {"HTTP_AUTHORIZATION": "Bearer x"},
+        {"HTTP_AUTHORIZATION": "Basic eDp5"},
+        {"HTTP_X_API_KEY": "obs_nothing"},
+    ],
+)
+def test_a_session_without_mfa_gets_no_data_from_the_api_by_adding_a_header(
+    who: str, header: dict[str, str], world: World, settings: SettingsWrapper
+) -> None:
+    # Issue 12 §1: a bad or unknown token is 401 and never falls back to the
+    # session (which has no second factor); without a header the session is refused.
+    settings.OBSERVATORY_REQUIRE_MFA = True
+    client = web_client(world.without_totp[who])
+    url = "/api/v1/submissions/versions?status=draft"
+    assert client.get(url).status_code == 403
+    assert client.get(url, **header).status_code == 401
+    assert client.get("/api/v1/me", **header).status_code == 401
+    assert client.post("/api/v1/imports", {}, **header).status_code == 401
+
+
 def test_mfa_redirect_leads_to_the_activation_form(world: World, settings: SettingsWrapper) -> None:
     """Signed in with a password, a focal point is sent to set up TOTP, and can."""
     settings.OBSERVATORY_REQUIRE_MFA = True

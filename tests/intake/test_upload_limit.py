@@ -45,3 +45,22 @@ def test_the_handler_stops_reading_past_the_limit(settings: object) -> None:
     with pytest.raises(SkipFile):
         handler.receive_data_chunk(b"x" * 800, 800)
     assert request.upload_too_large is True  # type: ignore[attr-defined]
+
+
+def test_an_oversized_upload_to_the_api_is_413_with_the_limit(settings: object) -> None:
+    # Issue 12 §5: not 422 "file: Field required"
+    from observatory.accounts import services as account_services
+
+    settings.OBSERVATORY_MAX_UPLOAD_BYTES = 10_000  # type: ignore[attr-defined]
+    organisation = factories.agency("COL", Organisation.Kind.POLICE)
+    user = factories.member(Role.CONTRIBUTOR, organisation)
+    raw = account_services.token_create(user=user, organisation=organisation)[1]
+    big = SimpleUploadedFile(
+        "big.csv", b"Fecha,Droga\n" + b"2024-01-01,heroin\n" * 5000, content_type="text/csv"
+    )
+    response = Client(HTTP_AUTHORIZATION=f"Bearer {raw}").post(
+        "/api/v1/imports", {"organisation": organisation.code, "label": "x", "file": big}
+    )
+    assert response.status_code == 413
+    assert "10,000 bytes" in response.json()["detail"]
+    assert not Upload.objects.exists()

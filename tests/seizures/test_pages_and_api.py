@@ -479,3 +479,28 @@ def test_an_import_refused_while_the_submission_is_with_the_office_can_be_retrie
     assert retried.status_code == 200, retried.json()
     assert retried.json()["status"] == "committed"
     assert Version.objects.get(pk=retried.json()["version"]).number == 2
+
+
+def test_a_token_acts_for_its_organisation_not_its_whole_country(world: World) -> None:
+    # Issue 12 §5: focal.col's token for COL-POLICE must not upload for COL-LAB
+    lab = factories.OrganisationFactory(
+        code="COL-LAB-T", area=world.organisations["COL-POLICE"].area
+    )
+    focal = world.users["focal_point"]
+    raw = token(focal, world.organisations["COL-POLICE"])
+    jobs = ImportJob.objects.count()
+
+    refused = upload(api(raw), lab.code)
+
+    assert refused.status_code == 403
+    assert ImportJob.objects.count() == jobs
+    # its own organisation, yes
+    assert upload(api(raw), "COL-POLICE").status_code == 200
+
+
+def test_api_pages_are_bounded(world: World) -> None:
+    client = Client()
+    assert client.get("/api/v1/seizures?limit=1000").status_code == 200
+    assert client.get("/api/v1/seizures?limit=1001").status_code == 422
+    assert client.get(f"/api/v1/seizures?offset={2**63}").status_code == 422
+    assert client.get(f"/api/v1/seizures?limit={2**63}").status_code == 422

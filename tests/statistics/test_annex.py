@@ -326,3 +326,49 @@ def test_the_explorer_shows_the_drug_data_as_published(
     assert page.status_code == 200, page.content[:500]
     assert "do not add up across areas" in page.text
     assert "73.5" in page.text
+
+
+BY_SEX = {
+    "Cannabis": [
+        ["Annex: prevalence of cannabis use, past year, by sex"],
+        ["", "", "", "", "", "", "Males", "", "", "Females", "", ""],
+        ["Region", "Subregion", "Country/Territory", "Year", "Age", "Prevalence",
+         "Best", "Low", "High", "Best", "Low", "High"],
+        ["Europe", "Western Europe", "Germany", 2018, "18-64", "Past year",
+         9.1, 8.2, 10.0, 5.0, 4.4, 5.6],
+        ["Europe", "Southern Europe", "Spain", 2020, "15-64", "Past year",
+         14.2, None, None, 7.3, None, None],
+    ]
+}  # fmt: skip
+
+
+def test_two_header_rows_males_and_females_over_best_low_and_high(
+    office: dict[str, Any], tmp_path: Path
+) -> None:
+    # Read as one row of headers, the males' columns would be taken for both
+    # sexes and the females' left out: the row above tells them apart.
+    path = workbook(tmp_path / "by-sex.xlsx", BY_SEX)
+
+    printed = annex(path, "DF_DRUG_PREVALENCE")
+
+    assert "values in “Males › Best”, “Males › Low”, “Males › High”, “Females › Best”" in printed
+    cells = {
+        (o.area_id, o.dims["SEX"], o.dims["ESTIMATE"]): o.value for o in Observation.objects.all()
+    }
+    assert cells == {
+        ("DEU", "M", "BEST"): Decimal("9.1"),
+        ("DEU", "M", "LOW"): Decimal("8.2"),
+        ("DEU", "M", "HIGH"): Decimal("10"),
+        ("DEU", "F", "BEST"): Decimal("5"),
+        ("DEU", "F", "LOW"): Decimal("4.4"),
+        ("DEU", "F", "HIGH"): Decimal("5.6"),
+        ("ESP", "M", "BEST"): Decimal("14.2"),
+        ("ESP", "F", "BEST"): Decimal("7.3"),
+    }
+    _publish(office["analyst"])
+    round_trip(tmp_path, path, "DF_DRUG_PREVALENCE")
+    back = CalamineWorkbook.from_path(str(tmp_path / "back-by-sex.xlsx"))
+    rows = back.get_sheet_by_name("Cannabis").to_python(skip_empty_area=False)
+    assert [c for c in rows[0] if c] == ["Males", "Females"]
+    assert rows[0].index("Males") == 6
+    assert rows[0].index("Females") == 9

@@ -161,6 +161,8 @@ def country_data_q(
             allowed |= Q(**{f"{org}__in": sorted(contributor_orgs)})
         if focal_areas:
             allowed |= Q(**{f"{area}__in": sorted(focal_areas)})
+        if actor.token_organisation is not None:  # a token changes its organisation's data
+            allowed &= Q(**{f"{org}__in": sorted(actor.organisation_ids())})
         return editable & allowed
 
     allowed = Q(**{f"{status_field}__in": sorted(Status.PUBLIC)})
@@ -250,6 +252,8 @@ def workspace_q(user: ActorLike, *, organisation_field: str = "organisation") ->
         allowed |= Q(**{f"{org}__in": sorted(contributor_orgs)})
     if focal_areas:
         allowed |= Q(**{f"{organisation_field}__area_id__in": sorted(focal_areas)})
+    if actor.token_organisation is not None:  # a token: its organisation's work only
+        allowed &= Q(**{f"{organisation_field}__code": actor.token_organisation})
     return allowed
 
 
@@ -259,15 +263,19 @@ def organisations_reporting_for(
     """Organisations the user may upload data for. With `office` (a dataset the
     office compiles itself, from many countries), the office's own organisation
     too, for its analysts and administrators."""
+    actor = actor_for(user)
     reporting = Organisation.objects.filter(_reporting_q(user), is_active=True).exclude(
         kind=Organisation.Kind.OFFICE
     )
-    if not office:
-        return reporting
-    own = actor_for(user).organisation_ids(Role.ANALYST, Role.ADMIN)
-    return reporting | Organisation.objects.filter(
-        pk__in=sorted(own), kind=Organisation.Kind.OFFICE, is_active=True
-    )
+    if office:
+        own = actor.organisation_ids(Role.ANALYST, Role.ADMIN)
+        reporting = reporting | Organisation.objects.filter(
+            pk__in=sorted(own), kind=Organisation.Kind.OFFICE, is_active=True
+        )
+    if actor.token_organisation is not None:
+        # A token acts for the organisation it was made for, not its whole country.
+        reporting = reporting.filter(code=actor.token_organisation)
+    return reporting
 
 
 def _reporting_q(user: ActorLike) -> Q:

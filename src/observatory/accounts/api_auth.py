@@ -47,8 +47,23 @@ class Anonymous:
 
     def __call__(self, request: HttpRequest) -> bool:
         # A wrong token must fail loudly (401), not quietly become the public.
-        return not (request.headers.get("Authorization") or request.headers.get("X-API-Key"))
+        return not _carries_token(request)
 
 
-API_AUTH = [TokenAuth(), TokenHeaderAuth(), SessionAuth()]
+def _carries_token(request: HttpRequest) -> bool:
+    return bool(request.headers.get("Authorization") or request.headers.get("X-API-Key"))
+
+
+class SessionOnlyAuth(SessionAuth):
+    """The browser session, for requests that carry no token. A request with a
+    token is the token's or nobody's: a bad or unknown token is 401, never the
+    session's (which may lack the second factor the pages require)."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if _carries_token(request):
+            return None
+        return super().__call__(request)
+
+
+API_AUTH = [TokenAuth(), TokenHeaderAuth(), SessionOnlyAuth()]
 OPTIONAL_AUTH = [*API_AUTH, Anonymous()]

@@ -3,8 +3,10 @@ interactive documentation at /api/v1/docs."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.errors import ValidationError
 
 from observatory.accounts.api import router as accounts_router
 from observatory.core.errors import NotFound, PermissionDenied, ValidationFailed
@@ -47,3 +49,17 @@ def _forbidden(request: HttpRequest, error: PermissionDenied) -> HttpResponse:
 @api.exception_handler(ValidationFailed)
 def _invalid(request: HttpRequest, error: ValidationFailed) -> HttpResponse:
     return api.create_response(request, {"detail": str(error)}, status=422)
+
+
+@api.exception_handler(ValidationError)
+def _schema_invalid(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    # A file over the limit is dropped while it is received (core/uploads.py);
+    # say so, rather than that the file is missing.
+    if getattr(request, "upload_too_large", False):
+        limit = settings.OBSERVATORY_MAX_UPLOAD_BYTES
+        return api.create_response(
+            request,
+            {"detail": f"the file is larger than the upload limit of {limit:,} bytes"},
+            status=413,
+        )
+    return api.create_response(request, {"detail": error.errors}, status=422)

@@ -5,8 +5,9 @@ from typing import Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from observatory.core.pagination import Pages
 from observatory.reference import selectors
 from observatory.reference.models import Area, Drug, IccsCategory, Unit
 from observatory.reference.normalise import Match, normalise
@@ -136,7 +137,7 @@ class AreaFilter(Schema):
 
 
 @router.get("/areas", response=list[AreaOut], summary="Countries, areas and pseudo-areas")
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def areas(request: HttpRequest, filters: Query[AreaFilter]) -> list[Area]:
     return selectors.area_list(query=filters.q, region=filters.region, kind=filters.kind)  # type: ignore[return-value]
 
@@ -162,7 +163,7 @@ def population(
 
 
 @router.get("/drugs", response=list[DrugOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def drugs(request: HttpRequest, q: str = "", group: str = "") -> list[Drug]:
     return selectors.drug_list(query=q, group=group)  # type: ignore[return-value]
 
@@ -178,7 +179,7 @@ def units(request: HttpRequest) -> list[Unit]:
 
 
 @router.get("/iccs", response=list[IccsOut], summary="ICCS 1.0 categories")
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def iccs(request: HttpRequest, q: str = "", level: str = "") -> list[IccsCategory]:
     return selectors.iccs_list(query=q, level=level).select_related("parent")  # type: ignore[return-value]
 

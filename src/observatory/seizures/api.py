@@ -5,9 +5,10 @@ from decimal import Decimal
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from observatory.accounts.api_auth import OPTIONAL_AUTH, request_actor
+from observatory.core.pagination import Pages
 from observatory.seizures import selectors
 from observatory.seizures.filtersets import SeizureFilterSet
 from observatory.seizures.models import Seizure
@@ -75,7 +76,7 @@ class SeizureOut(Schema):
     auth=OPTIONAL_AUTH,
     summary="Seizures (published ones without authentication; more with a token)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def seizure_list(request: HttpRequest) -> list[Seizure]:
     actor = request_actor(request)
     base = (

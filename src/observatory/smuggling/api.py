@@ -10,12 +10,13 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from observatory.accounts import access
 from observatory.accounts.api_auth import API_AUTH, request_actor
 from observatory.accounts.models import Organisation
 from observatory.core.errors import PermissionDenied, ValidationFailed
+from observatory.core.pagination import Pages
 from observatory.smuggling import selectors, services
 from observatory.smuggling.forms import IncidentForm
 from observatory.smuggling.models import Incident
@@ -138,7 +139,7 @@ def network_list(request: HttpRequest) -> list[dict[str, str]]:
     response=list[IncidentOut],
     summary="Incidents you may see: your state's, and other members' for periods you shared",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def incident_list(request: HttpRequest, code: str, period: str = "", area: str = "") -> Any:
     actor = request_actor(request)
     network = _network(request, code)

@@ -13,11 +13,12 @@ from django.conf import settings
 from django.http import HttpRequest
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from observatory.accounts import access
 from observatory.accounts.api_auth import API_AUTH, OPTIONAL_AUTH, request_actor
 from observatory.core.errors import NotFound, PermissionDenied, ValidationFailed
+from observatory.core.pagination import Pages
 from observatory.statistics import selectors, services
 from observatory.statistics.formats.drafting import draft_from_upload
 from observatory.statistics.models import Dataflow, Observation, Questionnaire
@@ -151,7 +152,7 @@ def definitions_save(request: HttpRequest, payload: DefinitionIn) -> dict[str, A
     summary="Observations you may see (published ones without authentication); "
     "filter by area, period and any dimension (e.g. ?SEX=F)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def observation_list(request: HttpRequest, dataflow: str, area: str = "", period: str = "") -> Any:
     flow = selectors.dataflow_get(dataflow)
     return selectors.observations_shown(

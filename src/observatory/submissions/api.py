@@ -4,10 +4,11 @@ from datetime import datetime
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from observatory.accounts.api_auth import API_AUTH, request_actor
 from observatory.core.errors import NotFound
+from observatory.core.pagination import Pages
 from observatory.submissions import selectors, services
 from observatory.submissions.models import Version
 
@@ -49,7 +50,7 @@ class ActionIn(Schema):
 
 
 @router.get("/versions", response=list[VersionOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def version_list(request: HttpRequest, status: str = "", dataset: str = "") -> list[Version]:
     return selectors.version_list(
         actor=request_actor(request),

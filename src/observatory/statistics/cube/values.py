@@ -54,3 +54,25 @@ def number_texts(texts: pl.Series, *, stored: bool = False) -> pl.Series:
         except InvalidOperation:
             plain[text] = text
     return texts.cast(pl.String).replace_strict(plain, default=None, return_dtype=pl.String)
+
+
+# A column under a group label of a second header row ("Males" over Best, Low,
+# High): its header is "Males › Best" (formats/annex.py reads, exports/layout.py
+# writes the two rows back).
+GROUP = " › "
+
+
+def header_rows(headers: list[str]) -> list[list[str]]:
+    """The header row of a layout, or the two rows its grouped headers came from
+    (a group label over the first column of its span, as merged cells hold it)."""
+    if not any(GROUP in h for h in headers):
+        return [headers]
+    over, under, previous = [], [], None
+    for header in headers:
+        group, sep, base = header.partition(GROUP)
+        if not sep:
+            group, base = "", header
+        over.append(group if group and group != previous else "")
+        under.append(base)
+        previous = group or None
+    return [over, under]

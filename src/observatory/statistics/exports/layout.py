@@ -18,7 +18,7 @@ from typing import Any
 from observatory.accounts import access
 from observatory.core.errors import ValidationFailed
 from observatory.statistics import selectors
-from observatory.statistics.cube.values import number_text
+from observatory.statistics.cube.values import header_rows, number_text
 from observatory.statistics.disclosure import Disclosure
 from observatory.statistics.exports import stream
 
@@ -113,7 +113,7 @@ def write_layout(observations: stream.Observations, path: Path) -> None:
         with path.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle, lineterminator="\n")
             for sheet in sheets.values():
-                writer.writerow(sheet.headers)
+                writer.writerows(header_rows(sheet.headers))
                 for number in sorted(sheet.rows):
                     writer.writerow(["" if c is None else c for c in sheet.rows[number]])
         return
@@ -126,12 +126,14 @@ def write_layout(observations: stream.Observations, path: Path) -> None:
     )
     for name, sheet in sheets.items() or {"No data": Sheet([], {})}.items():
         page = book.add_worksheet(name[:31])
-        for column, header in enumerate(sheet.headers):
-            if header.isdigit() and len(header) == 4:
-                page.write_number(0, column, int(header))
-            else:
-                page.write_string(0, column, header)
-        for line, number in enumerate(sorted(sheet.rows), start=1):
+        heads = header_rows(sheet.headers)
+        for line, texts in enumerate(heads):
+            for column, header in enumerate(texts):
+                if header.isdigit() and len(header) == 4:
+                    page.write_number(line, column, int(header))
+                elif header:
+                    page.write_string(line, column, header)
+        for line, number in enumerate(sorted(sheet.rows), start=len(heads)):
             for column, cell in enumerate(sheet.rows[number]):
                 if isinstance(cell, int | float):
                     page.write_number(line, column, cell)

@@ -59,6 +59,7 @@ from observatory.intake.validation import (
 from observatory.reference.matching import fold
 from observatory.reference.normalise import normaliser
 from observatory.statistics import selectors
+from observatory.statistics.cube.values import GROUP
 from observatory.statistics.formats.importing import (
     ValueFormat,
     combined_issues,
@@ -139,6 +140,7 @@ def read_annex(path: Path, filename: str) -> RawTable:
         except UnreadableFile as error:
             notes.append(f"sheet “{name}” not read: {error}")
             continue
+        table = _grouped(path, name, table)
         frames.append(
             table.frame.with_columns(
                 pl.lit(name).alias(SHEET),
@@ -149,6 +151,58 @@ def read_annex(path: Path, filename: str) -> RawTable:
     if not frames:
         raise UnreadableFile("no sheet of the workbook holds a table")
     return RawTable(frame=pl.concat(frames, how="diagonal"), headers=headers, notes=notes)
+
+
+def _grouped(path: Path, sheet: str, table: RawTable) -> RawTable:
+    """Where a header row repeats its labels (Best, Low, High under Males and
+    again under Females), the row above says what tells them apart: those
+    columns are named "Males › Best" (each group label spans the columns up to
+    the next one, as merged cells show it). Otherwise the table as it is."""
+    from python_calamine import CalamineWorkbook
+
+    texts = [h for h in table.headers if h != ROW_NUMBER]
+    if table.header_row < 2:
+        return table
+    rows = (
+        CalamineWorkbook.from_path(str(path))
+        .get_sheet_by_name(sheet)
+        .to_python(skip_empty_area=False)
+    )
+    header = [str(c).strip() if c not in (None, "") else "" for c in rows[table.header_row - 1]]
+    above = [str(c).strip() if c not in (None, "") else "" for c in rows[table.header_row - 2]]
+    labels = [h for h in header if h]
+    if len(set(map(fold, labels))) == len(labels) or not any(above[1:]):
+        return table
+    groups, current = [], ""
+    for index in range(len(header)):
+        label = above[index] if index < len(above) else ""
+        current = label or current
+        groups.append(current if header[index] else "")
+    renamed: dict[str, str] = {}
+    columns = [h for h in texts if not h.startswith(NUMERIC_PREFIX)]
+    for index, name in enumerate(columns):
+        if index < len(groups) and groups[index]:
+            base = re.sub(r" \(\d+\)$", "", name) if header[index] != name else name
+            renamed[name] = f"{groups[index]}{GROUP}{base}"
+    if not renamed:
+        return table
+    frame = table.frame.rename(
+        {
+            **renamed,
+            **{
+                f"{NUMERIC_PREFIX}{old}": f"{NUMERIC_PREFIX}{new}"
+                for old, new in renamed.items()
+                if f"{NUMERIC_PREFIX}{old}" in table.frame.columns
+            },
+        }
+    )
+    return RawTable(
+        frame=frame,
+        headers=[renamed.get(h, h) for h in table.headers],
+        sheet=table.sheet,
+        header_row=table.header_row,
+        notes=table.notes,
+    )
 
 
 # --------------------------------------------------------------------------
@@ -270,12 +324,16 @@ def sheet_layout(
             layout.values[header] = {}
         elif key in RESTATING or component is not None:
             layout.restating.append(header)
+        elif GROUP in header:
+            group, _sep, base = header.partition(GROUP)
+            over = _hits(group, found, plural=True)
+            under = {time: base.strip()[:4]} if YEAR.match(base.strip()) else _hits(base, found)
+            if len(over) == 1 and len(under) == 1 and set(over) != set(under):
+                layout.values[header] = {**over, **under}
+            else:
+                layout.unread.append(header)
         else:
-            hits = {
-                d: lookup.codes[key]
-                for d, lookup in found.items()
-                if d != "REF_AREA" and key in lookup.codes
-            }
+            hits = _hits(header, found)
             if len(hits) == 1:
                 layout.values[header] = hits
             else:
@@ -304,6 +362,23 @@ def sheet_layout(
         else:
             layout.missing.append(dimension)
     return layout
+
+
+def _hits(text: str, found: dict[str, Lookup], *, plural: bool = False) -> dict[str, str]:
+    """The dimensions (not the area) one of whose codes the text names exactly;
+    a group label may name it in the plural (Males, Females)."""
+    keys = [fold(text)]
+    if plural and keys[0].endswith("s"):
+        keys.append(keys[0][:-1])
+    for key in keys:
+        hits = {
+            d: lookup.codes[key]
+            for d, lookup in found.items()
+            if d != "REF_AREA" and key in lookup.codes
+        }
+        if hits:
+            return hits
+    return {}
 
 
 # --------------------------------------------------------------------------
