@@ -24,6 +24,7 @@ from observatory.intake.reading import (
     ROW_NUMBER,
     RawTable,
     UnreadableFile,
+    read_excel_path,
     read_table,
 )
 
@@ -660,3 +661,15 @@ def test_a_preview_of_blank_first_rows_looks_further(tmp_path: Path) -> None:
     empty = write(tmp_path, "e.csv", ("Droga,Cantidad\n" + ",\n" * 2).encode())
     with pytest.raises(UnreadableFile, match="a header row but no data rows"):
         read_table(empty, preview=3)
+
+
+def test_a_zip_bomb_stored_without_its_name_is_refused(tmp_path: Path) -> None:
+    # Issue 12 §2: stored uploads have no extension (uploads/ab/<sha256>): the
+    # check goes by the content, not the name.
+    stored = tmp_path / "3f9a0c"
+    zip_bomb(stored, 2048)
+
+    with pytest.raises(UnreadableFile, match=r"implausible size \(2048 MB"):
+        read_table(stored, filename="seizures.xlsx")
+    with pytest.raises(UnreadableFile, match=r"implausible size"):
+        read_excel_path(stored)

@@ -315,12 +315,20 @@ def check_zip_container(path: Path) -> None:
         )
 
 
+def _check_if_zipped(path: Path) -> None:
+    """Zip containers (xlsx, xlsm, xlsb, ods) are told by their content, not
+    their name: a stored upload has none (uploads/ab/<sha256>)."""
+    with path.open("rb") as handle:
+        magic = handle.read(4)
+    if magic[:2] == b"PK" or path.suffix.lower() in {".xlsx", ".xlsm", ".ods", ".xlsb"}:
+        check_zip_container(path)
+
+
 def sheet_names(path: Path) -> list[str]:
     """The names of a workbook's sheets, in order."""
     from python_calamine import CalamineWorkbook
 
-    if path.suffix.lower() in {".xlsx", ".xlsm", ".ods", ".xlsb"}:
-        check_zip_container(path)
+    _check_if_zipped(path)
     try:
         return list(CalamineWorkbook.from_path(str(path)).sheet_names)
     except Exception as error:  # calamine raises its own error types for damaged files
@@ -330,9 +338,7 @@ def sheet_names(path: Path) -> list[str]:
 def read_excel_path(path: Path, *, sheet: str | None = None) -> RawTable:
     from python_calamine import CalamineWorkbook
 
-    suffix = path.suffix.lower()
-    if suffix in {".xlsx", ".xlsm", ".ods", ".xlsb"}:
-        check_zip_container(path)
+    _check_if_zipped(path)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         names = workbook.sheet_names

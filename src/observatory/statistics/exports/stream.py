@@ -100,16 +100,20 @@ def observation_query(
     *, actor: ActorLike, dataflow: Dataflow, by_series: bool = False
 ) -> QuerySet[Observation]:
     """The visible current observations. `by_series`: sorted by area, series key
-    and period (series-based SDMX-ML needs it); otherwise in storage order (the
-    order they were reported: observations are never updated), which spares the
-    database a sort of the whole dataflow."""
+    and period (series-based SDMX-ML needs it); otherwise in the order they
+    were reported."""
     rows = selectors.current_observations(actor=actor, dataflow=dataflow).annotate(
         # The file's own digits where the column could not keep them all.
         value_text=Coalesce(
             KeyTextTransform("exact", "written"), Cast("value", output_field=TextField())
         )
     )
-    rows = rows.order_by("area_id", "key", "time_period", "pk") if by_series else rows.order_by()
+    # In the order reported (the primary key): a cell published twice lists
+    # its values in that order, on every database and run (the storage order
+    # of PostgreSQL is not the order of insertion once space is reused).
+    rows = (
+        rows.order_by("area_id", "key", "time_period", "pk") if by_series else rows.order_by("pk")
+    )
     return rows.values_list(*RAW)
 
 
