@@ -204,7 +204,7 @@ def import_create(
     ),
 )
 def import_detail(request: HttpRequest, response: HttpResponse, job_id: int) -> dict[str, Any]:
-    job = selectors.job_get(actor=request_actor(request), pk=job_id)
+    job = services.job_stopped(selectors.job_get(actor=request_actor(request), pk=job_id))
     if job.status in ACTIVE:
         response["Retry-After"] = str(_retry_after(job.upload.size))
     return _report(job)
@@ -227,7 +227,7 @@ def import_commit(
     payload: CommitIn,
     wait: Query[bool | None] = None,
 ) -> Status[Any]:
-    job = selectors.job_get(actor=request_actor(request), pk=job_id)
+    job = services.job_stopped(selectors.job_get(actor=request_actor(request), pk=job_id))
     if job.status not in {ImportJob.Status.VALIDATED, ImportJob.Status.BLOCKED, *FINAL}:
         raise ValidationFailed(f"the import is {job.status}; it cannot be committed")
     size = job.upload.size
@@ -273,7 +273,7 @@ def import_values(
     payload: ValuesIn,
     wait: Query[bool | None] = None,
 ) -> Status[Any]:
-    job = selectors.job_get(actor=request_actor(request), pk=job_id)
+    job = services.job_stopped(selectors.job_get(actor=request_actor(request), pk=job_id))
     job = services.job_map_values(
         job=job,
         values=payload.values,

@@ -6,3 +6,9 @@ class IntakeConfig(AppConfig):
     name = "observatory.intake"
     label = "intake"
     verbose_name = _("Data intake")
+
+    def ready(self) -> None:
+        from observatory.core import lease
+        from observatory.intake import services
+
+        lease.on_worker_start.append(services.jobs_stopped)

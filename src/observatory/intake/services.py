@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +24,7 @@ from django.utils import timezone
 
 from observatory.accounts.access import ActorLike
 from observatory.accounts.models import Organisation
+from observatory.core import lease
 from observatory.core.audit import acting_user, audit_record
 from observatory.core.errors import ObservatoryError, ValidationFailed
 from observatory.core.models import AuditEvent
@@ -45,6 +47,8 @@ from observatory.reference.normalise import normaliser
 CHUNK = 1024 * 1024
 ISSUE_BATCH = 5000
 MAX_STORED_ISSUES = 100_000
+
+logger = logging.getLogger(__name__)
 
 
 class UploadTooLarge(ValidationFailed):
@@ -350,7 +354,9 @@ def _store_issues(job: ImportJob, issues: pl.DataFrame) -> None:
 
 def job_validate(*, job: ImportJob) -> ImportJob:
     """The dry run: every problem stored with the job; nothing else changes."""
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.VALIDATING, progress=5)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.VALIDATING, progress=5, worker=lease.me(), claimed_at=timezone.now()
+    )
     try:
         result = _run_validation(job)
     except (ValidationFailed, ValueError) as error:
@@ -449,7 +455,9 @@ def job_commit(
         job.refresh_from_db()
         return job
     handler = handler_for(job.dataset)
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.COMMITTING, progress=5)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.COMMITTING, progress=5, worker=lease.me(), claimed_at=timezone.now()
+    )
     try:
         result = _run_validation(job, reuse=True)
     except (ValidationFailed, ValueError) as error:
@@ -639,6 +647,56 @@ def job_check_stopped(*, job_id: int) -> None:
         message="the check stopped unexpectedly; nothing was written",
         finished_at=timezone.now(),
     )
+
+
+STOPPED = {
+    ImportJob.Status.COMMITTING: (
+        "the commit stopped: the process writing it ended (%s) before it finished. "
+        "Nothing was written; commit again."
+    ),
+    ImportJob.Status.VALIDATING: (
+        "the check stopped: the process checking it ended (%s) before it finished. "
+        "Nothing was written; check again."
+    ),
+}
+
+
+def job_stopped(job: ImportJob) -> ImportJob:
+    """A job whose worker died (killed, out of memory, the machine restarted) is
+    said so and can be done again: a commit goes back to checked (its
+    transaction was rolled back: nothing of it is stored), a check back to
+    waiting. A job still being worked on, or not started, is left as it is."""
+    if job.status not in STOPPED or not job.worker or lease.alive(job.worker, job.claimed_at):
+        return job
+    back = (
+        ImportJob.Status.VALIDATED
+        if job.status == ImportJob.Status.COMMITTING
+        else ImportJob.Status.PENDING
+    )
+    if job.status == ImportJob.Status.COMMITTING and job.errors:
+        back = ImportJob.Status.BLOCKED
+    message = STOPPED[ImportJob.Status(job.status)] % job.worker
+    changed = ImportJob.objects.filter(pk=job.pk, status=job.status, worker=job.worker).update(
+        status=back, progress=0, message=message, worker=""
+    )
+    if changed:
+        logger.warning("import #%s: %s", job.pk, message)
+        audit_record(
+            actor=None,
+            action=AuditEvent.Action.UPDATE,
+            obj=job,
+            organisation=job.organisation.code,
+            changes={"status": [job.status, back], "stopped": job.worker},
+        )
+    job.refresh_from_db()
+    return job
+
+
+def jobs_stopped() -> list[ImportJob]:
+    """Every job whose worker died, made ready to be done again (a worker does
+    this when it starts)."""
+    busy = ImportJob.objects.filter(status__in=list(STOPPED)).exclude(worker="")
+    return [job for job in (job_stopped(j) for j in busy) if job.status not in STOPPED]
 
 
 def job_claim_commit(*, job: ImportJob) -> bool:

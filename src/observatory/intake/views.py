@@ -27,9 +27,10 @@ ACTIVE = {ImportJob.Status.PENDING, ImportJob.Status.VALIDATING, ImportJob.Statu
 
 def _job(request: HttpRequest, pk: int) -> ImportJob:
     try:
-        return selectors.job_get(actor=request.user, pk=pk)
+        job = selectors.job_get(actor=request.user, pk=pk)
     except NotFound as error:
         raise Http404(str(error)) from error
+    return services.job_stopped(job)  # a job whose worker died says so
 
 
 @login_required

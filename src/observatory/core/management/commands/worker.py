@@ -6,6 +6,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
+from observatory.core import lease
+
 logger = logging.getLogger(__name__)
 EVERY_SECONDS = 60
 
@@ -31,6 +33,8 @@ class Command(BaseCommand):
         parser.add_argument("--batch", action="store_true", help="run queued tasks, then exit")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        for recover in lease.on_worker_start:  # work a dead worker left
+            recover()
         call_command("publish_due", verbosity=0)
         if options["batch"]:
             call_command("db_worker", "--batch")
