@@ -102,7 +102,7 @@ def test_a_dry_run_checks_and_writes_no_rows(col_police: Organisation, tmp_path:
 
     run = Run("seizures", str(path), org="COL-POLICE", dry_run=True)
 
-    assert "Dry run: nothing was written." in run.out
+    assert "Dry run: nothing was written to a submission or published." in run.out
     assert ImportJob.objects.get().status == ImportJob.Status.VALIDATED
     assert (Seizure.objects.count(), Version.objects.count()) == (0, 0)
 
@@ -164,7 +164,7 @@ def test_a_dry_run_with_errors_exits_2(col_police: Organisation, tmp_path: Path)
 
     assert isinstance(error, SystemExit)
     assert error.code == 2
-    assert "Dry run: nothing was written." in out
+    assert "Dry run: nothing was written to a submission or published." in out
     assert Seizure.objects.count() == 0
 
 

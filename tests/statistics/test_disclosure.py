@@ -229,3 +229,67 @@ def exports_csv(flow: Any) -> pl.DataFrame:
         path = Path(folder) / "tip.csv"
         export_observations(path, actor=None, dataflow=flow, fmt="csv")
         return pl.read_csv(io.BytesIO(path.read_bytes()), infer_schema=False)
+
+
+@pytest.mark.django_db
+def test_an_exhaustive_breakdown_is_an_exact_sum_too() -> None:
+    """Issue 12 §4: every form of exploitation reported (total 100; 50, 30, 10,
+    2, 8 and the other forms 0): begging's 2 is <5, and 100 - 98 would give it
+    back unless another form is withheld too."""
+    loader.load_definitions()
+    analyst = factories.member(Role.ANALYST, factories.office(), email="a@o.test")
+    spain = factories.agency("ESP")
+    focal = factories.member(Role.FOCAL_POINT, spain, email="f@esp.test")
+    tip = selectors.questionnaire_get("TIP")
+    forms = {
+        "_T": 100,
+        "SEXUAL": 50,
+        "FORCED_LABOUR": 30,
+        "CRIMINAL_ACTIVITY": 10,
+        "BEGGING": 2,
+        "OTHER": 8,
+        "FORCED_MARRIAGE": 0,
+        "ORGAN_REMOVAL": 0,
+        "ILLEGAL_ADOPTION": 0,
+        "MIXED": 0,
+        "_U": 0,
+    }
+    entries = {
+        f"VICTIMS._T._T.{form}._T.COUNT": services.Entry(value=Decimal(n))
+        for form, n in forms.items()
+    }
+    version = services.questionnaire_save(
+        questionnaire=tip, organisation=spain, year=2024, entries=entries, actor=focal
+    )
+    version = workflow.version_submit(version=version, actor=focal)
+    version = workflow.version_accept(version=version, actor=analyst)
+    workflow.version_publish(version=version, actor=analyst)
+    forms_in_order = (
+        "SEXUAL",
+        "FORCED_LABOUR",
+        "CRIMINAL_ACTIVITY",
+        "BEGGING",
+        "FORCED_MARRIAGE",
+        "ORGAN_REMOVAL",
+        "ILLEGAL_ADOPTION",
+        "MIXED",
+        "OTHER",
+        "_U",
+    )
+    assert ("EXPLOITATION", "_T", forms_in_order) in exact_sums("DF_TIP")
+
+    api = (
+        Client()
+        .get(
+            "/api/v1/statistics/dataflows/DF_TIP/observations",
+            {"INDICATOR": "VICTIMS", "SEX": "_T", "AGE": "_T", "CITIZENSHIP": "_T", "limit": 100},
+        )
+        .json()
+    )
+    shown = {o["key"].split(".")[3]: o["value"] for o in api["items"]}
+    assert shown["BEGGING"] == "<5"
+    published = [v for f, v in shown.items() if f != "_T" and v not in (None, "<5")]
+    # what is shown of the parts no longer gives the total minus begging
+    assert 100 - sum(Decimal(v) for v in published) != 2
+    # the part withheld with it is one that protects it: not a zero
+    assert [f for f, v in shown.items() if v is None] == ["OTHER"]

@@ -257,6 +257,9 @@ OBSERVATORY_MAX_UPLOAD_BYTES = int(os.environ.get("OBSERVATORY_MAX_UPLOAD_BYTES"
 # request up to the second limit.
 OBSERVATORY_API_SYNC_BYTES = int(os.environ.get("OBSERVATORY_API_SYNC_BYTES", 5 * 1024**2))
 OBSERVATORY_API_WAIT_MAX_BYTES = int(os.environ.get("OBSERVATORY_API_WAIT_MAX_BYTES", 50 * 1024**2))
+# Imports never committed (dry runs, refused or abandoned files) are purged, with
+# their uploads when nothing else uses them, after this many days.
+OBSERVATORY_UNCOMMITTED_DAYS = int(os.environ.get("OBSERVATORY_UNCOMMITTED_DAYS", 30))
 FILE_UPLOAD_HANDLERS = ["observatory.core.uploads.LimitedUploadHandler"]
 
 # Internationalisation: English and Simplified Chinese now, the other UN languages later.

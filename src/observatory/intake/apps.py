@@ -12,3 +12,4 @@ class IntakeConfig(AppConfig):
         from observatory.intake import services
 
         lease.on_worker_start.append(services.jobs_stopped)
+        lease.on_worker_start.append(services.jobs_purge)

@@ -13,6 +13,7 @@ import logging
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import IO, Any
 
@@ -706,3 +707,65 @@ def job_claim_commit(*, job: ImportJob) -> bool:
         pk=job.pk, status__in=[ImportJob.Status.VALIDATED, ImportJob.Status.BLOCKED]
     ).update(status=ImportJob.Status.COMMITTING, progress=1)
     return bool(claimed)
+
+
+# --------------------------------------------------------------------------
+# Retention of what was never committed
+
+KEPT_STATUSES = {
+    ImportJob.Status.COMMITTED,
+    ImportJob.Status.DUPLICATE,
+    ImportJob.Status.COMMITTING,
+    ImportJob.Status.VALIDATING,
+}
+
+
+def jobs_purge(*, days: int | None = None, dry_run: bool = False) -> dict[str, int]:
+    """Imports never committed (dry runs, refused files, abandoned checks) older
+    than `days` (OBSERVATORY_UNCOMMITTED_DAYS): their records, problems and
+    working files; and their uploads (the original file too) when no other
+    import uses them. What was committed, and its original, is never touched.
+    Returns what was (or, with `dry_run`, would be) removed."""
+    days = settings.OBSERVATORY_UNCOMMITTED_DAYS if days is None else days
+    cutoff = timezone.now() - timedelta(days=days)
+    jobs = ImportJob.objects.filter(created_at__lt=cutoff, version__isnull=True).exclude(
+        status__in=sorted(KEPT_STATUSES)
+    )
+    jobs = jobs.exclude(pk__in=QuarantinedRow.objects.values("job"))
+    ids = list(jobs.values_list("pk", flat=True))
+    uploads = (
+        Upload.objects.filter(jobs__pk__in=ids)
+        .exclude(jobs__in=ImportJob.objects.exclude(pk__in=ids))
+        .distinct()
+    )
+    found = {
+        "imports": len(ids),
+        "problems": ImportIssue.objects.filter(job_id__in=ids).count(),
+        "uploads": uploads.count(),
+    }
+    if dry_run or not ids:
+        return found
+    files = [(u.pk, u.file.name) for u in uploads]
+    with transaction.atomic():
+        ImportIssue.objects.filter(job_id__in=ids).delete()
+        ImportJob.objects.filter(pk__in=ids).delete()
+        Upload.objects.filter(pk__in=[pk for pk, _name in files]).delete()
+        audit_record(
+            actor=None,
+            action=AuditEvent.Action.DELETE,
+            object_type="intake.importjob",
+            object_repr=f"imports never committed, older than {days} days",
+            changes={**found, "imports_ids": ids[:200]},
+        )
+    folder = Path(settings.VAR_DIR) / "intake"
+    for job_id in ids:  # working copies and reports, once the records are gone
+        for path in [
+            *(folder / "checked").glob(f"{job_id}-*.parquet"),
+            folder / "reports" / f"{job_id}.issues.parquet",
+        ]:
+            path.unlink(missing_ok=True)
+    storage = Upload._meta.get_field("file").storage
+    for _pk, name in files:
+        if name and not Upload.objects.filter(file=name).exists():
+            storage.delete(name)
+    return found

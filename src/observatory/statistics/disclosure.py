@@ -37,6 +37,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import polars as pl
 from django.db.models import Q, QuerySet
@@ -139,6 +140,7 @@ class Disclosure:
             value[cell], dims_of[cell] = number, {**dims, "_area": area, "_period": period}
         # Each instance of each sum: its total cell and its part cells.
         sums: list[tuple[str, list[str]]] = []
+        complete: dict[int, bool] = {}  # whether every part of a sum is there
         for dimension, total, parts in relations:
             for cell, dims in dims_of.items():
                 if dims.get(dimension) != total:
@@ -150,15 +152,18 @@ class Disclosure:
                 present = [term for term in terms if term in value]
                 if present:
                     sums.append((cell, present))
+                    complete[len(sums) - 1] = len(present) == len(terms)
         hidden = set(small)
         for _round in range(50):
             changed = False
             for whole, terms in sums:
                 if sum(t in hidden for t in (whole, *terms)) != 1:
                     continue
+                # The smallest part that protects: a hidden zero would leave the
+                # small one within [0, the difference] (100 - 98 = 2 of two).
                 shown = sorted(
                     (t for t in terms if t not in hidden and value[t] is not None),
-                    key=lambda t: (value[t], t),
+                    key=lambda t: (value[t] == 0, value[t], t),
                 )
                 if shown:
                     hidden.add(shown[0])
@@ -169,7 +174,54 @@ class Disclosure:
                 changed = True
             if not changed:
                 break
+        self._protect(hidden, small, sums, complete, value)
         return frozenset(hidden - small)
+
+    def _protect(
+        self,
+        hidden: set[str],
+        small: frozenset[str],
+        sums: list[tuple[str, list[str]]],
+        complete: dict[int, bool],
+        value: dict[str, Decimal | None],
+    ) -> None:
+        """More counts withheld while the published ones still pin a small
+        count down (statistics/intervals.py: two counts under 5 adding up to 2
+        are 1 and 1): each round, for each such count, the smallest part (not
+        a zero) of a sum it is in."""
+        from observatory.statistics.intervals import narrowed
+
+        rule = self.rule or 0
+        for _round in range(20):
+            tables: dict[tuple[str, ...], list[tuple[str, list[str], bool]]] = {}
+            for number, (whole, terms) in enumerate(sums):
+                if {whole, *terms} & hidden:
+                    table = tuple(whole.split(SEPARATOR)[:2])
+                    tables.setdefault(table, []).append((whole, terms, complete[number]))
+            known = {c: float(v) for c, v in value.items() if c not in hidden and v is not None}
+            bounds: dict[str, tuple[float, float | None]] = {
+                c: (1.0, float(rule - 1)) if c in small else (0.0, None) for c in hidden
+            }
+            exposed = [
+                cell
+                for constraints in tables.values()
+                for cell, _low, _high in narrowed(constraints, known, bounds, rule)
+            ]
+            if not exposed:
+                return
+            for cell in exposed:
+                candidates = sorted(
+                    (
+                        t
+                        for whole, terms in sums
+                        if cell in (whole, *terms)
+                        for t in (*terms, whole)
+                        if t not in hidden and value.get(t) is not None
+                    ),
+                    key=lambda t: (value[t] == 0, value[t], t),
+                )
+                if candidates:
+                    hidden.add(candidates[0])
 
     # ------------------------------------------------------------------
     # One observation
@@ -289,9 +341,16 @@ class Disclosure:
         )
 
 
+# Codes that make a breakdown exhaustive: with "other" and "not known" among
+# its parts, the parts add up to the total (forms of exploitation, citizenship).
+CATCH_ALL = frozenset({"_U", "_O", "_X", "OTHER", "UNKNOWN"})
+
+
 def exact_sums(flow: str) -> list[tuple[str, str, tuple[str, ...]]]:
     """(dimension, total code, part codes) of the sums the questionnaires of
-    dataflow `flow` declare exact (rules of kind sex_total)."""
+    dataflow `flow` declare exact: rules of kind sex_total, and breakdowns of
+    one dimension whose parts include an "other" or "not known" code (a
+    parts_le_total rule: the parts cannot but add up to the total)."""
     from observatory.statistics.models import Questionnaire
 
     found: set[tuple[str, str, tuple[str, ...]]] = set()
@@ -299,11 +358,32 @@ def exact_sums(flow: str) -> list[tuple[str, str, tuple[str, ...]]]:
         "definition", flat=True
     ):
         for rule in (definition or {}).get("rules") or []:
-            if not isinstance(rule, dict) or rule.get("kind") != "sex_total":
+            if not isinstance(rule, dict):
                 continue
-            dimension = str(rule.get("dimension", "SEX"))
-            total = rule.get("total") or {}
-            parts = tuple(str(part) for part in rule.get("parts") or ())
-            if parts:
-                found.add((dimension, str(total.get(dimension, "_T")), parts))
+            if rule.get("kind") == "sex_total":
+                dimension = str(rule.get("dimension", "SEX"))
+                total = rule.get("total") or {}
+                parts = tuple(str(part) for part in rule.get("parts") or ())
+                if parts:
+                    found.add((dimension, str(total.get(dimension, "_T")), parts))
+            elif rule.get("kind") == "parts_le_total":
+                exhaustive = _exhaustive(rule)
+                if exhaustive is not None:
+                    found.add(exhaustive)
     return sorted(found)
+
+
+def _exhaustive(rule: dict[str, Any]) -> tuple[str, str, tuple[str, ...]] | None:
+    total = {k: v for k, v in (rule.get("total") or {}).items() if k != "label"}
+    parts = [
+        {k: v for k, v in part.items() if k != "label"}
+        for part in rule.get("parts") or []
+        if isinstance(part, dict)
+    ]
+    if len(total) != 1 or not parts or any(part.keys() != total.keys() for part in parts):
+        return None
+    (dimension,) = total
+    codes = tuple(str(part[dimension]) for part in parts)
+    if not CATCH_ALL & set(codes):
+        return None
+    return dimension, str(total[dimension]), codes

@@ -296,7 +296,12 @@ def cycle_create(
 
 def on_version_status(version: Version) -> None:
     """Submissions listener: when a questionnaire is submitted, its rules run once
-    more and what they find is written beside the version for the office."""
+    more and what they find is written beside the version for the office; when
+    data are published, the disclosure audit runs on what the public will see
+    (statistics/audit.py) and a publication that would expose a count is refused."""
+    if version.submission.dataset == SUBMISSION_DATASET and version.status == "published":
+        _audit_publication(version)
+        return
     if version.submission.dataset != SUBMISSION_DATASET or version.status != "submitted":
         return
     from observatory.statistics.questionnaires import checks
@@ -317,6 +322,22 @@ def on_version_status(version: Version) -> None:
             "warning(s).\n" + "\n".join(lines)
         )
     ReviewComment.objects.create(version=version, author=None, text=text)
+
+
+def _audit_publication(version: Version) -> None:
+    from observatory.statistics.audit import audit
+
+    flows = Dataflow.objects.filter(
+        pk__in=Observation.objects.filter(version=version).values("dataflow").distinct()
+    ).select_related("structure")
+    exposed = [found for flow in flows for found in audit(flow)]
+    if exposed:
+        listed = "; ".join(str(e) for e in exposed[:10])
+        more = f" (and {len(exposed) - 10} more)" if len(exposed) > 10 else ""
+        raise ValidationFailed(
+            f"publishing would let the public work out {len(exposed)} withheld count(s): "
+            f"{listed}{more}. Withhold another count of the same sums, or publish less."
+        )
 
 
 # --------------------------------------------------------------------------

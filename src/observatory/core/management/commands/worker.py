@@ -13,12 +13,19 @@ EVERY_SECONDS = 60
 
 
 def _publish_due_loop(stop: threading.Event) -> None:
-    """Embargoes: publish accepted versions whose date has come, every minute."""
+    """Embargoes: publish accepted versions whose date has come, every minute;
+    once a day, the apps' upkeep (work dead workers left; imports never
+    committed past their retention)."""
+    minutes = 0
     while not stop.wait(EVERY_SECONDS):
+        minutes += 1
         try:
             call_command("publish_due", verbosity=0)
+            if minutes % (24 * 60) == 0:
+                for upkeep in lease.on_worker_start:
+                    upkeep()
         except Exception:
-            logger.exception("publishing versions whose embargo ended failed")
+            logger.exception("the worker's periodic work failed")
         finally:
             close_old_connections()
 

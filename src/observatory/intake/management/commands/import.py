@@ -1,6 +1,7 @@
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from observatory.accounts.services import organisation_get
@@ -177,7 +178,13 @@ class Command(BaseCommand):
                     write_report(job, options["report"])
                     self.stdout.write(f"Report written to {options['report']}")
                 if options["dry_run"]:
-                    self.stdout.write(self.style.SUCCESS("Dry run: nothing was written."))
+                    self.stdout.write(
+                        self.style.SUCCESS(
+                            "Dry run: nothing was written to a submission or published. Kept "
+                            f"for {settings.OBSERVATORY_UNCOMMITTED_DAYS} days, then removed "
+                            f"unless committed: the upload and this check (import #{job.pk})."
+                        )
+                    )
                     if job.errors and not options["accept_valid"]:
                         raise SystemExit(EXIT_INVALID)
                     return
