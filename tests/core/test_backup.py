@@ -103,7 +103,10 @@ def test_a_backup_restores_into_a_new_installation_with_every_table_and_file(
     tmp_path: Path, databases: list[str | None]
 ) -> None:
     first, second = tmp_path / "first", tmp_path / "second"
-    for step in (("migrate", "--no-input", "-v0"), ("demo",)):
+    for step in (
+        ("migrate", "--no-input", "-v0"),
+        ("demo", "--seizures", "3000", "--no-smuggling"),
+    ):
         done = run(first, databases[0], *step)
         assert done.returncode == 0, done.stderr[-2000:]
 
@@ -126,6 +129,7 @@ def test_a_backup_restores_into_a_new_installation_with_every_table_and_file(
     differ = [name for name in before if before[name] != after[name]]
     assert differ == []
     assert sum(map(len, after.values())) > 10_000
+    assert _files(second / "lake")  # the analytics store of the published seizures
     assert _files(second / "media") == _files(first / "media")
     assert _files(second / "lake") == _files(first / "lake")
     assert _files(second / "media")  # the demo's uploaded originals

@@ -15,7 +15,7 @@ from typing import Any
 
 from tests.core.test_backup import OBSERVATORY, databases, run  # noqa: F401 - a fixture
 
-ROWS = 400_000
+ROWS = 200_000
 
 
 def _query(var: Path, database: str | None, sql: str) -> list[tuple[Any, ...]]:
