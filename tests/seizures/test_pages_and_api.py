@@ -504,3 +504,23 @@ def test_api_pages_are_bounded(world: World) -> None:
     assert client.get("/api/v1/seizures?limit=1001").status_code == 422
     assert client.get(f"/api/v1/seizures?offset={2**63}").status_code == 422
     assert client.get(f"/api/v1/seizures?limit={2**63}").status_code == 422
+
+
+def test_a_token_submits_for_its_organisation_only(world: World) -> None:
+    # focal.col holds the focal-point role for the whole country; its token for
+    # COL-POLICE does not submit COL-LAB's data.
+    lab = factories.OrganisationFactory(
+        code="COL-LAB-S", area=world.organisations["COL-POLICE"].area
+    )
+    focal = world.users["focal_point"]
+    version = import_csv(lab, focal, seizure_csv("L-1,2024-03-01,cocaine,1,kg,,,,Cali"))
+    police = api(token(focal, world.organisations["COL-POLICE"]))
+
+    url = f"/api/v1/submissions/versions/{version.pk}/submit"
+    refused = police.post(url, {}, content_type="application/json")
+
+    assert refused.status_code == 403
+    version.refresh_from_db()
+    assert version.status == "draft"
+    # the focal point, acting as such (not through that token), submits it
+    assert workflow.version_submit(version=version, actor=focal).status == "submitted"

@@ -310,10 +310,19 @@ def is_restricted(status: str) -> bool:
 # Workflow actions.
 
 
-def can_submit(user: ActorLike, *, area_code: str | None) -> bool:
+def can_submit(
+    user: ActorLike, *, area_code: str | None, organisation_code: str | None = None
+) -> bool:
     """Focal points submit their own country's data to the office; an office
-    analyst puts the office's own compilations (no area) into review."""
+    analyst puts the office's own compilations (no area) into review. A token
+    submits for the organisation it was made for only."""
     actor = actor_for(user)
+    if (
+        actor.token_organisation is not None
+        and organisation_code is not None
+        and organisation_code != actor.token_organisation
+    ):
+        return False
     if area_code is None:
         return actor.is_analyst
     return area_code in actor.area_codes(Role.FOCAL_POINT)

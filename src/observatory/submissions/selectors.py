@@ -46,7 +46,9 @@ def version_actions(*, version: Version, actor: ActorLike) -> dict[str, bool]:
     office = access.can_publish(actor)
     return {
         "can_submit": status in MOVES_FROM["submit"]
-        and access.can_submit(actor, area_code=version.area_id),
+        and access.can_submit(
+            actor, area_code=version.area_id, organisation_code=version.organisation.code
+        ),
         "can_review": status in MOVES_FROM["accept"] and access.can_review(actor),
         "can_return": status in MOVES_FROM["return"] and access.can_review(actor),
         "can_schedule": status in MOVES_FROM["schedule"]

@@ -161,7 +161,9 @@ def _move(
 
 
 def version_submit(*, version: Version, actor: ActorLike) -> Version:
-    if not access.can_submit(actor, area_code=version.area_id):
+    if not access.can_submit(
+        actor, area_code=version.area_id, organisation_code=version.organisation.code
+    ):
         raise PermissionDenied("only a focal point of this country submits its data")
     with transaction.atomic():
         version = _move(
