@@ -489,3 +489,21 @@ def test_broader_narrower_labels_take_the_iccs_code(office: dict[str, Any], tmp_
     printed = define(write_csv(tmp_path / "c.csv", [row, other]), "--id", "DF_X_C", "--dry-run")
     assert "ICCS07031 “Corruption: Bribery”" in printed
     assert "THEFT_BRIBERY “Theft: Bribery”" in printed
+
+
+def test_the_define_page_reads_only_small_files(
+    office: dict[str, Any], tmp_path: Path, settings: Any
+) -> None:
+    # Issue 12 §2: drafting reads a whole file; in a web request only a small one.
+    settings.OBSERVATORY_API_SYNC_BYTES = 200
+    path = write_csv(tmp_path / "homicide.csv", HOMICIDE)
+    client = Client()
+    client.force_login(office["analyst"])
+    with path.open("rb") as handle:
+        page = client.post(
+            "/statistics/dataflows/define/",
+            {"dataflow": FLOW, "name": "Homicide", "file": handle, "step": "draft"},
+        )
+    assert "reads files up to 200\xa0bytes" in page.content.decode()
+    assert "observatory define dataflow FILE --id DF_X_HOMICIDE" in page.content.decode()
+    assert not Dataflow.objects.filter(code=FLOW).exists()

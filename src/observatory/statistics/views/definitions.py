@@ -14,6 +14,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -120,6 +121,17 @@ def define_dataflow(request: HttpRequest) -> HttpResponse:
     form = DefineForm(request.POST or None, request.FILES or None)
     draft = None
     signed = ""
+    limit = settings.OBSERVATORY_API_SYNC_BYTES
+    if request.method == "POST" and form.is_valid() and form.cleaned_data["file"].size > limit:
+        # Drafting reads the whole file: in a web request, only a small one.
+        form.add_error(
+            "file",
+            _(
+                "This page reads files up to %(limit)s; for a larger one run "
+                "“observatory define dataflow FILE --id %(id)s” on the server."
+            )
+            % {"limit": filesizeformat(limit), "id": form.cleaned_data["dataflow"].strip()},
+        )
     if request.method == "POST" and form.is_valid():
         try:
             draft = draft_from_upload(

@@ -205,11 +205,57 @@ SDMX_ML = DatasetSchema(
 )
 
 
+# An SDMX-ML data message nests a handful of levels (message, data set, series,
+# observation); a document nested deeper is no data message, and parsing one
+# whole (2 million levels) took a gigabyte.
+MAX_XML_DEPTH = 32
+
+
+def check_xml(path: Path, filename: str) -> None:
+    """Refuse, streaming and in constant memory, a document that is not
+    well-formed or nests deeper than MAX_XML_DEPTH (no DTD, no entities)."""
+    from lxml import etree
+
+    with path.open("rb") as handle:
+        head = handle.read(64 * 1024)
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+        raise UnreadableFile(
+            f"{filename} declares a document type or entities: SDMX-ML messages have "
+            "none; it was refused"
+        )
+    depth = 0
+    try:
+        for event, element in etree.iterparse(
+            str(path),
+            events=("start", "end"),
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+        ):
+            if event == "start":
+                depth += 1
+                if depth > MAX_XML_DEPTH:
+                    raise UnreadableFile(
+                        f"{filename} nests elements more than {MAX_XML_DEPTH} levels deep: "
+                        "not an SDMX-ML data message; it was refused"
+                    )
+            else:
+                depth -= 1
+                element.clear()
+    except etree.XMLSyntaxError as error:
+        reason = getattr(error, "msg", "") or str(error)
+        raise UnreadableFile(
+            f"{filename} is not an SDMX-ML data message: not well-formed XML "
+            f"({reason.split(' (')[0]}; line {error.lineno})"
+        ) from error
+
+
 def read_sdmx_ml(path: Path, filename: str) -> RawTable:
     """One data set of an SDMX-ML message as a table of texts with the component
     ids as columns and STRUCTURE_ID from the message (`UNODC:DF_X(1.0)`)."""
     from pysdmx.io import read_sdmx
 
+    check_xml(path, filename)
     try:
         message = read_sdmx(path, validate=False)
     except Exception as error:  # pysdmx raises several kinds for a bad document
