@@ -673,3 +673,21 @@ def test_a_zip_bomb_stored_without_its_name_is_refused(tmp_path: Path) -> None:
         read_table(stored, filename="seizures.xlsx")
     with pytest.raises(UnreadableFile, match=r"implausible size"):
         read_excel_path(stored)
+
+
+def test_a_fifty_megabyte_single_line_is_refused_while_read(tmp_path: Path) -> None:
+    # Issue 12 §2: parsed whole, such a line took 1.3 GB
+    path = tmp_path / "one-line.csv"
+    with path.open("wb") as handle:
+        handle.write(b"date,drug,quantity\n")
+        for _ in range(50):
+            handle.write(b"x" * (1024 * 1024))
+    with pytest.raises(UnreadableFile, match="longer than 1 MB"):
+        read_table(path)
+
+
+def test_long_but_legitimate_lines_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "wide.csv"
+    cells = ",".join(["a" * 1000] * 200)
+    path.write_text("h" + ",h".join(str(i) for i in range(200)) + "\n" + cells + "\n")
+    assert read_table(path).frame.height == 1

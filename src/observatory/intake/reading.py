@@ -31,6 +31,9 @@ MAX_COLUMNS = 500
 # the row a spreadsheet shows (the first sheet's as they are).
 SHEET_ROWS = 1_000_000
 MAX_CELL_CHARS = 10_000
+# No row of a table is this long (500 columns of 2,000 characters): a file with
+# such a line is no table, and parsing it whole took gigabytes.
+MAX_LINE_BYTES = 1024 * 1024
 # An .xlsx is a zip: refuse archives that expand absurdly (decompression bombs).
 MAX_UNCOMPRESSED_BYTES = 1_500 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
@@ -188,10 +191,33 @@ def read_csv_bytes(data: bytes) -> RawTable:
     return _read_csv(data, data[: 64 * 1024], encoding)
 
 
+def check_line_lengths(path: Path) -> None:
+    """Refuse, reading a block at a time, a text with a line longer than
+    MAX_LINE_BYTES."""
+    run = 0
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            cut = block.rfind(b"\n")
+            if cut < 0:
+                run += len(block)
+            else:
+                longest = max((len(line) for line in block[:cut].split(b"\n")), default=0)
+                if run + block.find(b"\n") > MAX_LINE_BYTES or longest > MAX_LINE_BYTES:
+                    run = MAX_LINE_BYTES + 1
+                else:
+                    run = len(block) - cut - 1
+            if run > MAX_LINE_BYTES:
+                raise UnreadableFile(
+                    f"a line of the file is longer than {MAX_LINE_BYTES // 1024**2} MB: "
+                    "no table has such rows; it was refused"
+                )
+
+
 def read_csv_path(path: Path, *, preview: int | None = None) -> RawTable:
     """A CSV file: UTF-8 ones are parsed from the file itself (Polars maps it; no
     copy of the whole file in memory), others decoded first. With `preview`, a
     UTF-8 file is parsed up to that many rows only, and its records counted."""
+    check_line_lengths(path)
     with path.open("rb") as handle:
         head = handle.read(ENCODING_SAMPLE)
     # The encoding is decided on the same sample as for the whole file's bytes.
