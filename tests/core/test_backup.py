@@ -6,66 +6,20 @@ every file compared after the restore."""
 from __future__ import annotations
 
 import hashlib
-import os
 import sqlite3
-import subprocess
-import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import dj_database_url
 import pytest
 
-OBSERVATORY = [sys.executable, "-m", "observatory"]
-
-
-def _postgres() -> str | None:
-    url = os.environ.get("DATABASE_URL", "")
-    return url if url.startswith(("postgres://", "postgresql://")) else None
+from tests.installation import new_databases, run
 
 
 @pytest.fixture
 def databases() -> Iterator[list[str | None]]:
-    """Two empty databases: SQLite files (None: each installation's default),
-    or two new PostgreSQL databases, dropped afterwards."""
-    url = _postgres()
-    if url is None:
-        yield [None, None]
-        return
-    import psycopg
-
-    config = dj_database_url.parse(url)
-    names = [f"obs_backup_{uuid.uuid4().hex[:8]}" for _ in range(2)]
-    admin = psycopg.connect(
-        host=config["HOST"] or None,
-        port=config["PORT"] or None,
-        user=config["USER"] or None,
-        password=config["PASSWORD"] or None,
-        dbname="postgres",
-        autocommit=True,
-    )
-    try:
-        for name in names:
-            admin.execute(f'CREATE DATABASE "{name}"')
-        base = url.rsplit("/", 1)[0]
-        yield [f"{base}/{name}" for name in names]
-    finally:
-        for name in names:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
-
-
-def run(var: Path, database: str | None, *args: str) -> subprocess.CompletedProcess[str]:
-    drop = {"DATABASE_URL", "OBSERVATORY_ENV", "DJANGO_SETTINGS_MODULE"}
-    env = {k: v for k, v in os.environ.items() if k not in drop}
-    env.update(OBSERVATORY_VAR_DIR=str(var), OBSERVATORY_REQUIRE_MFA="0")
-    if database:
-        env["DATABASE_URL"] = database
-    return subprocess.run(
-        [*OBSERVATORY, *args], env=env, capture_output=True, text=True, check=False, timeout=600
-    )
+    with new_databases(2) as found:
+        yield found
 
 
 def _tables(var: Path, database: str | None) -> dict[str, list[tuple[Any, ...]]]:

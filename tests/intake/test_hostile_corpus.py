@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.core.test_backup import OBSERVATORY, databases, run  # noqa: F401 - a fixture
+from tests.installation import OBSERVATORY, environment, run
 from tests.intake.test_reading import zip_bomb
 
 PEAK_BYTES = 1024**3
@@ -81,13 +81,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _peak(var: Path, *args: str) -> tuple[int, int, str]:
     """Exit status, peak resident memory in bytes, and the error output of one
     import in a process of its own."""
-    drop = {"DATABASE_URL", "OBSERVATORY_ENV", "DJANGO_SETTINGS_MODULE"}
-    env = {k: v for k, v in os.environ.items() if k not in drop}
-    env["OBSERVATORY_VAR_DIR"] = str(var)
     errors = var / "stderr.txt"
     with errors.open("wb") as err:
         process = subprocess.Popen(
-            [*OBSERVATORY, "import", *args], env=env, stdout=subprocess.DEVNULL, stderr=err
+            [*OBSERVATORY, "import", *args],
+            env=environment(var, None),
+            stdout=subprocess.DEVNULL,
+            stderr=err,
         )
         _pid, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)

@@ -10,10 +10,13 @@ import signal
 import sqlite3
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from tests.core.test_backup import OBSERVATORY, databases, run  # noqa: F401 - a fixture
+import pytest
+
+from tests.installation import OBSERVATORY, environment, new_databases, run
 
 ROWS = 200_000
 
@@ -34,11 +37,16 @@ def _shell(var: Path, database: str | None, code: str) -> str:
     return done.stdout
 
 
+@pytest.fixture
+def database() -> Iterator[str | None]:
+    with new_databases(1) as (found,):
+        yield found
+
+
 def test_a_commit_killed_midway_leaves_nothing_and_commits_on_retry(
-    tmp_path: Path,
-    databases: list[str | None],  # noqa: F811
+    tmp_path: Path, database: str | None
 ) -> None:
-    var, database = tmp_path / "site", databases[0]
+    var = tmp_path / "site"
     for step in (("migrate", "--no-input", "-v0"), ("load_reference",)):
         done = run(var, database, *step)
         assert done.returncode == 0, done.stderr[-2000:]
@@ -55,14 +63,9 @@ def test_a_commit_killed_midway_leaves_nothing_and_commits_on_retry(
         for number in range(ROWS):
             handle.write(f"C-{number},2024-{number % 12 + 1:02}-15,cocaine,{number % 90 + 1},kg\n")
 
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "OBSERVATORY_ENV"}}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    env.update(OBSERVATORY_VAR_DIR=str(var))
-    if database:
-        env["DATABASE_URL"] = database
     process = subprocess.Popen(
         [*OBSERVATORY, "import", "seizures", str(big), "--org", "COL-POLICE", "--label", "2024"],
-        env=env,
+        env=environment(var, database),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

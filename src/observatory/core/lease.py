@@ -12,15 +12,11 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.utils import timezone
 
 LEASE_SECONDS = 6 * 3600  # another host's work, without a sign of life
-# Called when a worker starts: each app makes its dead workers' jobs ready to be
-# done again (intake registers its imports).
-on_worker_start: list[Callable[[], object]] = []
 
 
 def _start_time(pid: int) -> str:

@@ -8,8 +8,7 @@ class IntakeConfig(AppConfig):
     verbose_name = _("Data intake")
 
     def ready(self) -> None:
-        from observatory.core import lease
+        from observatory.core import upkeep
         from observatory.intake import services
 
-        lease.on_worker_start.append(services.jobs_stopped)
-        lease.on_worker_start.append(services.jobs_purge)
+        upkeep.tasks += [services.jobs_stopped, services.jobs_purge]

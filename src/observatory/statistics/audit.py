@@ -19,12 +19,11 @@ publication would expose a count is refused, with the cells named."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 
 from observatory.accounts.access import ActorLike
 from observatory.statistics import selectors
-from observatory.statistics.disclosure import SEPARATOR, Disclosure, exact_sums
+from observatory.statistics.disclosure import SEPARATOR, Disclosure, by_table, exact_sums
 from observatory.statistics.intervals import narrowed
 from observatory.statistics.models import Dataflow
 
@@ -84,21 +83,8 @@ def audit(dataflow: Dataflow, *, actor: ActorLike = None) -> list[Exposed]:
         elif shown.withheld:
             hidden[cell] = (0.0, None)
     # The constraints of each table (area and period): total = parts, or ≥ present parts.
-    tables: dict[tuple[str, str], list[tuple[str, list[str], bool]]] = defaultdict(list)
-    for dimension, total, parts in relations:
-        for cell, dims in dims_of.items():
-            if dims.get(dimension) != total:
-                continue
-            terms = [
-                control.cell_id(dims["_area"], dims["_period"], {**dims, dimension: part})
-                for part in parts
-            ]
-            present = [t for t in terms if t in known or t in hidden]
-            if not present or not ({cell, *present} & hidden.keys()):
-                continue
-            tables[(dims["_area"], dims["_period"])].append(
-                (cell, present, len(present) == len(terms))
-            )
+    sums = control.sums(relations, dims_of, known.keys() | hidden.keys())
+    tables = by_table(sums, hidden)
     exposed = [
         Exposed(cell, low, high, rule)
         for constraints in tables.values()

@@ -34,7 +34,7 @@ check that they agree on every case."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -139,20 +139,7 @@ class Disclosure:
             cell = self.cell_id(area, period, dims)
             value[cell], dims_of[cell] = number, {**dims, "_area": area, "_period": period}
         # Each instance of each sum: its total cell and its part cells.
-        sums: list[tuple[str, list[str]]] = []
-        complete: dict[int, bool] = {}  # whether every part of a sum is there
-        for dimension, total, parts in relations:
-            for cell, dims in dims_of.items():
-                if dims.get(dimension) != total:
-                    continue
-                terms = [
-                    self.cell_id(dims["_area"], dims["_period"], {**dims, dimension: part})
-                    for part in parts
-                ]
-                present = [term for term in terms if term in value]
-                if present:
-                    sums.append((cell, present))
-                    complete[len(sums) - 1] = len(present) == len(terms)
+        sums = [(whole, terms) for whole, terms, _all in self.sums(relations, dims_of, value)]
         hidden = set(small)
         for _round in range(50):
             changed = False
@@ -174,15 +161,40 @@ class Disclosure:
                 changed = True
             if not changed:
                 break
-        self._protect(hidden, small, sums, complete, value)
+        # For the intervals a part without a number is not known: a sum with
+        # one is no equality.
+        numbered = {c for c, v in value.items() if v is not None} | set(small)
+        self._protect(hidden, small, self.sums(relations, dims_of, numbered), value)
         return frozenset(hidden - small)
+
+    def sums(
+        self,
+        relations: list[tuple[str, str, tuple[str, ...]]],
+        dims_of: Mapping[str, Mapping[str, str]],
+        present: Collection[str],
+    ) -> list[tuple[str, list[str], bool]]:
+        """Each instance of each exact sum among the cells `dims_of` (cell ->
+        its dims, with _area and _period): its total cell, the part cells in
+        `present`, and whether every part is there."""
+        found = []
+        for dimension, total, parts in relations:
+            for cell, dims in dims_of.items():
+                if dims.get(dimension) != total:
+                    continue
+                terms = [
+                    self.cell_id(dims["_area"], dims["_period"], {**dims, dimension: part})
+                    for part in parts
+                ]
+                there = [term for term in terms if term in present]
+                if there:
+                    found.append((cell, there, len(there) == len(terms)))
+        return found
 
     def _protect(
         self,
         hidden: set[str],
         small: frozenset[str],
-        sums: list[tuple[str, list[str]]],
-        complete: dict[int, bool],
+        sums: list[tuple[str, list[str], bool]],
         value: dict[str, Decimal | None],
     ) -> None:
         """More counts withheld while the published ones still pin a small
@@ -193,11 +205,7 @@ class Disclosure:
 
         rule = self.rule or 0
         for _round in range(20):
-            tables: dict[tuple[str, ...], list[tuple[str, list[str], bool]]] = {}
-            for number, (whole, terms) in enumerate(sums):
-                if {whole, *terms} & hidden:
-                    table = tuple(whole.split(SEPARATOR)[:2])
-                    tables.setdefault(table, []).append((whole, terms, complete[number]))
+            tables = by_table(sums, hidden)
             known = {c: float(v) for c, v in value.items() if c not in hidden and v is not None}
             bounds: dict[str, tuple[float, float | None]] = {
                 c: (1.0, float(rule - 1)) if c in small else (0.0, None) for c in hidden
@@ -213,7 +221,7 @@ class Disclosure:
                 candidates = sorted(
                     (
                         t
-                        for whole, terms in sums
+                        for whole, terms, _all in sums
                         if cell in (whole, *terms)
                         for t in (*terms, whole)
                         if t not in hidden and value.get(t) is not None
@@ -339,6 +347,19 @@ class Disclosure:
             .alias(conf_status),
             withheld.fill_null(False).alias("_withheld"),
         )
+
+
+def by_table(
+    sums: list[tuple[str, list[str], bool]], hidden: Collection[str]
+) -> dict[tuple[str, ...], list[tuple[str, list[str], bool]]]:
+    """The sums with a withheld cell, by table (area and period)."""
+    tables: dict[tuple[str, ...], list[tuple[str, list[str], bool]]] = {}
+    for whole, terms, everything in sums:
+        if {whole, *terms} & set(hidden):
+            tables.setdefault(tuple(whole.split(SEPARATOR)[:2]), []).append(
+                (whole, terms, everything)
+            )
+    return tables
 
 
 # Codes that make a breakdown exhaustive: with "other" and "not known" among

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import polars as pl
@@ -16,7 +16,7 @@ from observatory.core.audit import acting_user, audit_record
 from observatory.core.errors import PermissionDenied, ValidationFailed
 from observatory.core.models import AuditEvent
 from observatory.statistics.cube.loader import LoadReport, load_document
-from observatory.statistics.cube.values import number_text
+from observatory.statistics.cube.values import exact_text
 from observatory.statistics.models import Dataflow, Observation, Questionnaire
 from observatory.statistics.questionnaires.sections import Cells, sections_of
 from observatory.submissions.models import Version
@@ -25,29 +25,6 @@ from observatory.submissions.services import version_draft
 SUBMISSION_DATASET = "observations"
 
 BATCH = 5000
-
-
-# What Observation.value keeps exactly: 12 decimals (numeric(30, 12)); on
-# SQLite a REAL, 15 significant digits.
-KEPT_PLACES, KEPT_DIGITS = 12, 15
-
-
-def exact_text(value: str | None) -> str | None:
-    """The number as the file wrote it (no exponent) where the database would
-    not keep all its digits (1.2345678901234567, 3.5e-15), else None."""
-    if value is None:
-        return None
-    try:
-        number = Decimal(value)
-    except InvalidOperation:
-        return None
-    if not number.is_finite():
-        return None
-    _sign, digits, exponent = number.normalize().as_tuple()
-    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
-    if places <= KEPT_PLACES and len(digits) <= KEPT_DIGITS:
-        return None
-    return number_text(number)
 
 
 def observations_write(

@@ -40,6 +40,30 @@ def number_expr(column: str | pl.Expr) -> pl.Expr:
 STORED_PLACES = Decimal("1e-12")  # Observation.value: numeric(30, 12)
 
 
+# What Observation.value keeps exactly: STORED_PLACES decimals (numeric(30, 12));
+# on SQLite a REAL, 15 significant digits.
+KEPT_DIGITS = 15
+
+
+def exact_text(value: str | None) -> str | None:
+    """The number as the file wrote it (no exponent) where the database would
+    not keep all its digits (1.2345678901234567, 3.5e-15), else None."""
+    if value is None:
+        return None
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        return None
+    if not number.is_finite():
+        return None
+    _sign, digits, exponent = number.normalize().as_tuple()
+    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    kept = -STORED_PLACES.as_tuple().exponent  # type: ignore[operator]
+    if places <= kept and len(digits) <= KEPT_DIGITS:
+        return None
+    return number_text(number)
+
+
 def number_texts(texts: pl.Series, *, stored: bool = False) -> pl.Series:
     """number_text of each text (a number as a file or the database writes it),
     in exact decimal arithmetic; texts that are no number stay as they are.

@@ -161,7 +161,9 @@ def _grouped(path: Path, sheet: str, table: RawTable) -> RawTable:
     from python_calamine import CalamineWorkbook
 
     texts = [h for h in table.headers if h != ROW_NUMBER]
-    if table.header_row < 2:
+    # Only a header row that repeats a label (the reader named the copy "Best (2)")
+    # has groups to find: the sheet is read again for its row above only then.
+    if table.header_row < 2 or not any(re.search(r" \(\d+\)$", h) for h in texts):
         return table
     rows = (
         CalamineWorkbook.from_path(str(path))

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
-from observatory.core import lease
+from observatory.core import upkeep
 
 logger = logging.getLogger(__name__)
 EVERY_SECONDS = 60
@@ -22,8 +22,7 @@ def _publish_due_loop(stop: threading.Event) -> None:
         try:
             call_command("publish_due", verbosity=0)
             if minutes % (24 * 60) == 0:
-                for upkeep in lease.on_worker_start:
-                    upkeep()
+                upkeep.run()
         except Exception:
             logger.exception("the worker's periodic work failed")
         finally:
@@ -40,8 +39,7 @@ class Command(BaseCommand):
         parser.add_argument("--batch", action="store_true", help="run queued tasks, then exit")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        for recover in lease.on_worker_start:  # work a dead worker left
-            recover()
+        upkeep.run()  # work a dead worker left; imports past their retention
         call_command("publish_due", verbosity=0)
         if options["batch"]:
             call_command("db_worker", "--batch")
